@@ -1,0 +1,15 @@
+// PatchPlane's domain vocabulary, defined once and shared by app, action and
+// dashboard. It imports nothing of ours but itself.
+export * from "./decode.ts"
+export * from "./primitives.ts"
+export * from "./prompt-request.ts"
+export * from "./repository-connection.ts"
+export * from "./workflow-run.ts"
+export * from "./runtime-session.ts"
+export * from "./runtime-event.ts"
+export * from "./patch-set.ts"
+export * from "./review-run.ts"
+export * from "./merge-decision.ts"
+export * from "./policy-bundle.ts"
+export * from "./config-profile.ts"
+export * from "./provenance.ts"

@@ -1,0 +1,46 @@
+import { Schema } from "effect"
+import { GitHubLogin, Id, RepoFullName, Timestamp } from "./primitives.ts"
+
+/** Where a prompt came from (SPEC "source channel"). */
+export const SourceChannel = Schema.Literals([
+  "app",
+  "issue",
+  "pr",
+  "issue_comment",
+  "pr_comment",
+  "pr_review_comment",
+  "automation",
+])
+export type SourceChannel = typeof SourceChannel.Type
+
+/** Who asked: a GitHub user (from a webhook) or a dashboard user. */
+export const Initiator = Schema.Union([
+  Schema.Struct({ kind: Schema.Literal("github"), login: GitHubLogin, id: Schema.Int }),
+  Schema.Struct({ kind: Schema.Literal("dashboard"), userId: Id, email: Schema.String }),
+])
+export type Initiator = typeof Initiator.Type
+
+export const TargetScope = Schema.Struct({
+  repository: RepoFullName,
+  ref: Schema.NonEmptyString,
+  paths: Schema.optionalKey(Schema.Array(Schema.NonEmptyString)),
+})
+export type TargetScope = typeof TargetScope.Type
+
+export const PromptRequest = Schema.Struct({
+  id: Id,
+  repositoryId: Id,
+  prompt: Schema.NonEmptyString,
+  sourceChannel: SourceChannel,
+  target: TargetScope,
+  expectedOutcome: Schema.NullOr(Schema.String),
+  policyBundleId: Schema.NullOr(Id),
+  hints: Schema.Array(Schema.String),
+  initiator: Initiator,
+  /** The webhook delivery that created it, when it came from GitHub. */
+  deliveryId: Schema.NullOr(Schema.String),
+  /** The issue or PR number the command was typed in. */
+  issueNumber: Schema.NullOr(Schema.Int),
+  createdAt: Timestamp,
+})
+export type PromptRequest = typeof PromptRequest.Type

@@ -1,0 +1,93 @@
+// The control plane's PostgreSQL: an external server (database.url /
+// DATABASE_URL) or the embedded one. Migrations run when the layer starts; the
+// pool is ended and the embedded server stopped when the layer closes.
+import {
+  createDatabase,
+  createPool,
+  type Database as DrizzleDatabase,
+  redactUrl,
+  runMigrations,
+  startEmbeddedPostgres,
+} from "@patchplane/db"
+import { createTestDatabase } from "@patchplane/db/testing"
+import { Context, Effect, Layer, Redacted, Schema } from "effect"
+import type { Pool } from "pg"
+import { AppConfig } from "./app-config.ts"
+
+export class DatabaseError extends Schema.TaggedError<DatabaseError>()("DatabaseError", {
+  message: Schema.String,
+}) {}
+
+export interface DatabaseShape {
+  readonly db: DrizzleDatabase
+  readonly pool: Pool
+  readonly kind: "external" | "embedded" | "test"
+  /** Where it is, safe to log (password redacted). */
+  readonly location: string
+  /** `SELECT 1`, for health checks. */
+  readonly ping: Effect.Effect<void, DatabaseError>
+}
+
+const wrap = (message: string) => (error: unknown) =>
+  new DatabaseError({ message: `${message}: ${error instanceof Error ? error.message : error}` })
+
+const make = (pool: Pool, kind: DatabaseShape["kind"], location: string): DatabaseShape => ({
+  db: createDatabase(pool),
+  pool,
+  kind,
+  location,
+  ping: Effect.tryPromise({
+    try: () => pool.query("SELECT 1"),
+    catch: wrap("database unreachable"),
+  }).pipe(Effect.asVoid),
+})
+
+const migrated = (pool: Pool) =>
+  Effect.tryPromise({ try: () => runMigrations(pool), catch: wrap("migrations failed") })
+
+const endPool = (pool: Pool) => Effect.promise(() => pool.end().catch(() => {}))
+
+export class Database extends Context.Service<Database, DatabaseShape>()(
+  "@patchplane/app/Database",
+) {
+  static readonly layer = Layer.effect(
+    Database,
+    Effect.gen(function* () {
+      const config = yield* AppConfig
+      const { url, poolSize, embedded } = config.database
+      if (url !== null) {
+        const pool = yield* Effect.acquireRelease(
+          Effect.sync(() => createPool(Redacted.value(url), { max: poolSize })),
+          endPool,
+        )
+        yield* migrated(pool)
+        return make(pool, "external", redactUrl(Redacted.value(url)))
+      }
+      const server = yield* Effect.acquireRelease(
+        Effect.tryPromise({
+          try: () => startEmbeddedPostgres({ dataDir: embedded.dataDir, port: embedded.port }),
+          catch: wrap("embedded PostgreSQL failed to start"),
+        }),
+        (s) => Effect.promise(() => s.stop()),
+      )
+      const pool = yield* Effect.acquireRelease(
+        Effect.sync(() => createPool(server.url, { max: poolSize })),
+        endPool,
+      )
+      yield* migrated(pool)
+      return make(pool, "embedded", `${server.dataDir} (127.0.0.1:${server.port})`)
+    }),
+  )
+
+  /** A fresh, migrated database on the test server, dropped when the layer closes. */
+  static readonly layerTest = Layer.effect(
+    Database,
+    Effect.gen(function* () {
+      const test = yield* Effect.acquireRelease(
+        Effect.tryPromise({ try: () => createTestDatabase("app"), catch: wrap("test database") }),
+        (t) => Effect.promise(() => t.drop()),
+      )
+      return make(test.pool, "test", test.name)
+    }),
+  )
+}

@@ -1,0 +1,42 @@
+// The one driver: node-postgres, wrapped by drizzle with our schema.
+import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres"
+import { Pool } from "pg"
+import * as schema from "./schema/index.ts"
+
+export type Database = NodePgDatabase<typeof schema> & { $client: Pool }
+/** A Database or an open transaction on it; repository functions accept either. */
+export type Executor = Pick<Database, "select" | "insert" | "update" | "delete" | "execute"> & {
+  transaction: Database["transaction"]
+}
+
+export interface PoolOptions {
+  readonly max?: number
+  readonly applicationName?: string
+}
+
+export const createPool = (url: string, options: PoolOptions = {}): Pool => {
+  const pool = new Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? "patchplane",
+    connectionTimeoutMillis: 10_000,
+  })
+  // An idle client losing its server (restart, failover) must not crash the
+  // process; the pool discards it and the next query reconnects.
+  pool.on("error", () => {})
+  return pool
+}
+
+export const createDatabase = (pool: Pool): Database =>
+  drizzle({ client: pool, schema, casing: "snake_case" })
+
+/** Redacts the password so a URL can be logged. */
+export const redactUrl = (url: string): string => {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password !== "") parsed.password = "***"
+    return parsed.toString()
+  } catch {
+    return "(unparseable database URL)"
+  }
+}

@@ -1,0 +1,33 @@
+// Durable PromptRequests: what was asked, by whom, from where.
+import { index, integer, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core"
+import { createdAt, githubId, id } from "./columns.ts"
+import { repositories, webhookDeliveries } from "./github.ts"
+import { policyBundles } from "./policy.ts"
+
+export const promptRequests = pgTable(
+  "prompt_requests",
+  {
+    id: id(),
+    repositoryId: uuid()
+      .notNull()
+      .references(() => repositories.id),
+    prompt: text().notNull(),
+    sourceChannel: text().notNull(),
+    targetRef: text().notNull(),
+    targetPaths: jsonb().$type<string[]>(),
+    expectedOutcome: text(),
+    policyBundleId: uuid().references(() => policyBundles.id),
+    hints: jsonb().$type<string[]>().notNull().default([]),
+    /** The Initiator record; `initiatorLogin` repeats the login for queries. */
+    initiator: jsonb().$type<Record<string, unknown>>().notNull(),
+    initiatorLogin: text(),
+    /** At most one request per delivery: a redelivered webhook cannot create a second. */
+    deliveryId: text()
+      .unique()
+      .references(() => webhookDeliveries.deliveryId),
+    issueNumber: integer(),
+    commentId: githubId(),
+    createdAt: createdAt(),
+  },
+  (t) => [index().on(t.repositoryId, t.createdAt)],
+)

@@ -1,0 +1,89 @@
+// What a run produced and how it was judged: PatchSets, ReviewRuns, MergeDecisions.
+import {
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  unique,
+  uuid,
+} from "drizzle-orm/pg-core"
+import { createdAt, id } from "./columns.ts"
+import { policyBundles } from "./policy.ts"
+import { runtimeSessions, workflowRuns } from "./runs.ts"
+
+export const patchSets = pgTable(
+  "patch_sets",
+  {
+    id: id(),
+    workflowRunId: uuid()
+      .notNull()
+      .references(() => workflowRuns.id),
+    runtimeSessionId: uuid().references(() => runtimeSessions.id),
+    branch: text().notNull(),
+    baseSha: text(),
+    headSha: text(),
+    files: jsonb().$type<Record<string, unknown>[]>().notNull(),
+    diffSummary: jsonb().$type<Record<string, number>>().notNull(),
+    toolsUsed: jsonb().$type<string[]>().notNull().default([]),
+    testsRun: jsonb().$type<string[]>().notNull().default([]),
+    dependencyChanges: jsonb().$type<Record<string, unknown>[]>().notNull().default([]),
+    createdAt: createdAt(),
+  },
+  (t) => [index().on(t.workflowRunId)],
+)
+
+/** One result per reviewer per PatchSet: a re-reported result replaces, never duplicates. */
+export const reviewRuns = pgTable(
+  "review_runs",
+  {
+    id: id(),
+    workflowRunId: uuid()
+      .notNull()
+      .references(() => workflowRuns.id),
+    patchSetId: uuid()
+      .notNull()
+      .references(() => patchSets.id),
+    reviewer: text().notNull(),
+    passed: boolean().notNull(),
+    score: doublePrecision().notNull(),
+    comments: text().notNull().default(""),
+    findings: jsonb().$type<Record<string, unknown>[]>().notNull().default([]),
+    logRef: text(),
+    artifactRefs: jsonb().$type<string[]>().notNull().default([]),
+    createdAt: createdAt(),
+  },
+  (t) => [unique().on(t.patchSetId, t.reviewer), index().on(t.workflowRunId)],
+)
+
+// Mirrors MergeDecisionState in app/src/domain (a test keeps them equal).
+export const mergeDecisionState = pgEnum("merge_decision_state", [
+  "draft-pr",
+  "ready-for-review",
+  "accepted",
+  "rejected",
+  "conflict",
+  "manual-review",
+])
+
+export const mergeDecisions = pgTable(
+  "merge_decisions",
+  {
+    id: id(),
+    workflowRunId: uuid()
+      .notNull()
+      .references(() => workflowRuns.id),
+    policyBundleId: uuid().references(() => policyBundles.id),
+    weightedScore: doublePrecision().notNull(),
+    criteria: jsonb().$type<Record<string, unknown>[]>().notNull().default([]),
+    state: mergeDecisionState().notNull(),
+    decidedBy: text().notNull(),
+    issueNumber: integer(),
+    pullRequestNumber: integer(),
+    createdAt: createdAt(),
+  },
+  (t) => [index().on(t.workflowRunId, t.createdAt)],
+)

@@ -1,0 +1,157 @@
+// WorkflowRuns and what happens inside them: lifecycle transitions, runtime
+// sessions, the ordered runtime event log, and pending human input.
+import {
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+  uuid,
+} from "drizzle-orm/pg-core"
+import { createdAt, githubId, id, updatedAt } from "./columns.ts"
+import { repositories } from "./github.ts"
+import { configProfiles, executionTargets, policyBundles } from "./policy.ts"
+import { promptRequests } from "./requests.ts"
+
+// Mirrors WorkflowRunState in app/src/domain (a test keeps them equal).
+export const workflowRunState = pgEnum("workflow_run_state", [
+  "queued",
+  "provisioning",
+  "running",
+  "collecting",
+  "reviewing",
+  "awaiting_approval",
+  "decided",
+  "cancelled",
+  "failed",
+  "timed_out",
+])
+
+export const workflowRuns = pgTable(
+  "workflow_runs",
+  {
+    id: id(),
+    promptRequestId: uuid()
+      .notNull()
+      .references(() => promptRequests.id),
+    repositoryId: uuid()
+      .notNull()
+      .references(() => repositories.id),
+    executionTargetId: uuid().references(() => executionTargets.id),
+    configProfileId: uuid().references(() => configProfiles.id),
+    policyBundleId: uuid().references(() => policyBundles.id),
+    state: workflowRunState().notNull().default("queued"),
+    reason: text(),
+    statusCommentId: githubId(),
+    checkRunId: githubId(),
+    pullRequestNumber: integer(),
+    /** Last RuntimeEvent seq handed out; bumped under the row lock so seqs are gapless. */
+    lastEventSeq: integer().notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index().on(t.createdAt, t.id),
+    index().on(t.state, t.createdAt),
+    index().on(t.repositoryId, t.createdAt),
+    index().on(t.promptRequestId),
+  ],
+)
+
+/** Audit log of every lifecycle step (append-only). */
+export const workflowRunTransitions = pgTable(
+  "workflow_run_transitions",
+  {
+    id: id(),
+    workflowRunId: uuid()
+      .notNull()
+      .references(() => workflowRuns.id),
+    fromState: workflowRunState(),
+    toState: workflowRunState().notNull(),
+    reason: text(),
+    actor: text().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index().on(t.workflowRunId, t.createdAt)],
+)
+
+export const runtimeSessions = pgTable(
+  "runtime_sessions",
+  {
+    id: id(),
+    workflowRunId: uuid()
+      .notNull()
+      .references(() => workflowRuns.id),
+    adapter: text().notNull(),
+    sandboxId: text(),
+    workspaceRoot: text(),
+    approvalPolicy: text().notNull(),
+    sandboxPolicy: text().notNull(),
+    timeoutSeconds: integer().notNull(),
+    status: text({
+      enum: ["starting", "running", "waiting", "completed", "failed", "aborted"],
+    })
+      .notNull()
+      .default("starting"),
+    resume: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    startedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    endedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [index().on(t.workflowRunId)],
+)
+
+/** Normalized RuntimeEvents, replayable in `seq` order per run (append-only). */
+export const runtimeEvents = pgTable(
+  "runtime_events",
+  {
+    id: id(),
+    workflowRunId: uuid()
+      .notNull()
+      .references(() => workflowRuns.id),
+    runtimeSessionId: uuid().references(() => runtimeSessions.id),
+    seq: integer().notNull(),
+    kind: text().notNull(),
+    payload: jsonb().$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [unique().on(t.workflowRunId, t.seq)],
+)
+
+/** Something waiting on a human: a runtime approval or a merge/policy approval. */
+export const pendingApprovals = pgTable(
+  "pending_approvals",
+  {
+    id: id(),
+    workflowRunId: uuid()
+      .notNull()
+      .references(() => workflowRuns.id),
+    runtimeSessionId: uuid().references(() => runtimeSessions.id),
+    kind: text({ enum: ["runtime", "merge", "policy"] }).notNull(),
+    reason: text().notNull(),
+    resolution: text({ enum: ["approved", "rejected"] }),
+    resolvedBy: text(),
+    createdAt: createdAt(),
+    resolvedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [index().on(t.workflowRunId, t.resolvedAt)],
+)
+
+/** Operator input queued for a running agent: steer (redirect), interrupt, cancel. */
+export const pendingInputs = pgTable(
+  "pending_inputs",
+  {
+    id: id(),
+    workflowRunId: uuid()
+      .notNull()
+      .references(() => workflowRuns.id),
+    kind: text({ enum: ["steer", "interrupt", "cancel"] }).notNull(),
+    message: text(),
+    createdBy: text().notNull(),
+    createdAt: createdAt(),
+    deliveredAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [index().on(t.workflowRunId, t.deliveredAt)],
+)

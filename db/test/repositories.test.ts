@@ -1,0 +1,255 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import {
+  appendProvenanceEdge,
+  appendRuntimeEvent,
+  finishDelivery,
+  getDelivery,
+  getRepositoryByFullName,
+  getWorkflowRun,
+  insertPromptRequest,
+  lineageOf,
+  listPromptRequests,
+  listRuntimeEvents,
+  listTransitions,
+  listWorkflowRuns,
+  recordDelivery,
+  transitionWorkflowRun,
+  upsertRepository,
+} from "../src/index.ts"
+import { createTestDatabase, type TestDatabase } from "../src/testing.ts"
+import { seedRun } from "./fixtures.ts"
+
+let t: TestDatabase
+beforeAll(async () => {
+  t = await createTestDatabase("repositories")
+}, 60_000)
+afterAll(() => t?.drop())
+
+describe("webhook deliveries", () => {
+  it("records a delivery once and reports a redelivery as already seen", async () => {
+    const first = await recordDelivery(t.db, { deliveryId: "d-1", event: "issue_comment" })
+    const again = await recordDelivery(t.db, { deliveryId: "d-1", event: "issue_comment" })
+    expect(first.firstSeen).toBe(true)
+    expect(again.firstSeen).toBe(false)
+    expect(again.delivery.id).toBe(first.delivery.id)
+    const count = await t.pool.query("SELECT count(*)::int AS n FROM webhook_deliveries")
+    expect(count.rows[0].n).toBe(1)
+  })
+
+  it("keeps the outcome and error of a processed delivery", async () => {
+    await recordDelivery(t.db, { deliveryId: "d-2", event: "issues", action: "opened" })
+    await finishDelivery(t.db, "d-2", "refused", "repository not installed")
+    const row = await getDelivery(t.db, "d-2")
+    expect(row).toMatchObject({ outcome: "refused", error: "repository not installed" })
+    expect(row?.processedAt).toBeInstanceOf(Date)
+  })
+
+  it("allows only one PromptRequest per delivery", async () => {
+    const { repository } = await seedRun(t.db, "octo/dedupe")
+    await recordDelivery(t.db, { deliveryId: "d-3", event: "issue_comment" })
+    const values = {
+      repositoryId: repository.id,
+      prompt: "p",
+      sourceChannel: "issue_comment",
+      targetRef: "main",
+      initiator: {},
+      deliveryId: "d-3",
+    }
+    await insertPromptRequest(t.db, values)
+    await expect(insertPromptRequest(t.db, values)).rejects.toThrow(
+      /prompt_requests_deliveryId_unique|duplicate key/,
+    )
+  })
+})
+
+describe("repositories and prompt requests", () => {
+  it("upserts a repository by GitHub id and finds it by name, case-insensitively", async () => {
+    const { repository, installation } = await seedRun(t.db, "Octo/Case")
+    const renamed = await upsertRepository(t.db, {
+      githubInstallationId: installation.id,
+      githubRepoId: repository.githubRepoId,
+      fullName: "Octo/Renamed",
+      defaultBranch: "trunk",
+    })
+    expect(renamed.id).toBe(repository.id)
+    expect((await getRepositoryByFullName(t.db, "octo/renamed"))?.defaultBranch).toBe("trunk")
+  })
+
+  it("lists a repository's requests newest first", async () => {
+    const { repository } = await seedRun(t.db, "octo/list")
+    for (const prompt of ["one", "two", "three"]) {
+      await insertPromptRequest(t.db, {
+        repositoryId: repository.id,
+        prompt,
+        sourceChannel: "app",
+        targetRef: "main",
+        initiator: {},
+      })
+    }
+    const listed = await listPromptRequests(t.db, { repositoryId: repository.id })
+    expect(listed.map((r) => r.prompt)).toEqual(["three", "two", "one", "fix the flaky test"])
+  })
+})
+
+describe("workflow runs", () => {
+  it("starts queued, with an audit row and a request → run provenance edge", async () => {
+    const { run, request } = await seedRun(t.db)
+    expect(run.state).toBe("queued")
+    expect((await listTransitions(t.db, run.id)).map((r) => r.toState)).toEqual(["queued"])
+    const lineage = await lineageOf(t.db, { kind: "prompt_request", id: request.id })
+    expect(lineage.map((e) => e.relation)).toContain("started")
+  })
+
+  it("transitions only from the state the caller saw", async () => {
+    const { run } = await seedRun(t.db)
+    const moved = await transitionWorkflowRun(t.db, {
+      id: run.id,
+      from: "queued",
+      to: "provisioning",
+    })
+    expect(moved?.state).toBe("provisioning")
+    const stale = await transitionWorkflowRun(t.db, {
+      id: run.id,
+      from: "queued",
+      to: "cancelled",
+    })
+    expect(stale).toBeUndefined()
+    expect((await getWorkflowRun(t.db, run.id))?.state).toBe("provisioning")
+    expect((await listTransitions(t.db, run.id)).map((r) => r.toState)).toEqual([
+      "queued",
+      "provisioning",
+    ])
+  })
+
+  it("lets exactly one of two racing transitions win", async () => {
+    const { run } = await seedRun(t.db)
+    const results = await Promise.all([
+      transitionWorkflowRun(t.db, { id: run.id, from: "queued", to: "cancelled", actor: "a" }),
+      transitionWorkflowRun(t.db, { id: run.id, from: "queued", to: "provisioning", actor: "b" }),
+    ])
+    expect(results.filter((r) => r !== undefined)).toHaveLength(1)
+    expect(await listTransitions(t.db, run.id)).toHaveLength(2)
+  })
+
+  it("records the reason a run failed", async () => {
+    const { run } = await seedRun(t.db)
+    await transitionWorkflowRun(t.db, {
+      id: run.id,
+      from: "queued",
+      to: "failed",
+      reason: "sandbox creation failed after 3 attempts",
+    })
+    expect((await getWorkflowRun(t.db, run.id))?.reason).toBe(
+      "sandbox creation failed after 3 attempts",
+    )
+  })
+
+  it("pages through runs newest first without repeats, filtered by state", async () => {
+    const { repository, request } = await seedRun(t.db, "octo/paging")
+    const { insertWorkflowRun } = await import("../src/index.ts")
+    for (let i = 0; i < 7; i++)
+      await insertWorkflowRun(t.db, { promptRequestId: request.id, repositoryId: repository.id })
+    const seen: string[] = []
+    let after: { createdAt: Date; id: string } | undefined
+    for (;;) {
+      const page = await listWorkflowRuns(t.db, {
+        repositoryId: repository.id,
+        limit: 3,
+        ...(after ? { after } : {}),
+      })
+      if (page.length === 0) break
+      seen.push(...page.map((r) => r.id))
+      const last = page[page.length - 1]!
+      after = { createdAt: last.createdAt, id: last.id }
+    }
+    expect(seen).toHaveLength(8)
+    expect(new Set(seen).size).toBe(8)
+    const queued = await listWorkflowRuns(t.db, {
+      repositoryId: repository.id,
+      states: ["queued"],
+      limit: 100,
+    })
+    expect(queued).toHaveLength(8)
+    const failed = await listWorkflowRuns(t.db, { repositoryId: repository.id, states: ["failed"] })
+    expect(failed).toHaveLength(0)
+  })
+})
+
+describe("runtime events", () => {
+  it("numbers concurrent appends 1..n without gaps or duplicates", async () => {
+    const { run } = await seedRun(t.db)
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        appendRuntimeEvent(t.db, {
+          workflowRunId: run.id,
+          kind: "message",
+          payload: { kind: "message", role: "assistant", text: `m${i}` },
+        }),
+      ),
+    )
+    const events = await listRuntimeEvents(t.db, run.id)
+    expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1))
+    const resumed = await listRuntimeEvents(t.db, run.id, { afterSeq: 35 })
+    expect(resumed.map((e) => e.seq)).toEqual([36, 37, 38, 39, 40])
+  })
+
+  it("refuses to rewrite or delete history", async () => {
+    const { run } = await seedRun(t.db)
+    const event = await appendRuntimeEvent(t.db, {
+      workflowRunId: run.id,
+      kind: "message",
+      payload: {},
+    })
+    await expect(
+      t.pool.query("UPDATE runtime_events SET kind = 'x' WHERE id = $1", [event.id]),
+    ).rejects.toThrow(/append-only/)
+    await expect(
+      t.pool.query("DELETE FROM workflow_run_transitions WHERE workflow_run_id = $1", [run.id]),
+    ).rejects.toThrow(/append-only/)
+  })
+})
+
+describe("provenance", () => {
+  it("walks the lineage from a request to its decision and rollback", async () => {
+    const { run, request } = await seedRun(t.db)
+    const ids = {
+      session: crypto.randomUUID(),
+      patch: crypto.randomUUID(),
+      review: crypto.randomUUID(),
+      decision: crypto.randomUUID(),
+      rollback: crypto.randomUUID(),
+    }
+    const chain = [
+      ["workflow_run", run.id, "executed", "runtime_session", ids.session],
+      ["runtime_session", ids.session, "produced", "patch_set", ids.patch],
+      ["patch_set", ids.patch, "reviewed", "review_run", ids.review],
+      ["review_run", ids.review, "informed", "merge_decision", ids.decision],
+      ["merge_decision", ids.decision, "rolled_back", "rollback", ids.rollback],
+    ] as const
+    for (const [fromKind, fromId, relation, toKind, toId] of chain)
+      await appendProvenanceEdge(t.db, {
+        fromKind,
+        fromId,
+        relation,
+        toKind,
+        toId,
+        actor: "system",
+      })
+    const fromRequest = await lineageOf(t.db, { kind: "prompt_request", id: request.id })
+    expect(fromRequest.map((e) => e.relation)).toEqual(
+      expect.arrayContaining([
+        "started",
+        "executed",
+        "produced",
+        "reviewed",
+        "informed",
+        "rolled_back",
+      ]),
+    )
+    const fromRollback = await lineageOf(t.db, { kind: "rollback", id: ids.rollback })
+    expect(fromRollback.map((e) => e.fromId)).toContain(request.id)
+    await expect(
+      t.pool.query("DELETE FROM provenance_edges WHERE from_id = $1", [run.id]),
+    ).rejects.toThrow(/append-only/)
+  })
+})
