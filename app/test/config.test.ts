@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, Exit, Redacted } from "effect"
+import { Cause, Effect, Exit, Redacted } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { ConfigError, loadConfig, type LoadConfigOptions } from "../src/config/load-config.ts"
 import { decodeRepoPolicy } from "../src/config/repo-policy.ts"
@@ -19,9 +19,9 @@ const load = (env: LoadConfigOptions["env"] = {}) =>
 const loadError = async (env: LoadConfigOptions["env"] = {}): Promise<ConfigError> => {
   const exit = await Effect.runPromiseExit(loadConfig({ cwd: dir, env }))
   if (Exit.isSuccess(exit)) throw new Error("expected the config to be refused")
-  const error = exit.cause.reasons[0]
-  if (error?._tag !== "Fail" || !(error.error instanceof ConfigError)) throw new Error(String(exit))
-  return error.error
+  const error = Cause.squash(exit.cause)
+  if (!(error instanceof ConfigError)) throw new Error(String(exit))
+  return error
 }
 
 const write = (name: string, body: unknown) =>

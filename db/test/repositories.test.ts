@@ -56,9 +56,9 @@ describe("webhook deliveries", () => {
       deliveryId: "d-3",
     }
     await insertPromptRequest(t.db, values)
-    await expect(insertPromptRequest(t.db, values)).rejects.toThrow(
-      /prompt_requests_deliveryId_unique|duplicate key/,
-    )
+    await expect(insertPromptRequest(t.db, values)).rejects.toMatchObject({
+      cause: { code: "23505", constraint: "prompt_requests_deliveryId_unique" },
+    })
   })
 })
 
