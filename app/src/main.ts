@@ -1,11 +1,7 @@
-// `npm start`: load config → start/connect PostgreSQL and migrate → serve HTTP.
-// SIGTERM/SIGINT close HTTP, end the pool and stop the embedded server, in order.
-import { createServer } from "node:http"
-import type { AddressInfo } from "node:net"
-import { Effect, Layer, ManagedRuntime } from "effect"
-import { AppConfig } from "./platform/app-config.ts"
-import { Database } from "./platform/database.ts"
-import { createRequestHandler } from "./server/http-server.ts"
+// `npm start`: the whole control plane in one process, on embedded defaults
+// unless configured. SIGTERM/SIGINT close HTTP, end the pool and stop the
+// embedded server, in that order.
+import { startPatchPlane } from "./server/start.ts"
 
 const MIN_NODE = [22, 11] as const
 
@@ -21,35 +17,14 @@ const checkNode = () => {
 
 const main = async () => {
   checkNode()
-  const runtime = ManagedRuntime.make(Database.layer.pipe(Layer.provideMerge(AppConfig.layer())))
-  let services: { config: AppConfig["Service"]; database: Database["Service"] }
+  let app: Awaited<ReturnType<typeof startPatchPlane>>
   try {
-    services = await runtime.runPromise(Effect.all({ config: AppConfig, database: Database }))
+    app = await startPatchPlane()
   } catch (error) {
     console.error(`PatchPlane could not start.\n${error instanceof Error ? error.message : error}`)
-    await runtime.dispose()
     process.exit(1)
   }
-  const { config, database } = services
-  const server = createServer(createRequestHandler({ config, database }))
-  server.requestTimeout = 30_000
-  server.headersTimeout = 15_000
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject)
-    server.listen(config.server.port, config.server.host, () => resolve())
-  }).catch(async (error: unknown) => {
-    console.error(
-      `PatchPlane could not listen on ${config.server.host}:${config.server.port}: ${error}`,
-    )
-    await runtime.dispose()
-    process.exit(1)
-  })
-
-  const { port } = server.address() as AddressInfo
-  const host = ["127.0.0.1", "0.0.0.0", "::", "::1"].includes(config.server.host)
-    ? "localhost"
-    : config.server.host
-  const url = `http://${host}:${port}`
+  const { url, config, database } = app
   const missing =
     config.unconfigured.length === 0
       ? ""
@@ -63,11 +38,7 @@ const main = async () => {
     if (stopping) return
     stopping = true
     console.log(`${signal} received: shutting down`)
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve())
-      server.closeIdleConnections()
-    })
-    await runtime.dispose()
+    await app.stop()
     console.log("PatchPlane stopped")
     process.exit(0)
   }

@@ -34,6 +34,9 @@ export const ServerConfig = Schema.Struct({
   port: Port.pipe(withDefault(3000)),
   /** The URL people and GitHub reach this server at (links in comments and checks). */
   publicUrl: Schema.optionalKey(HttpUrl),
+  logLevel: Schema.Literals(["trace", "debug", "info", "warn", "error", "silent"]).pipe(
+    withDefault("info"),
+  ),
 })
 
 export const DatabaseConfig = Schema.Struct({
@@ -53,6 +56,25 @@ export const GitHubConfig = Schema.Struct({
   webhookSecret: SecretRef,
   /** https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server. */
   apiUrl: HttpUrl.pipe(withDefault("https://api.github.com")),
+  /** Retries of a GitHub call that failed with 5xx or hit a rate limit, with backoff. */
+  retries: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 10 })).pipe(withDefault(3)),
+  /** First backoff step; later ones grow quadratically (Octokit's retry plugin). */
+  retryBaseMs: PositiveInt.pipe(withDefault(1000)),
+  /**
+   * Octokit's throttling: spaces out content-creating requests (comments, PRs)
+   * as GitHub asks and retries rate-limited ones. Leave it on for github.com;
+   * GitHub Enterprise Server with rate limiting disabled may turn it off.
+   */
+  throttle: Schema.Boolean.pipe(withDefault(true)),
+  /** A rate-limit wait longer than this fails the call instead of stalling the run. */
+  maxRateLimitWaitSeconds: PositiveInt.pipe(withDefault(120)),
+})
+
+export const IntakeConfig = Schema.Struct({
+  /** Prompts longer than this (after sanitising) are refused with a reply. */
+  maxPromptChars: PositiveInt.pipe(withDefault(16_000)),
+  /** Webhook bodies larger than this are refused with 413 (GitHub sends at most 25 MB). */
+  maxBodyBytes: PositiveInt.pipe(withDefault(25 * 1024 * 1024)),
 })
 
 export const DaytonaConfig = Schema.Struct({
@@ -79,6 +101,7 @@ export const PatchPlaneConfig = Schema.Struct({
   server: ServerConfig.pipe(withDefault({})),
   database: DatabaseConfig.pipe(withDefault({})),
   github: Schema.optionalKey(GitHubConfig),
+  intake: IntakeConfig.pipe(withDefault({})),
   sandbox: SandboxConfig.pipe(withDefault({})),
   runtime: Schema.Struct({ pi: PiConfig.pipe(withDefault({})) }).pipe(withDefault({})),
   /** Defaults for every repo; a repo's .github/patchplane.yml overrides them. */

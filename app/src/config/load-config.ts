@@ -48,6 +48,7 @@ export interface ResolvedConfig {
         })
       | null
   }
+  readonly intake: PatchPlaneConfig["intake"]
   readonly runtime: PatchPlaneConfig["runtime"]
   readonly policy: PatchPlaneConfig["policy"]
   /** Parts that are not set up yet, for the start-up log ("GitHub App", …). */
@@ -178,6 +179,7 @@ const resolveSecrets = (
               ? null
               : { ...daytona, apiKey: await secret(daytona.apiKey, "sandbox.daytona.apiKey") },
         },
+        intake: config.intake,
         runtime: config.runtime,
         policy: config.policy,
         unconfigured: [

@@ -40,22 +40,31 @@ export const issuesOf = (error: Schema.SchemaError): ReadonlyArray<FieldIssue> =
 export const formatIssues = (source: string, issues: ReadonlyArray<FieldIssue>): string =>
   [`${source} is invalid:`, ...issues.map((i) => `  - ${i.path}: ${i.message}`)].join("\n")
 
-const options = { errors: "all", onExcessProperty: "error" } as const
+export interface DecodeOptions {
+  /**
+   * "error" (default) for our own documents, where an unknown key is a typo;
+   * "ignore" for third-party payloads (webhooks), where we read only what we use.
+   */
+  readonly excess?: "error" | "ignore"
+}
+
+const parseOptions = (options: DecodeOptions) =>
+  ({ errors: "all", onExcessProperty: options.excess ?? "error" }) as const
 
 /** Decode unknown input, failing with a DecodeError that lists every bad field. */
 export const decodeWith =
-  <S extends Schema.Decoder<unknown>>(schema: S, source: string) =>
+  <S extends Schema.Decoder<unknown>>(schema: S, source: string, options: DecodeOptions = {}) =>
   (input: unknown): Effect.Effect<S["Type"], DecodeError> => {
-    const exit = Schema.decodeUnknownExit(schema)(input, options)
+    const exit = Schema.decodeUnknownExit(schema)(input, parseOptions(options))
     if (Exit.isSuccess(exit)) return Effect.succeed(exit.value)
     return Effect.fail(decodeErrorFrom(source, exit.cause))
   }
 
 /** The synchronous twin, for plain-TypeScript callers (throws DecodeError). */
 export const decodeSyncWith =
-  <S extends Schema.Decoder<unknown>>(schema: S, source: string) =>
+  <S extends Schema.Decoder<unknown>>(schema: S, source: string, options: DecodeOptions = {}) =>
   (input: unknown): S["Type"] => {
-    const exit = Schema.decodeUnknownExit(schema)(input, options)
+    const exit = Schema.decodeUnknownExit(schema)(input, parseOptions(options))
     if (Exit.isSuccess(exit)) return exit.value
     throw decodeErrorFrom(source, exit.cause)
   }

@@ -30,7 +30,10 @@ export type TargetScope = typeof TargetScope.Type
 export const PromptRequest = Schema.Struct({
   id: Id,
   repositoryId: Id,
+  /** What the agent sees: sanitised of text a human reviewer cannot see. */
   prompt: Schema.NonEmptyString,
+  /** The text exactly as written, kept for audit. */
+  promptRaw: Schema.String,
   sourceChannel: SourceChannel,
   target: TargetScope,
   expectedOutcome: Schema.NullOr(Schema.String),

@@ -3,6 +3,7 @@
 // /api/github/webhooks, Next.js for everything else).
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { ResolvedConfig } from "../config/load-config.ts"
+import type { GitHubIntake } from "../intake/github-intake.ts"
 import type { DatabaseShape } from "../platform/database.ts"
 import { checkHealth } from "./health.ts"
 import { renderHomePage } from "./home-page.ts"
@@ -12,6 +13,8 @@ export const WEBHOOK_PATH = "/api/github/webhooks"
 export interface ServerContext {
   readonly config: ResolvedConfig
   readonly database: DatabaseShape
+  /** Null until a GitHub App is configured: webhooks are then refused with a clear message. */
+  readonly intake: GitHubIntake | null
 }
 
 const sendJson = (res: ServerResponse, status: number, body: unknown): void => {
@@ -40,14 +43,13 @@ export const createRequestHandler =
         return sendJson(res, report.ok ? 200 : 503, report)
       }
       if (path === WEBHOOK_PATH) {
+        if (ctx.intake !== null) return await ctx.intake.handleWebhook(req, res)
         if (req.method !== "POST") return methodNotAllowed(res, "POST")
         req.resume() // drain; nothing is read or stored
         return sendJson(res, 503, {
           error:
-            ctx.config.github === null
-              ? "GitHub App is not configured: set github.appId, github.privateKey and " +
-                "github.webhookSecret in patchplane.config.json (see README, Configuration)."
-              : "Webhook intake is not available in this version of PatchPlane.",
+            "GitHub App is not configured: set github.appId, github.privateKey and " +
+            "github.webhookSecret in patchplane.config.json (see README, Configuration).",
         })
       }
       if (path.startsWith("/api/")) return sendJson(res, 404, { error: `no route ${path}` })

@@ -1,5 +1,5 @@
 // GitHub App installations and the repositories they grant.
-import { eq, sql } from "drizzle-orm"
+import { and, eq, inArray, sql } from "drizzle-orm"
 import type { Executor } from "../client.ts"
 import { one } from "./one.ts"
 import { githubInstallations, repositories } from "../schema/index.ts"
@@ -64,4 +64,53 @@ export const getRepositoryByFullName = async (
     .where(eq(sql`lower(${repositories.fullName})`, fullName.toLowerCase()))
     .limit(1)
   return row
+}
+
+/** Marks repositories (by GitHub id) as connected or not, e.g. removed from an installation. */
+export const setRepositoriesActive = async (
+  db: Executor,
+  githubRepoIds: ReadonlyArray<number>,
+  active: boolean,
+): Promise<void> => {
+  if (githubRepoIds.length === 0) return
+  await db
+    .update(repositories)
+    .set({ active, updatedAt: sql`now()` })
+    .where(inArray(repositories.githubRepoId, [...githubRepoIds]))
+}
+
+/** Suspending or deleting an installation disconnects all its repositories. */
+export const setInstallationState = (
+  db: Executor,
+  installationId: number,
+  state: { suspendedAt?: Date | null; deletedAt?: Date | null; reposActive: boolean },
+): Promise<void> =>
+  db.transaction(async (tx) => {
+    const rows = await tx
+      .update(githubInstallations)
+      .set({
+        ...(state.suspendedAt === undefined ? {} : { suspendedAt: state.suspendedAt }),
+        ...(state.deletedAt === undefined ? {} : { deletedAt: state.deletedAt }),
+        updatedAt: sql`now()`,
+      })
+      .where(eq(githubInstallations.installationId, installationId))
+      .returning({ id: githubInstallations.id })
+    const [row] = rows
+    if (row === undefined) return
+    await tx
+      .update(repositories)
+      .set({ active: state.reposActive, updatedAt: sql`now()` })
+      .where(and(eq(repositories.githubInstallationId, row.id)))
+  })
+
+/** Keeps a connected repository's default branch current (payloads carry it). */
+export const updateDefaultBranch = async (
+  db: Executor,
+  repositoryId: string,
+  defaultBranch: string,
+): Promise<void> => {
+  await db
+    .update(repositories)
+    .set({ defaultBranch, updatedAt: sql`now()` })
+    .where(eq(repositories.id, repositoryId))
 }

@@ -37,3 +37,15 @@ export const listPromptRequests = async (
     )
     .orderBy(desc(promptRequests.createdAt))
     .limit(options.limit ?? 50)
+
+/** The request a delivery created, if any: a reprocessed delivery continues it. */
+export const getPromptRequestByDelivery = async (
+  db: Executor,
+  deliveryId: string,
+): Promise<PromptRequestRow | undefined> => {
+  const [row] = await db
+    .select()
+    .from(promptRequests)
+    .where(eq(promptRequests.deliveryId, deliveryId))
+  return row
+}

@@ -131,3 +131,17 @@ export const listTransitions = (db: Executor, workflowRunId: string) =>
     .from(workflowRunTransitions)
     .where(eq(workflowRunTransitions.workflowRunId, workflowRunId))
     .orderBy(workflowRunTransitions.createdAt, workflowRunTransitions.id)
+
+/** The first run of a request (enqueue is idempotent per request). */
+export const firstRunOfRequest = async (
+  db: Executor,
+  promptRequestId: string,
+): Promise<WorkflowRunRow | undefined> => {
+  const [row] = await db
+    .select()
+    .from(workflowRuns)
+    .where(eq(workflowRuns.promptRequestId, promptRequestId))
+    .orderBy(workflowRuns.createdAt, workflowRuns.id)
+    .limit(1)
+  return row
+}

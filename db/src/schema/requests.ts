@@ -11,7 +11,10 @@ export const promptRequests = pgTable(
     repositoryId: uuid()
       .notNull()
       .references(() => repositories.id),
+    /** The prompt the agent sees: sanitised of what a reviewer cannot see (HTML comments, …). */
     prompt: text().notNull(),
+    /** The text exactly as written, kept for audit. */
+    promptRaw: text().notNull().default(""),
     sourceChannel: text().notNull(),
     targetRef: text().notNull(),
     targetPaths: jsonb().$type<string[]>(),

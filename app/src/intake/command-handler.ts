@@ -1,0 +1,367 @@
+// From a `/patchplane` line to a durable PromptRequest and a queued run — or a
+// polite, explained refusal. Steps, in order: ignore bots → find the command
+// (in sanitised text) → the repository must be connected → the sender must
+// have write access → act on the command. GitHub calls: permission look-up,
+// (PR look-up), 👀 reaction, status comment, check run.
+import {
+  type Database,
+  getPromptRequestByDelivery,
+  getRepositoryByFullName,
+  insertIssueBinding,
+  insertPromptRequest,
+  latestRunForIssue,
+  type RepositoryRow,
+  setCheckRun,
+  setStatusComment,
+  updateDefaultBranch,
+  type WorkflowRunRow,
+} from "@patchplane/db"
+import { Effect } from "effect"
+import type { SourceChannel } from "../domain/index.ts"
+import type { GitHubShape, ReactionTarget, RepoRef } from "../github/github-service.ts"
+import type { ControlError, OrchestratorShape } from "../orchestration/orchestrator.ts"
+import type { Logger } from "../platform/logger.ts"
+import { renderStatusComment } from "../publication/status-comment.ts"
+import {
+  forkReply,
+  invalidCommandReply,
+  noRunReply,
+  notAllowedReply,
+  promptTooLongReply,
+  USAGE,
+} from "./replies.ts"
+import { sanitizeForAgent } from "./sanitize.ts"
+import { parseSlashCommand, type SlashCommand } from "./slash-command.ts"
+import type { RepositoryPayload } from "./webhook-payloads.ts"
+
+export const CHECK_RUN_NAME = "PatchPlane"
+const WRITERS = new Set(["admin", "maintain", "write"])
+
+export interface IntakeDeps {
+  readonly db: Database
+  readonly github: GitHubShape
+  readonly orchestrator: OrchestratorShape
+  readonly log: Logger
+  readonly maxPromptChars: number
+  readonly dashboardUrl: (runId: string) => string
+}
+
+/** How a delivery ended, stored on its webhookDeliveries row. */
+export interface Outcome {
+  readonly outcome: "processed" | "ignored" | "refused"
+  readonly note?: string
+}
+
+export interface CommandSource {
+  readonly deliveryId: string
+  readonly channel: Extract<
+    SourceChannel,
+    "issue" | "issue_comment" | "pr_comment" | "pr_review_comment"
+  >
+  readonly installationId: number | undefined
+  readonly repository: RepositoryPayload
+  readonly sender: { readonly login: string; readonly id: number; readonly type: string }
+  readonly text: string
+  readonly issueNumber: number
+  readonly commentId: number | null
+  readonly reactionTarget: ReactionTarget
+  /** Set for PR conversations; head details are filled in when the payload has them. */
+  readonly pullRequest: null | {
+    readonly number: number
+    readonly headSha?: string
+    readonly headRef?: string
+    readonly headRepoFullName?: string | null
+  }
+}
+
+const ignored = (note: string): Outcome => ({ outcome: "ignored", note })
+const refused = (note: string): Outcome => ({ outcome: "refused", note })
+const processed = (note?: string): Outcome =>
+  note === undefined ? { outcome: "processed" } : { outcome: "processed", note }
+
+/** A best-effort GitHub write: failure is logged and noted, never fatal to the delivery. */
+const bestEffort = <A>(
+  deps: IntakeDeps,
+  source: CommandSource,
+  what: string,
+  effect: Effect.Effect<A, { message: string }>,
+) =>
+  effect.pipe(
+    Effect.map((value): A | undefined => value),
+    Effect.catch((error) =>
+      Effect.sync(() => {
+        deps.log.warn({ deliveryId: source.deliveryId, err: error.message }, `${what} failed`)
+        return undefined
+      }),
+    ),
+  )
+
+const reply = (deps: IntakeDeps, source: CommandSource, ref: RepoRef, body: string) =>
+  bestEffort(deps, source, "reply", deps.github.createComment(ref, source.issueNumber, body))
+
+export const handleCommandSource = (deps: IntakeDeps, source: CommandSource) =>
+  Effect.gen(function* () {
+    const log = deps.log.child({ deliveryId: source.deliveryId })
+    if (source.sender.type === "Bot") return ignored("sent by a bot")
+    const sanitized = sanitizeForAgent(source.text)
+    const command = parseSlashCommand(sanitized)
+    if (command === null) return ignored("no /patchplane command")
+
+    const found = yield* Effect.promise(() =>
+      getRepositoryByFullName(deps.db, source.repository.full_name),
+    )
+    if (found === undefined || !found.active || source.installationId === undefined)
+      return refused(`repository ${source.repository.full_name} is not connected to PatchPlane`)
+    const branch = source.repository.default_branch ?? found.defaultBranch
+    if (branch !== found.defaultBranch)
+      yield* Effect.promise(() => updateDefaultBranch(deps.db, found.id, branch))
+    const repository: RepositoryRow = { ...found, defaultBranch: branch }
+
+    const ref: RepoRef = {
+      installationId: source.installationId,
+      owner: source.repository.owner.login,
+      repo: source.repository.name,
+    }
+    const permission = yield* deps.github.repoPermission(ref, source.sender.login)
+    if (!WRITERS.has(permission)) {
+      log.info({ login: source.sender.login, permission }, "command refused: no write access")
+      yield* reply(deps, source, ref, notAllowedReply(source.sender.login, repository.fullName))
+      return refused(`@${source.sender.login} has ${permission} permission, write is required`)
+    }
+    log.info({ command: command.kind, login: source.sender.login }, "command accepted")
+    return yield* act(deps, source, ref, repository, command)
+  })
+
+const act = (
+  deps: IntakeDeps,
+  source: CommandSource,
+  ref: RepoRef,
+  repository: RepositoryRow,
+  command: SlashCommand,
+) =>
+  Effect.gen(function* () {
+    switch (command.kind) {
+      case "invalid":
+        yield* reply(deps, source, ref, invalidCommandReply(command))
+        return refused(`invalid command: ${command.problem}`)
+      case "help":
+        yield* reply(deps, source, ref, USAGE)
+        return processed()
+      case "run":
+        return yield* startRun(deps, source, ref, repository, command.prompt)
+      default:
+        return yield* controlRun(deps, source, ref, repository, command)
+    }
+  })
+
+const startRun = (
+  deps: IntakeDeps,
+  source: CommandSource,
+  ref: RepoRef,
+  repository: RepositoryRow,
+  prompt: string,
+) =>
+  Effect.gen(function* () {
+    if (prompt.length > deps.maxPromptChars) {
+      yield* reply(deps, source, ref, promptTooLongReply(prompt.length, deps.maxPromptChars))
+      return refused(`prompt of ${prompt.length} characters exceeds ${deps.maxPromptChars}`)
+    }
+    let targetRef = repository.defaultBranch
+    let headSha: string | undefined
+    if (source.pullRequest !== null) {
+      const known = source.pullRequest
+      const pr =
+        known.headSha !== undefined && known.headRef !== undefined
+          ? {
+              headSha: known.headSha,
+              headRef: known.headRef,
+              headRepoFullName: known.headRepoFullName,
+            }
+          : yield* deps.github.getPullRequest(ref, known.number)
+      if (pr.headRepoFullName?.toLowerCase() !== repository.fullName.toLowerCase()) {
+        yield* reply(deps, source, ref, forkReply)
+        return refused("pull request from a fork")
+      }
+      targetRef = pr.headRef
+      headSha = pr.headSha
+    }
+
+    yield* bestEffort(
+      deps,
+      source,
+      "reaction",
+      deps.github.addReaction(ref, source.reactionTarget, "eyes"),
+    )
+
+    // Durable first: the request, its binding and its queued run. A
+    // redelivery of a delivery that failed half-way continues from here.
+    const request = yield* Effect.promise(async () => {
+      const existing = await getPromptRequestByDelivery(deps.db, source.deliveryId)
+      if (existing) return existing
+      return deps.db.transaction(async (tx) => {
+        const created = await insertPromptRequest(tx, {
+          repositoryId: repository.id,
+          prompt,
+          promptRaw: source.text,
+          sourceChannel: source.channel,
+          targetRef,
+          initiator: { kind: "github", login: source.sender.login, id: source.sender.id },
+          initiatorLogin: source.sender.login,
+          deliveryId: source.deliveryId,
+          issueNumber: source.issueNumber,
+          commentId: source.commentId,
+        })
+        await insertIssueBinding(tx, {
+          repositoryId: repository.id,
+          issueNumber: source.issueNumber,
+          promptRequestId: created.id,
+        })
+        return created
+      })
+    })
+    const run = yield* deps.orchestrator.enqueue({
+      promptRequestId: request.id,
+      repositoryId: repository.id,
+      actor: source.sender.login,
+    })
+
+    if (run.statusCommentId === null) {
+      const comment = yield* bestEffort(
+        deps,
+        source,
+        "status comment",
+        deps.github.createComment(
+          ref,
+          source.issueNumber,
+          statusBody(deps, run, request.id, source.sender.login),
+        ),
+      )
+      if (comment)
+        yield* Effect.promise(() =>
+          setStatusComment(deps.db, {
+            promptRequestId: request.id,
+            workflowRunId: run.id,
+            commentId: comment.id,
+          }),
+        )
+    }
+    if (headSha !== undefined && run.checkRunId === null) {
+      const check = yield* bestEffort(
+        deps,
+        source,
+        "check run",
+        deps.github.createCheckRun(ref, {
+          name: CHECK_RUN_NAME,
+          headSha,
+          status: "queued",
+          externalId: run.id,
+          detailsUrl: deps.dashboardUrl(run.id),
+          output: { title: "Queued", summary: `PatchPlane run \`${run.id}\` is queued.` },
+        }),
+      )
+      if (check) yield* Effect.promise(() => setCheckRun(deps.db, run.id, check.id))
+    }
+    return processed(`run ${run.id} queued`)
+  })
+
+const statusBody = (deps: IntakeDeps, run: WorkflowRunRow, requestId: string, login: string) =>
+  renderStatusComment({
+    runId: run.id,
+    promptRequestId: requestId,
+    state: run.state,
+    reason: run.reason,
+    initiator: login,
+    dashboardUrl: deps.dashboardUrl(run.id),
+  })
+
+const controlAction = (
+  o: OrchestratorShape,
+  runId: string,
+  actor: string,
+  command: Exclude<SlashCommand, { kind: "invalid" | "help" | "run" | "status" }>,
+): Effect.Effect<WorkflowRunRow, ControlError> => {
+  switch (command.kind) {
+    case "cancel":
+      return o.cancel(runId, actor, `cancelled by @${actor}`)
+    case "approve":
+      return o.approve(runId, actor)
+    case "reject":
+      return o.reject(runId, actor, command.reason)
+    case "retry":
+      return o.retry(runId, actor)
+    case "steer":
+      return o.steer(runId, actor, sanitizeForAgent(command.message))
+  }
+}
+
+const controlRun = (
+  deps: IntakeDeps,
+  source: CommandSource,
+  ref: RepoRef,
+  repository: RepositoryRow,
+  command: Exclude<SlashCommand, { kind: "invalid" | "help" | "run" }>,
+) =>
+  Effect.gen(function* () {
+    const latest = yield* Effect.promise(() =>
+      latestRunForIssue(deps.db, repository.id, source.issueNumber),
+    )
+    if (latest === undefined) {
+      yield* reply(deps, source, ref, noRunReply)
+      return refused("no run on this issue")
+    }
+    const { run, request } = latest
+    const actor = source.sender.login
+    if (command.kind === "status") {
+      const why = run.reason ? ` (${run.reason})` : ""
+      yield* reply(
+        deps,
+        source,
+        ref,
+        `PatchPlane run \`${run.id.slice(0, 8)}\` is \`${run.state}\`${why}. [Open in dashboard](${deps.dashboardUrl(run.id)})`,
+      )
+      return processed()
+    }
+    const action = controlAction(deps.orchestrator, run.id, actor, command)
+    const result = yield* action.pipe(
+      Effect.map((updated) => ({ ok: true as const, updated })),
+      Effect.catchTag("NotAllowedNow", (error) =>
+        Effect.succeed({ ok: false as const, message: error.message }),
+      ),
+      Effect.catchTag("StaleTransition", (error) =>
+        Effect.succeed({ ok: false as const, message: error.message }),
+      ),
+    )
+    if (!result.ok) {
+      yield* reply(deps, source, ref, `Cannot ${command.kind}: ${result.message}.`)
+      return refused(`${command.kind}: ${result.message}`)
+    }
+    yield* bestEffort(
+      deps,
+      source,
+      "reaction",
+      deps.github.addReaction(ref, source.reactionTarget, "eyes"),
+    )
+    const updated = result.updated
+    // The status comment follows the run it describes (a retry is a new run).
+    const commentId = run.statusCommentId
+    if (commentId !== null && updated.id !== run.id)
+      yield* Effect.promise(() =>
+        setStatusComment(deps.db, {
+          promptRequestId: request.id,
+          workflowRunId: updated.id,
+          commentId,
+        }),
+      )
+    if (commentId !== null)
+      yield* bestEffort(
+        deps,
+        source,
+        "status comment update",
+        deps.github.updateComment(
+          ref,
+          commentId,
+          statusBody(deps, updated, request.id, request.initiatorLogin ?? actor),
+        ),
+      )
+    return processed(`${command.kind} → run ${updated.id} ${updated.state}`)
+  })

@@ -1,0 +1,68 @@
+// Assembles the GitHub intake: Probot (auth, Octokit, event routing), the
+// GitHub service on top of it, our handlers, and the webhook endpoint.
+import type { Database } from "@patchplane/db"
+import { Effect, Redacted } from "effect"
+import type { ResolvedConfig } from "../config/load-config.ts"
+import { type GitHubShape, makeGitHubLive } from "../github/github-service.ts"
+import { createProbot, type Probot } from "../github/probot.ts"
+import type { OrchestratorShape } from "../orchestration/orchestrator.ts"
+import type { Logger } from "../platform/logger.ts"
+import type { Outcome } from "./command-handler.ts"
+import { routeEvent } from "./event-router.ts"
+import { createWebhookEndpoint } from "./webhook-endpoint.ts"
+
+export interface GitHubIntake {
+  readonly probot: Probot
+  readonly github: GitHubShape
+  readonly handleWebhook: ReturnType<typeof createWebhookEndpoint>
+}
+
+export const createGitHubIntake = (input: {
+  readonly github: NonNullable<ResolvedConfig["github"]>
+  readonly intake: ResolvedConfig["intake"]
+  readonly db: Database
+  readonly log: Logger
+  readonly orchestrator: OrchestratorShape
+  readonly dashboardUrl: (runId: string) => string
+}): GitHubIntake => {
+  const probot = createProbot({
+    appId: input.github.appId,
+    privateKey: Redacted.value(input.github.privateKey),
+    webhookSecret: Redacted.value(input.github.webhookSecret),
+    apiUrl: input.github.apiUrl,
+    retries: input.github.retries,
+    retryBaseMs: input.github.retryBaseMs,
+    maxRateLimitWaitSeconds: input.github.maxRateLimitWaitSeconds,
+    throttle: input.github.throttle,
+    log: input.log,
+  })
+  const github = makeGitHubLive(probot)
+  const outcomes = new Map<string, Outcome>()
+  const deps = {
+    db: input.db,
+    github,
+    orchestrator: input.orchestrator,
+    log: input.log,
+    maxPromptChars: input.intake.maxPromptChars,
+    dashboardUrl: input.dashboardUrl,
+  }
+  probot.onAny(async (context) => {
+    const event = {
+      id: context.id,
+      name: context.name,
+      payload: context.payload as Record<string, unknown>,
+    }
+    outcomes.set(context.id, await Effect.runPromise(routeEvent(deps, event)))
+  })
+  return {
+    probot,
+    github,
+    handleWebhook: createWebhookEndpoint({
+      probot,
+      db: input.db,
+      log: input.log,
+      maxBodyBytes: input.intake.maxBodyBytes,
+      outcomes,
+    }),
+  }
+}

@@ -1,0 +1,145 @@
+// POST /api/github/webhooks. Checks, cheapest first, each with a clear 4xx:
+// method (405) → content type (415) → GitHub headers (400) → body size (413)
+// → signature (401; nothing stored, only the delivery id and reason logged)
+// → JSON (400). A verified delivery is recorded once by X-GitHub-Delivery; a
+// redelivery answers 200 without new work. Then Probot routes the event to
+// our handlers and the outcome lands on the delivery row.
+import type { IncomingMessage, ServerResponse } from "node:http"
+import { type Database, finishDelivery, recordDelivery } from "@patchplane/db"
+import { decodeSyncWith } from "../domain/index.ts"
+import { type Probot, verifySignature } from "../github/probot.ts"
+import type { Logger } from "../platform/logger.ts"
+import type { Outcome } from "./command-handler.ts"
+import { DeliveryEnvelope } from "./webhook-payloads.ts"
+
+export interface WebhookEndpointDeps {
+  readonly probot: Probot
+  readonly db: Database
+  readonly log: Logger
+  readonly maxBodyBytes: number
+  /** Where handlers leave each delivery's outcome for the endpoint to record. */
+  readonly outcomes: Map<string, Outcome>
+}
+
+const REQUIRED_HEADERS = ["x-github-event", "x-github-delivery", "x-hub-signature-256"] as const
+const JSON_TYPE = /^\s*application\/json\s*(?:;|$)/i
+
+const send = (res: ServerResponse, status: number, body: Record<string, unknown>) => {
+  const text = JSON.stringify(body)
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  })
+  res.end(text)
+}
+
+class BodyTooLarge extends Error {}
+
+const readBody = (req: IncomingMessage, limit: number): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length
+      if (size > limit) {
+        reject(new BodyTooLarge())
+        req.pause()
+        return
+      }
+      chunks.push(chunk)
+    })
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")))
+    req.on("error", reject)
+  })
+
+const decodeEnvelope = decodeSyncWith(DeliveryEnvelope, "webhook payload", { excess: "ignore" })
+
+export const createWebhookEndpoint =
+  (deps: WebhookEndpointDeps) =>
+  async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method !== "POST") {
+      res.setHeader("allow", "POST")
+      return send(res, 405, { error: "method not allowed; GitHub webhooks are POSTed" })
+    }
+    if (!JSON_TYPE.test(req.headers["content-type"] ?? ""))
+      return send(res, 415, {
+        error: 'unsupported content type: configure the webhook with "application/json"',
+      })
+    const missing = REQUIRED_HEADERS.filter((name) => typeof req.headers[name] !== "string")
+    if (missing.length > 0)
+      return send(res, 400, { error: `missing GitHub headers: ${missing.join(", ")}` })
+    const event = req.headers["x-github-event"] as string
+    const deliveryId = req.headers["x-github-delivery"] as string
+    const signature = req.headers["x-hub-signature-256"] as string
+    const log = deps.log.child({ deliveryId, event })
+
+    const declared = Number(req.headers["content-length"] ?? "0")
+    let body: string
+    try {
+      if (declared > deps.maxBodyBytes) throw new BodyTooLarge()
+      body = await readBody(req, deps.maxBodyBytes)
+    } catch (error) {
+      if (!(error instanceof BodyTooLarge)) throw error
+      log.warn({ limit: deps.maxBodyBytes }, "webhook refused: body too large")
+      res.setHeader("connection", "close")
+      return send(res, 413, { error: `body exceeds ${deps.maxBodyBytes} bytes` })
+    }
+
+    if (!(await verifySignature(deps.probot, body, signature))) {
+      log.warn("webhook refused: signature does not match the configured secret")
+      return send(res, 401, { error: "signature does not match the configured webhook secret" })
+    }
+
+    let payload: Record<string, unknown>
+    try {
+      const parsed: unknown = JSON.parse(body)
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+        throw new Error("not a JSON object")
+      payload = parsed as Record<string, unknown>
+    } catch (error) {
+      log.warn({ reason: String(error) }, "webhook refused: malformed JSON")
+      return send(res, 400, { error: `malformed JSON body: ${(error as Error).message}` })
+    }
+
+    let envelope: typeof DeliveryEnvelope.Type = {}
+    try {
+      envelope = decodeEnvelope(payload)
+    } catch {
+      // The envelope only fills diagnostic columns; the handlers decode what they use.
+    }
+    const recorded = await recordDelivery(deps.db, {
+      deliveryId,
+      event,
+      action: envelope.action ?? null,
+      installationId: envelope.installation?.id ?? null,
+      repositoryFullName: envelope.repository?.full_name ?? null,
+    })
+    if (!recorded.firstSeen && !recorded.retried) {
+      log.info("redelivery of a known delivery: nothing to do")
+      return send(res, 200, { ok: true, duplicate: true })
+    }
+
+    try {
+      await deps.probot.receive({ id: deliveryId, name: event, payload } as Parameters<
+        Probot["receive"]
+      >[0])
+      const outcome = deps.outcomes.get(deliveryId) ?? { outcome: "ignored", note: "no handler" }
+      await finishDelivery(deps.db, deliveryId, outcome.outcome, outcome.note ?? null)
+      log.info({ outcome: outcome.outcome, note: outcome.note }, "webhook handled")
+      return send(res, 200, { ok: true, outcome: outcome.outcome })
+    } catch (error) {
+      const reason = describe(error)
+      log.error({ reason }, "webhook handling failed")
+      await finishDelivery(deps.db, deliveryId, "failed", reason)
+      return send(res, 500, { error: `handling failed: ${reason}` })
+    } finally {
+      deps.outcomes.delete(deliveryId)
+    }
+  }
+
+/** Probot wraps handler errors in an AggregateError; keep only their messages. */
+const describe = (error: unknown): string => {
+  if (error instanceof AggregateError && error.errors.length > 0)
+    return error.errors.map((inner) => describe(inner)).join("; ")
+  return error instanceof Error ? error.message : String(error)
+}

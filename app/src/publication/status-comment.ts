@@ -1,0 +1,63 @@
+// The one status comment per PromptRequest: a checklist of stages, edited in
+// place as the run moves (never a stream of new comments).
+import type { WorkflowRunState } from "../domain/index.ts"
+
+const STAGES = [
+  { label: "Request received", reachedAt: "queued" },
+  { label: "Sandbox ready", reachedAt: "running" },
+  { label: "Agent finished", reachedAt: "collecting" },
+  { label: "Patch set reviewed", reachedAt: "awaiting_approval" },
+  { label: "Decision recorded", reachedAt: "decided" },
+] as const
+
+const ORDER: ReadonlyArray<WorkflowRunState> = [
+  "queued",
+  "provisioning",
+  "running",
+  "collecting",
+  "reviewing",
+  "awaiting_approval",
+  "decided",
+]
+
+const STOPPED: Partial<Record<WorkflowRunState, string>> = {
+  cancelled: "🛑 Cancelled",
+  failed: "❌ Failed",
+  timed_out: "⏱️ Timed out",
+}
+
+export interface StatusCommentInput {
+  readonly runId: string
+  readonly promptRequestId: string
+  readonly state: WorkflowRunState
+  /** The furthest live state reached, for drawing the checklist of a stopped run. */
+  readonly reached?: WorkflowRunState
+  readonly reason: string | null
+  readonly initiator: string
+  readonly dashboardUrl: string
+}
+
+/** A marker that lets PatchPlane find its own comment again. */
+export const statusMarker = (promptRequestId: string) =>
+  `<!-- patchplane:status request=${promptRequestId} -->`
+
+export const renderStatusComment = (input: StatusCommentInput): string => {
+  const reached = ORDER.indexOf(input.reached ?? input.state)
+  const lines = STAGES.map((stage) => {
+    const done = reached >= ORDER.indexOf(stage.reachedAt)
+    return `- [${done ? "x" : " "}] ${stage.label}`
+  })
+  const stopped = STOPPED[input.state]
+  const headline = stopped
+    ? `${stopped}${input.reason ? `: ${input.reason}` : ""}`
+    : `State: \`${input.state}\``
+  return [
+    `**PatchPlane** run \`${input.runId.slice(0, 8)}\` for @${input.initiator} · [open in dashboard](${input.dashboardUrl})`,
+    "",
+    headline,
+    "",
+    ...lines,
+    "",
+    statusMarker(input.promptRequestId),
+  ].join("\n")
+}

@@ -1,0 +1,1 @@
+ALTER TABLE "prompt_requests" ADD COLUMN "prompt_raw" text DEFAULT '' NOT NULL;
