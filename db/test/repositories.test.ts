@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
   appendProvenanceEdge,
   appendRuntimeEvent,
+  finishDeliveries,
   finishDelivery,
   getDelivery,
   getRepositoryByFullName,
@@ -12,6 +13,7 @@ import {
   listRuntimeEvents,
   listTransitions,
   listWorkflowRuns,
+  recordDeliveries,
   recordDelivery,
   transitionWorkflowRun,
   upsertRepository,
@@ -42,6 +44,35 @@ describe("webhook deliveries", () => {
     const row = await getDelivery(t.db, "d-2")
     expect(row).toMatchObject({ outcome: "refused", error: "repository not installed" })
     expect(row?.processedAt).toBeInstanceOf(Date)
+  })
+
+  it("records a batch in one statement, a repeated id counting as a redelivery", async () => {
+    await recordDelivery(t.db, { deliveryId: "b-failed", event: "ping" })
+    await finishDelivery(t.db, "b-failed", "failed", "GitHub 502")
+    const results = await recordDeliveries(t.db, [
+      { deliveryId: "b-1", event: "ping" },
+      { deliveryId: "b-2", event: "ping" },
+      { deliveryId: "b-1", event: "ping" },
+      { deliveryId: "d-1", event: "issue_comment" },
+      { deliveryId: "b-failed", event: "ping" },
+    ])
+    expect(results).toEqual([
+      { firstSeen: true, retried: false },
+      { firstSeen: true, retried: false },
+      { firstSeen: false, retried: false },
+      { firstSeen: false, retried: false },
+      { firstSeen: false, retried: true },
+    ])
+    expect((await getDelivery(t.db, "b-failed"))?.outcome).toBe("received")
+    await finishDeliveries(t.db, [
+      { deliveryId: "b-1", outcome: "ignored", error: "no command" },
+      { deliveryId: "b-2", outcome: "processed", error: null },
+    ])
+    expect(await getDelivery(t.db, "b-1")).toMatchObject({
+      outcome: "ignored",
+      error: "no command",
+    })
+    expect((await getDelivery(t.db, "b-2"))?.outcome).toBe("processed")
   })
 
   it("allows only one PromptRequest per delivery", async () => {

@@ -8,6 +8,7 @@ import { createProbot, type Probot } from "../github/probot.ts"
 import type { OrchestratorShape } from "../orchestration/orchestrator.ts"
 import type { Logger } from "../platform/logger.ts"
 import type { Outcome } from "./command-handler.ts"
+import { createDeliveryLog } from "./delivery-log.ts"
 import { routeEvent } from "./event-router.ts"
 import { createWebhookEndpoint } from "./webhook-endpoint.ts"
 
@@ -59,7 +60,7 @@ export const createGitHubIntake = (input: {
     github,
     handleWebhook: createWebhookEndpoint({
       probot,
-      db: input.db,
+      deliveries: createDeliveryLog(input.db),
       log: input.log,
       maxBodyBytes: input.intake.maxBodyBytes,
       outcomes,

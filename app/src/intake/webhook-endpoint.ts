@@ -5,16 +5,16 @@
 // redelivery answers 200 without new work. Then Probot routes the event to
 // our handlers and the outcome lands on the delivery row.
 import type { IncomingMessage, ServerResponse } from "node:http"
-import { type Database, finishDelivery, recordDelivery } from "@patchplane/db"
 import { decodeSyncWith } from "../domain/index.ts"
 import { type Probot, verifySignature } from "../github/probot.ts"
 import type { Logger } from "../platform/logger.ts"
 import type { Outcome } from "./command-handler.ts"
+import type { DeliveryLog } from "./delivery-log.ts"
 import { DeliveryEnvelope } from "./webhook-payloads.ts"
 
 export interface WebhookEndpointDeps {
   readonly probot: Probot
-  readonly db: Database
+  readonly deliveries: DeliveryLog
   readonly log: Logger
   readonly maxBodyBytes: number
   /** Where handlers leave each delivery's outcome for the endpoint to record. */
@@ -107,7 +107,7 @@ export const createWebhookEndpoint =
     } catch {
       // The envelope only fills diagnostic columns; the handlers decode what they use.
     }
-    const recorded = await recordDelivery(deps.db, {
+    const recorded = await deps.deliveries.record({
       deliveryId,
       event,
       action: envelope.action ?? null,
@@ -124,13 +124,17 @@ export const createWebhookEndpoint =
         Probot["receive"]
       >[0])
       const outcome = deps.outcomes.get(deliveryId) ?? { outcome: "ignored", note: "no handler" }
-      await finishDelivery(deps.db, deliveryId, outcome.outcome, outcome.note ?? null)
+      await deps.deliveries.finish({
+        deliveryId,
+        outcome: outcome.outcome,
+        error: outcome.note ?? null,
+      })
       log.info({ outcome: outcome.outcome, note: outcome.note }, "webhook handled")
       return send(res, 200, { ok: true, outcome: outcome.outcome })
     } catch (error) {
       const reason = describe(error)
       log.error({ reason }, "webhook handling failed")
-      await finishDelivery(deps.db, deliveryId, "failed", reason)
+      await deps.deliveries.finish({ deliveryId, outcome: "failed", error: reason })
       return send(res, 500, { error: `handling failed: ${reason}` })
     } finally {
       deps.outcomes.delete(deliveryId)

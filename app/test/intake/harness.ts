@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { createTestDatabase, type TestDatabase } from "@patchplane/db/testing"
-import examples from "@octokit/webhooks-examples"
+import examples from "@octokit/webhooks-examples" with { type: "json" }
 import nock from "nock"
 import { startPatchPlane, type RunningPatchPlane } from "../../src/server/start.ts"
 

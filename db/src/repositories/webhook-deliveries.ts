@@ -1,5 +1,5 @@
 // Verified webhook deliveries, keyed by X-GitHub-Delivery.
-import { and, eq, sql } from "drizzle-orm"
+import { and, eq, inArray, sql } from "drizzle-orm"
 import type { Executor } from "../client.ts"
 import { one } from "./one.ts"
 import { webhookDeliveries } from "../schema/index.ts"
@@ -62,4 +62,78 @@ export const getDelivery = async (
     .from(webhookDeliveries)
     .where(eq(webhookDeliveries.deliveryId, deliveryId))
   return row
+}
+
+export type NewDelivery = Omit<
+  typeof webhookDeliveries.$inferInsert,
+  "id" | "outcome" | "receivedAt"
+>
+
+/**
+ * Records many deliveries in one statement (group commit for the intake).
+ * Same contract as recordDelivery, per delivery id; a repeated id within the
+ * batch counts as a redelivery of the first.
+ */
+export const recordDeliveries = async (
+  db: Executor,
+  values: ReadonlyArray<NewDelivery>,
+): Promise<ReadonlyArray<{ firstSeen: boolean; retried: boolean }>> => {
+  const unique = new Map<string, NewDelivery>()
+  for (const value of values) if (!unique.has(value.deliveryId)) unique.set(value.deliveryId, value)
+  const inserted = new Set(
+    (
+      await db
+        .insert(webhookDeliveries)
+        .values([...unique.values()])
+        .onConflictDoNothing({ target: webhookDeliveries.deliveryId })
+        .returning({ deliveryId: webhookDeliveries.deliveryId })
+    ).map((row) => row.deliveryId),
+  )
+  const known = [...unique.keys()].filter((id) => !inserted.has(id))
+  const reset =
+    known.length === 0
+      ? new Set<string>()
+      : new Set(
+          (
+            await db
+              .update(webhookDeliveries)
+              .set({ outcome: "received", error: null, processedAt: null, receivedAt: sql`now()` })
+              .where(
+                and(
+                  inArray(webhookDeliveries.deliveryId, known),
+                  eq(webhookDeliveries.outcome, "failed"),
+                ),
+              )
+              .returning({ deliveryId: webhookDeliveries.deliveryId })
+          ).map((row) => row.deliveryId),
+        )
+  const claimed = new Set<string>()
+  return values.map((value) => {
+    const id = value.deliveryId
+    if (claimed.has(id)) return { firstSeen: false, retried: false }
+    claimed.add(id)
+    return { firstSeen: inserted.has(id), retried: reset.has(id) }
+  })
+}
+
+/** Stores the outcomes of many deliveries in one statement. */
+export const finishDeliveries = async (
+  db: Executor,
+  outcomes: ReadonlyArray<{
+    deliveryId: string
+    outcome: Exclude<DeliveryOutcome, "received">
+    error: string | null
+  }>,
+): Promise<void> => {
+  if (outcomes.length === 0) return
+  const rows = sql.join(
+    outcomes.map((o) => sql`(${o.deliveryId}, ${o.outcome}, ${o.error})`),
+    sql`, `,
+  )
+  await db.execute(sql`
+    UPDATE webhook_deliveries AS d
+    SET outcome = v.outcome, error = v.error, processed_at = now()
+    FROM (VALUES ${rows}) AS v(delivery_id, outcome, error)
+    WHERE d.delivery_id = v.delivery_id
+  `)
 }

@@ -1,0 +1,8 @@
+// PatchPlane under benchmark, in its own process: the full intake (verify,
+// record the delivery durably, route, record the outcome) on real PostgreSQL.
+import { startPatchPlane } from "../src/server/start.ts"
+
+const [cwd, databaseUrl] = process.argv.slice(2)
+const app = await startPatchPlane({ cwd: cwd ?? ".", env: { DATABASE_URL: databaseUrl ?? "" } })
+console.log(JSON.stringify({ url: app.url.replace("localhost", "127.0.0.1") }))
+process.on("SIGTERM", () => void app.stop().then(() => process.exit(0)))

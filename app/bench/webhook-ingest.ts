@@ -1,0 +1,128 @@
+// Scenario: webhook ingest. The same signed deliveries, at the same
+// concurrency, against (a) a bare Probot app with a no-op handler and (b)
+// PatchPlane's intake recording every delivery durably on PostgreSQL. Both
+// servers run as child processes of this one, one after the other.
+import { type ChildProcess, spawn } from "node:child_process"
+import { generateKeyPairSync } from "node:crypto"
+import { mkdtemp, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import examples from "@octokit/webhooks-examples" with { type: "json" }
+import { createTestDatabase } from "@patchplane/db/testing"
+import { sendDeliveries, type LoadResult } from "./load.ts"
+import type { BenchRow } from "./report.ts"
+
+const SECRET = "bench-secret"
+
+const startServer = (script: string, args: string[]) =>
+  new Promise<{ child: ChildProcess; url: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [join(import.meta.dirname, script), ...args], {
+      stdio: ["ignore", "pipe", "inherit"],
+    })
+    let out = ""
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString()
+      const line = out.split("\n").find((l) => l.startsWith('{"url"'))
+      if (line) resolve({ child, url: (JSON.parse(line) as { url: string }).url })
+    })
+    child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)))
+  })
+
+const stopServer = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    child.once("exit", () => resolve())
+    child.kill("SIGTERM")
+  })
+
+const commentPayload = () => {
+  const group = (
+    examples as unknown as ReadonlyArray<{ name: string; examples: Array<Record<string, unknown>> }>
+  ).find((e) => e.name === "issue_comment")
+  const payload = structuredClone(group?.examples.find((e) => e.action === "created") ?? {})
+  // An ordinary comment (no command): the intake records it and finds nothing to do.
+  ;(payload.comment as { body: string }).body = "Thanks, this looks good to me."
+  payload.installation = { id: 957387 }
+  return JSON.stringify(payload)
+}
+
+export const webhookIngest = async (options: {
+  count: number
+  concurrency: number
+}): Promise<BenchRow[]> => {
+  const dir = await mkdtemp(join(tmpdir(), "pp-bench-"))
+  const db = await createTestDatabase("bench")
+  const { privateKey } = generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: "pkcs1", format: "pem" },
+    publicKeyEncoding: { type: "spki", format: "pem" },
+  })
+  const keyPath = join(dir, "app.pem")
+  await writeFile(keyPath, privateKey)
+  await writeFile(
+    join(dir, "patchplane.config.json"),
+    JSON.stringify({
+      server: { port: 0, logLevel: "silent" },
+      github: { appId: 1, privateKey: { file: "app.pem" }, webhookSecret: SECRET },
+    }),
+  )
+  const body = commentPayload()
+  const run = async (script: string, args: string[]): Promise<LoadResult> => {
+    const server = await startServer(script, args)
+    try {
+      const load = {
+        url: server.url,
+        secret: SECRET,
+        event: "issue_comment",
+        body,
+        concurrency: options.concurrency,
+      }
+      await sendDeliveries({ ...load, count: Math.min(300, options.count) }) // warm-up
+      return await sendDeliveries({ ...load, count: options.count })
+    } finally {
+      await stopServer(server.child)
+    }
+  }
+  try {
+    const bare = await run("bare-probot-server.ts", [keyPath, SECRET])
+    const ours = await run("patchplane-server.ts", [dir, db.url])
+    const stored = await db.pool.query("SELECT count(*)::int AS n FROM webhook_deliveries")
+    const expected = options.count + Math.min(300, options.count)
+    if (stored.rows[0].n !== expected)
+      throw new Error(`expected ${expected} stored deliveries, found ${stored.rows[0].n}`)
+    if (bare.errors + ours.errors > 0)
+      throw new Error(`non-2xx answers: bare ${bare.errors}, patchplane ${ours.errors}`)
+    const name = `webhook-ingest (${options.count} @ ${options.concurrency})`
+    return [
+      {
+        name,
+        metric: "throughput",
+        value: ours.perSecond,
+        unit: "deliveries/s",
+        target: ">= 0.67",
+        baseline: bare.perSecond,
+        ratio: ours.perSecond / bare.perSecond,
+      },
+      {
+        name,
+        metric: "p99 latency",
+        value: ours.p99Ms,
+        unit: "ms",
+        target: "<= 1.5",
+        baseline: bare.p99Ms,
+        ratio: ours.p99Ms / bare.p99Ms,
+      },
+      {
+        name,
+        metric: "p50 latency",
+        value: ours.p50Ms,
+        unit: "ms",
+        target: null,
+        baseline: bare.p50Ms,
+        ratio: ours.p50Ms / bare.p50Ms,
+      },
+    ]
+  } finally {
+    await db.drop()
+    await rm(dir, { recursive: true, force: true })
+  }
+}
