@@ -81,6 +81,11 @@ export const DaytonaConfig = Schema.Struct({
   apiUrl: HttpUrl,
   apiKey: SecretRef,
   target: Schema.NonEmptyString,
+  /**
+   * CIDRs a sandbox may reach although its network is blocked: the model
+   * gateway and the git host. Empty means no network at all.
+   */
+  networkAllowList: Schema.Array(Schema.NonEmptyString).pipe(withDefault([])),
 })
 
 export const SandboxConfig = Schema.Struct({

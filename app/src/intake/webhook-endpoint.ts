@@ -19,6 +19,11 @@ export interface WebhookEndpointDeps {
   readonly maxBodyBytes: number
   /** Where handlers leave each delivery's outcome for the endpoint to record. */
   readonly outcomes: Map<string, Outcome>
+  /**
+   * GitHub gives up on a delivery after 10 s. Handling still running after this
+   * long answers 202 and finishes in the background, recording its outcome.
+   */
+  readonly answerWithinMs?: number
 }
 
 const REQUIRED_HEADERS = ["x-github-event", "x-github-delivery", "x-hub-signature-256"] as const
@@ -119,27 +124,50 @@ export const createWebhookEndpoint =
       return send(res, 200, { ok: true, duplicate: true })
     }
 
-    try {
-      await deps.probot.receive({ id: deliveryId, name: event, payload } as Parameters<
-        Probot["receive"]
-      >[0])
-      const outcome = deps.outcomes.get(deliveryId) ?? { outcome: "ignored", note: "no handler" }
-      await deps.deliveries.finish({
-        deliveryId,
-        outcome: outcome.outcome,
-        error: outcome.note ?? null,
-      })
-      log.info({ outcome: outcome.outcome, note: outcome.note }, "webhook handled")
-      return send(res, 200, { ok: true, outcome: outcome.outcome })
-    } catch (error) {
-      const reason = describe(error)
-      log.error({ reason }, "webhook handling failed")
-      await deps.deliveries.finish({ deliveryId, outcome: "failed", error: reason })
-      return send(res, 500, { error: `handling failed: ${reason}` })
-    } finally {
-      deps.outcomes.delete(deliveryId)
+    const handled = handle(deps, { deliveryId, event, payload, log })
+    let timer: NodeJS.Timeout | undefined
+    const slow = new Promise<"slow">((resolve) => {
+      timer = setTimeout(() => resolve("slow"), deps.answerWithinMs ?? 8_000)
+    })
+    const first = await Promise.race([handled, slow])
+    clearTimeout(timer)
+    if (first === "slow") {
+      log.warn("handling is slow: answered 202, finishing in the background")
+      return send(res, 202, { ok: true, status: "processing" })
     }
+    return first.ok
+      ? send(res, 200, { ok: true, outcome: first.outcome })
+      : send(res, 500, { error: `handling failed: ${first.reason}` })
   }
+
+const handle = async (
+  deps: WebhookEndpointDeps,
+  input: { deliveryId: string; event: string; payload: Record<string, unknown>; log: Logger },
+): Promise<{ ok: true; outcome: Outcome["outcome"] } | { ok: false; reason: string }> => {
+  const { deliveryId, log } = input
+  try {
+    await deps.probot.receive({
+      id: deliveryId,
+      name: input.event,
+      payload: input.payload,
+    } as Parameters<Probot["receive"]>[0])
+    const outcome = deps.outcomes.get(deliveryId) ?? { outcome: "ignored", note: "no handler" }
+    await deps.deliveries.finish({
+      deliveryId,
+      outcome: outcome.outcome,
+      error: outcome.note ?? null,
+    })
+    log.info({ outcome: outcome.outcome, note: outcome.note }, "webhook handled")
+    return { ok: true, outcome: outcome.outcome }
+  } catch (error) {
+    const reason = describe(error)
+    log.error({ reason }, "webhook handling failed")
+    await deps.deliveries.finish({ deliveryId, outcome: "failed", error: reason })
+    return { ok: false, reason }
+  } finally {
+    deps.outcomes.delete(deliveryId)
+  }
+}
 
 /** Probot wraps handler errors in an AggregateError; keep only their messages. */
 const describe = (error: unknown): string => {

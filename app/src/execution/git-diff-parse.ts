@@ -1,0 +1,92 @@
+// Parsers for `git diff -z --name-status` and `git diff -z --numstat`, the
+// machine-readable forms (NUL-separated, so any file name survives).
+import type { FileChange } from "../domain/index.ts"
+
+interface NameStatus {
+  readonly status: FileChange["status"]
+  readonly path: string
+  readonly previousPath?: string
+}
+
+const statusOf = (letter: string): FileChange["status"] => {
+  switch (letter) {
+    case "A":
+      return "added"
+    case "D":
+      return "deleted"
+    case "R":
+      return "renamed"
+    case "C":
+      // A copy is a new file (reported with its new path).
+      return "added"
+    default:
+      // M, and T (a type change).
+      return "modified"
+  }
+}
+
+export const parseNameStatus = (output: string): Array<NameStatus> => {
+  const fields = output.split("\0")
+  const entries: Array<NameStatus> = []
+  let i = 0
+  while (i < fields.length) {
+    const code = fields[i] ?? ""
+    if (code === "") break
+    const letter = code[0] ?? "M"
+    if (letter === "R" || letter === "C") {
+      const from = fields[i + 1] ?? ""
+      const to = fields[i + 2] ?? ""
+      entries.push(
+        letter === "R"
+          ? { status: "renamed", path: to, previousPath: from }
+          : { status: statusOf(letter), path: to },
+      )
+      i += 3
+    } else {
+      entries.push({ status: statusOf(letter), path: fields[i + 1] ?? "" })
+      i += 2
+    }
+  }
+  return entries
+}
+
+export interface LineCounts {
+  readonly additions: number
+  readonly deletions: number
+}
+
+/** Keyed by the new path; binary files count as 0/0. */
+export const parseNumstat = (output: string): Map<string, LineCounts> => {
+  const counts = new Map<string, LineCounts>()
+  const fields = output.split("\0")
+  let i = 0
+  while (i < fields.length) {
+    const head = fields[i] ?? ""
+    if (head === "") break
+    const [added = "-", deleted = "-", path = ""] = head.split("\t")
+    const parsed = {
+      additions: added === "-" ? 0 : Number(added),
+      deletions: deleted === "-" ? 0 : Number(deleted),
+    }
+    if (path === "") {
+      // A rename: "a\td\t" then the old and the new path as their own fields.
+      counts.set(fields[i + 2] ?? "", parsed)
+      i += 3
+    } else {
+      counts.set(path, parsed)
+      i += 1
+    }
+  }
+  return counts
+}
+
+export const fileChanges = (nameStatus: string, numstat: string): Array<FileChange> => {
+  const counts = parseNumstat(numstat)
+  return parseNameStatus(nameStatus).map((entry) => ({
+    path: entry.path,
+    status: entry.status,
+    additions: counts.get(entry.path)?.additions ?? 0,
+    deletions: counts.get(entry.path)?.deletions ?? 0,
+    ...(entry.previousPath === undefined ? {} : { previousPath: entry.previousPath }),
+  }))
+}

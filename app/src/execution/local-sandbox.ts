@@ -1,0 +1,509 @@
+// The embedded default backend: every command runs in its own bubblewrap
+// container over the sandbox's temp workspace. Nothing survives a command
+// except files under the workspace and home, so "destroy" is: stop what
+// runs, delete the directory. When the control plane runs as root, sandboxes
+// run as an unprivileged uid (rlimits such as the process count do not bind
+// root, and code escaping the sandbox must not be root).
+import { randomUUID } from "node:crypto"
+import {
+  chmod,
+  chown,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readlink,
+  rm,
+  writeFile,
+} from "node:fs/promises"
+import { spawn } from "node:child_process"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+import { Effect } from "effect"
+import { bwrapArgs, type HostLayout, type SandboxLimits } from "./bwrap-args.ts"
+import { locateHostTools, type HostTools } from "./bwrap-probe.ts"
+import {
+  errorText,
+  ExecutionError,
+  type ExecutionOperation,
+  SandboxUnavailableError,
+} from "./execution-errors.ts"
+import { gitAuthEnv, hasUserInfo, isHttpUrl, scrub, secretForms } from "./git-credentials.ts"
+import { resolveInWorkspace } from "./path-guard.ts"
+import { type RawRunResult, runProcess } from "./process-runner.ts"
+import { baseSandboxEnv, sandboxEnv } from "./sandbox-env.ts"
+import type {
+  ExecOptions,
+  ExecResult,
+  ExecutionAdapterShape,
+  SandboxHandle,
+  SandboxSpec,
+} from "./sandbox-types.ts"
+
+export interface LocalSandboxOptions {
+  /** Where sandbox directories are created (default: the OS temp dir). */
+  readonly baseDir?: string
+  /** Explicit bwrap / prlimit binaries; otherwise looked up in `searchPath`. */
+  readonly bwrapPath?: string
+  readonly prlimitPath?: string
+  /** PATH-style list searched for bwrap and prlimit (default: this process's PATH plus /usr/bin:/bin). */
+  readonly searchPath?: string
+  /**
+   * Host directories bound read-only at the same path, with their `bin/` on
+   * the sandbox PATH. Default: the running Node.js install when it lives
+   * outside /usr, so the agent runtime has a `node`.
+   */
+  readonly toolDirs?: ReadonlyArray<string>
+  /** Host paths bound read-only into every sandbox (e.g. a local git remote). */
+  readonly readOnlyBinds?: ReadonlyArray<{
+    readonly hostPath: string
+    readonly sandboxPath: string
+  }>
+  /** The uid/gid sandboxes run as when the control plane is root (default 65534, nobody). */
+  readonly sandboxUser?: { readonly uid: number; readonly gid: number }
+}
+
+export const localWorkspaceRoot = "/workspace"
+const sandboxHome = "/home/sandbox"
+const defaultOutputCap = 1024 * 1024
+const fileCap = 64 * 1024 * 1024
+const mib = 1024 * 1024
+
+interface RunningCommand {
+  readonly abort: AbortController
+  readonly done: Promise<void>
+}
+
+interface LocalSandbox {
+  readonly handle: SandboxHandle
+  readonly spec: SandboxSpec
+  readonly hostDir: string
+  readonly workspaceDir: string
+  readonly homeDir: string
+  readonly running: Set<RunningCommand>
+  destroyed: boolean
+}
+
+interface InternalRun extends ExecOptions {
+  readonly network?: boolean
+  readonly operation?: ExecutionOperation
+}
+
+const topLevelDirs = ["/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"]
+const etcEntries = [
+  "/etc/alternatives",
+  "/etc/ca-certificates",
+  "/etc/ssl",
+  "/etc/hosts",
+  "/etc/resolv.conf",
+  "/etc/nsswitch.conf",
+  "/etc/host.conf",
+  "/etc/gai.conf",
+  "/etc/ld.so.cache",
+  "/etc/localtime",
+  "/etc/mime.types",
+]
+
+/** Merged-/usr systems have /bin → usr/bin symlinks; older ones real directories. */
+const hostLayout = async (toolDirs: ReadonlyArray<string>): Promise<HostLayout> => {
+  const symlinks: Array<{ path: string; target: string }> = []
+  const readOnlyDirs = ["/usr"]
+  for (const path of topLevelDirs) {
+    const stat = await lstat(path).catch(() => null)
+    if (stat === null) continue
+    if (stat.isSymbolicLink()) symlinks.push({ path, target: await readlink(path) })
+    else if (stat.isDirectory()) readOnlyDirs.push(path)
+  }
+  return { symlinks, readOnlyDirs: [...readOnlyDirs, ...toolDirs], etcEntries }
+}
+
+const defaultToolDirs = (): Array<string> => {
+  const prefix = dirname(dirname(process.execPath))
+  return prefix === "/usr" || prefix.startsWith("/usr/") ? [] : [prefix]
+}
+
+const limitsOf = (spec: SandboxSpec): SandboxLimits => ({
+  maxProcesses: spec.profile.maxProcesses,
+  memoryBytes: spec.profile.memoryMb * mib,
+  cpuSeconds: spec.profile.cpu * spec.profile.timeoutSeconds,
+  fileSizeBytes: spec.profile.diskGb * 1024 * mib,
+  openFiles: 4096,
+})
+
+const decode = (bytes: Buffer) => new TextDecoder("utf-8").decode(bytes)
+
+const fail = (operation: ExecutionOperation, sandboxId: string | null, message: string) =>
+  new ExecutionError({ operation, sandboxId, message })
+
+const toExecResult = (raw: RawRunResult): ExecResult => ({
+  exitCode: raw.exitCode,
+  stdout: decode(raw.stdout),
+  stderr: decode(raw.stderr),
+  stdoutBytes: raw.stdoutBytes,
+  stderrBytes: raw.stderrBytes,
+  stdoutTruncated: raw.stdoutTruncated,
+  stderrTruncated: raw.stderrTruncated,
+  timedOut: raw.timedOut,
+  cancelled: raw.cancelled,
+  durationMs: raw.durationMs,
+})
+
+/** Removes a sandbox directory even if the agent made parts of it unreadable. */
+const forceRemove = async (dir: string): Promise<void> => {
+  try {
+    await rm(dir, { recursive: true, force: true })
+  } catch {
+    await new Promise<void>((resolve) => {
+      const unlock = spawn("chmod", ["-R", "u+rwX", dir], {
+        stdio: "ignore",
+        env: { PATH: "/usr/bin:/bin" },
+      })
+      unlock.on("close", () => resolve())
+      unlock.on("error", () => resolve())
+    })
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
+  Effect.gen(function* () {
+    const sandboxes = new Map<string, LocalSandbox>()
+    const toolDirs = options.toolDirs ?? defaultToolDirs()
+    const layout = yield* Effect.promise(() => hostLayout(toolDirs))
+    const isRoot = process.getuid?.() === 0
+    const user = isRoot
+      ? (options.sandboxUser ?? { uid: 65534, gid: 65534 })
+      : { uid: process.getuid?.() ?? 1000, gid: process.getgid?.() ?? 1000 }
+    const sandboxPath = [
+      ...toolDirs.map((dir) => join(dir, "bin")),
+      "/usr/local/bin",
+      "/usr/bin",
+      "/bin",
+    ].join(":")
+    let tools: HostTools | undefined
+    let probed = false
+
+    const ensureTools = Effect.gen(function* () {
+      if (tools !== undefined) return tools
+      tools = yield* locateHostTools({
+        ...(options.bwrapPath === undefined ? {} : { bwrapPath: options.bwrapPath }),
+        ...(options.prlimitPath === undefined ? {} : { prlimitPath: options.prlimitPath }),
+        searchPath: options.searchPath ?? `${process.env.PATH ?? ""}:/usr/bin:/bin`,
+      })
+      return tools
+    })
+
+    const lookup = (handle: SandboxHandle, operation: ExecutionOperation) => {
+      const sandbox = sandboxes.get(handle.id)
+      return sandbox === undefined || sandbox.destroyed
+        ? Effect.fail(
+            fail(operation, handle.id, `sandbox ${handle.id} does not exist or was destroyed`),
+          )
+        : Effect.succeed(sandbox)
+    }
+
+    /** Runs one command in a fresh bwrap over the sandbox's directories. */
+    const run = (sandbox: LocalSandbox, command: ReadonlyArray<string>, opts: InternalRun) =>
+      Effect.gen(function* () {
+        const { handle, spec } = sandbox
+        const operation = opts.operation ?? "exec"
+        // Located by `create`, which every sandbox went through.
+        const host = tools
+        if (host === undefined) return yield* fail(operation, handle.id, "bwrap was not located")
+        if (command.length === 0) return yield* fail(operation, handle.id, "empty command")
+        const cwd = yield* resolveInWorkspace(
+          handle.workspaceRoot,
+          opts.cwd ?? handle.workspaceRoot,
+        )
+        const remainingMs = handle.deadline.getTime() - Date.now()
+        if (remainingMs <= 0)
+          return yield* fail(
+            operation,
+            handle.id,
+            `sandbox time limit of ${spec.profile.timeoutSeconds}s reached; no further commands run`,
+          )
+        const requestedMs = (opts.timeoutSeconds ?? spec.profile.timeoutSeconds) * 1000
+        const env = yield* sandboxEnv(
+          handle.id,
+          baseSandboxEnv({ path: sandboxPath, home: sandboxHome }),
+          spec.env,
+          opts.env,
+        )
+        const args = bwrapArgs({
+          layout,
+          writableBinds: [
+            { hostPath: sandbox.workspaceDir, sandboxPath: handle.workspaceRoot },
+            { hostPath: sandbox.homeDir, sandboxPath: sandboxHome },
+          ],
+          passwdFile: join(sandbox.hostDir, "etc", "passwd"),
+          groupFile: join(sandbox.hostDir, "etc", "group"),
+          readOnlyBinds: options.readOnlyBinds ?? [],
+          network: opts.network ?? spec.profile.network === "egress",
+          env,
+          cwd,
+          limits: limitsOf(spec),
+          prlimitPath: host.prlimit,
+          command,
+        })
+        const abort = new AbortController()
+        const outer = opts.signal
+        const forward = () => abort.abort()
+        if (outer?.aborted) abort.abort()
+        else outer?.addEventListener("abort", forward, { once: true })
+        const finished = Promise.withResolvers<void>()
+        const entry: RunningCommand = { abort, done: finished.promise }
+        sandbox.running.add(entry)
+        return yield* runProcess({
+          file: host.bwrap,
+          args,
+          // bwrap itself (pid 1 in the sandbox) gets only the allow-list too.
+          env,
+          ...(isRoot ? { uid: user.uid, gid: user.gid } : {}),
+          ...(opts.stdin === undefined ? {} : { stdin: opts.stdin }),
+          timeoutMs: Math.min(requestedMs, remainingMs),
+          signal: abort.signal,
+          ...(opts.onOutput === undefined ? {} : { onOutput: opts.onOutput }),
+          maxOutputBytes: opts.maxOutputBytes ?? defaultOutputCap,
+        }).pipe(
+          Effect.mapError((error) => fail(operation, handle.id, error.message)),
+          Effect.ensuring(
+            Effect.sync(() => {
+              outer?.removeEventListener("abort", forward)
+              sandbox.running.delete(entry)
+              finished.resolve()
+            }),
+          ),
+        )
+      })
+
+    /** Runs a helper command and fails unless it exits 0. */
+    const runChecked = (
+      sandbox: LocalSandbox,
+      operation: ExecutionOperation,
+      command: ReadonlyArray<string>,
+      opts: InternalRun = {},
+      secrets: ReadonlyArray<string> = [],
+    ) =>
+      Effect.flatMap(run(sandbox, command, { ...opts, operation }), (raw) =>
+        raw.exitCode === 0
+          ? Effect.succeed(raw)
+          : Effect.fail(
+              fail(
+                operation,
+                sandbox.handle.id,
+                `${command[0]} ${raw.timedOut ? "timed out" : `exited with ${raw.exitCode}`}: ${scrub(decode(raw.stderr).trim(), secrets)}`,
+              ),
+            ),
+      )
+
+    const probe = (sandbox: LocalSandbox) =>
+      Effect.gen(function* () {
+        if (probed) return
+        const raw = yield* run(sandbox, ["true"], { operation: "create", timeoutSeconds: 30 }).pipe(
+          Effect.catch((error) =>
+            Effect.fail(new SandboxUnavailableError({ backend: "local", message: error.message })),
+          ),
+        )
+        if (raw.exitCode !== 0)
+          return yield* new SandboxUnavailableError({
+            backend: "local",
+            message: `bubblewrap cannot create a sandbox on this host: ${decode(raw.stderr).trim()}`,
+          })
+        probed = true
+      })
+
+    const destroySandbox = (sandbox: LocalSandbox) =>
+      Effect.promise(async () => {
+        sandbox.destroyed = true
+        const running = [...sandbox.running]
+        for (const command of running) command.abort.abort()
+        await Promise.all(running.map((command) => command.done))
+        await forceRemove(sandbox.hostDir)
+        sandboxes.delete(sandbox.handle.id)
+      })
+
+    const create = (spec: SandboxSpec) =>
+      Effect.gen(function* () {
+        yield* ensureTools
+        const id = `local-${randomUUID()}`
+        const hostDir = yield* Effect.tryPromise({
+          try: async () => {
+            const dir = await mkdtemp(join(options.baseDir ?? tmpdir(), "pp-sandbox-"))
+            await mkdir(join(dir, "workspace"))
+            await mkdir(join(dir, "home"))
+            await mkdir(join(dir, "etc"))
+            await writeFile(
+              join(dir, "etc", "passwd"),
+              `sandbox:x:${user.uid}:${user.gid}:PatchPlane sandbox:${sandboxHome}:/bin/sh\n`,
+            )
+            await writeFile(join(dir, "etc", "group"), `sandbox:x:${user.gid}:\n`)
+            if (isRoot) {
+              // The sandbox uid may enter its directory, but owns only what it may write.
+              await chmod(dir, 0o711)
+              for (const path of [join(dir, "workspace"), join(dir, "home")])
+                await chown(path, user.uid, user.gid)
+            }
+            return dir
+          },
+          catch: (error) =>
+            fail("create", null, `cannot create the sandbox directory: ${errorText(error)}`),
+        })
+        const createdAt = new Date()
+        const handle: SandboxHandle = {
+          id,
+          backend: "local",
+          workspaceRoot: localWorkspaceRoot,
+          runId: spec.runId,
+          labels: { ...spec.labels, "patchplane-run": spec.runId },
+          createdAt,
+          deadline: new Date(createdAt.getTime() + spec.profile.timeoutSeconds * 1000),
+        }
+        const sandbox: LocalSandbox = {
+          handle,
+          spec,
+          hostDir,
+          workspaceDir: join(hostDir, "workspace"),
+          homeDir: join(hostDir, "home"),
+          running: new Set(),
+          destroyed: false,
+        }
+        sandboxes.set(id, sandbox)
+        yield* probe(sandbox).pipe(Effect.tapError(() => destroySandbox(sandbox)))
+        return handle
+      })
+
+    const readOne = (sandbox: LocalSandbox, path: string) =>
+      Effect.gen(function* () {
+        const abs = yield* resolveInWorkspace(sandbox.handle.workspaceRoot, path)
+        const raw = yield* runChecked(sandbox, "readFile", ["cat", "--", abs], {
+          maxOutputBytes: fileCap,
+        })
+        if (raw.stdoutTruncated)
+          return yield* fail(
+            "readFile",
+            sandbox.handle.id,
+            `${abs} is larger than ${fileCap} bytes`,
+          )
+        return new Uint8Array(raw.stdout)
+      })
+
+    const writeOne = (
+      sandbox: LocalSandbox,
+      path: string,
+      content: string | Uint8Array,
+      operation: ExecutionOperation,
+    ) =>
+      Effect.gen(function* () {
+        const abs = yield* resolveInWorkspace(sandbox.handle.workspaceRoot, path)
+        yield* runChecked(
+          sandbox,
+          operation,
+          ["sh", "-c", 'mkdir -p -- "$(dirname -- "$1")" && cat > "$1"', "sh", abs],
+          { stdin: content },
+        )
+      })
+
+    const adapter: ExecutionAdapterShape = {
+      backend: "local",
+      create,
+      exec: (handle, command, opts = {}) =>
+        Effect.flatMap(lookup(handle, "exec"), (sandbox) =>
+          Effect.map(run(sandbox, command, opts), toExecResult),
+        ),
+      readFile: (handle, path) =>
+        Effect.flatMap(lookup(handle, "readFile"), (s) => readOne(s, path)),
+      writeFile: (handle, path, content) =>
+        Effect.flatMap(lookup(handle, "writeFile"), (s) => writeOne(s, path, content, "writeFile")),
+      upload: (handle, files) =>
+        Effect.flatMap(lookup(handle, "upload"), (sandbox) =>
+          Effect.forEach(
+            files,
+            (file) =>
+              Effect.gen(function* () {
+                const source = file.content
+                const content =
+                  typeof source === "string" || source instanceof Uint8Array
+                    ? source
+                    : yield* Effect.tryPromise({
+                        try: () => readFile(source.hostPath),
+                        catch: (error) => fail("upload", handle.id, errorText(error)),
+                      })
+                yield* writeOne(sandbox, file.path, content, "upload")
+              }),
+            { discard: true },
+          ),
+        ),
+      download: (handle, files) =>
+        Effect.flatMap(lookup(handle, "download"), (sandbox) =>
+          Effect.forEach(
+            files,
+            (file) =>
+              Effect.flatMap(readOne(sandbox, file.path), (bytes) =>
+                Effect.tryPromise({
+                  try: async () => {
+                    await mkdir(dirname(file.hostPath), { recursive: true })
+                    await writeFile(file.hostPath, bytes)
+                  },
+                  catch: (error) => fail("download", handle.id, errorText(error)),
+                }),
+              ),
+            { discard: true },
+          ),
+        ),
+      checkout: (handle, request) =>
+        Effect.gen(function* () {
+          const sandbox = yield* lookup(handle, "checkout")
+          if (hasUserInfo(request.url))
+            return yield* fail("checkout", handle.id, "the clone URL must not carry credentials")
+          const abs = yield* resolveInWorkspace(handle.workspaceRoot, request.path)
+          const secrets = secretForms(request.auth)
+          const clone = [
+            "git",
+            "clone",
+            "--quiet",
+            ...(request.branch === undefined ? [] : ["--branch", request.branch]),
+            "--",
+            request.url,
+            abs,
+          ]
+          // The clone is ours, not the agent's: it may reach the git host even
+          // when the profile gives the agent no network.
+          yield* runChecked(
+            sandbox,
+            "checkout",
+            clone,
+            { network: isHttpUrl(request.url), env: gitAuthEnv(request.url, request.auth) },
+            secrets,
+          )
+          if (request.commit !== undefined)
+            yield* runChecked(sandbox, "checkout", [
+              "git",
+              "-C",
+              abs,
+              "checkout",
+              "--quiet",
+              "--detach",
+              request.commit,
+            ])
+          const head = yield* runChecked(sandbox, "checkout", [
+            "git",
+            "-C",
+            abs,
+            "rev-parse",
+            "HEAD",
+          ])
+          return { path: abs, headSha: decode(head.stdout).trim() }
+        }),
+      destroy: (handle) =>
+        Effect.suspend(() => {
+          const sandbox = sandboxes.get(handle.id)
+          return sandbox === undefined ? Effect.void : destroySandbox(sandbox)
+        }),
+    }
+
+    // Closing the layer (shutdown) destroys whatever is still alive.
+    yield* Effect.addFinalizer(() =>
+      Effect.forEach([...sandboxes.values()], destroySandbox, { discard: true }),
+    )
+    return adapter
+  })

@@ -1,0 +1,139 @@
+// What every ExecutionAdapter backend (local bubblewrap, Daytona) offers, in
+// plain data: the orchestration never learns which backend it talks to.
+import type { Effect, Redacted } from "effect"
+import type { SandboxBackend, SandboxProfile } from "../domain/index.ts"
+import type {
+  ExecutionError,
+  SandboxUnavailableError,
+  WorkspacePathError,
+} from "./execution-errors.ts"
+
+export interface SandboxSpec {
+  /** The WorkflowRun this sandbox serves; becomes the `patchplane-run` label. */
+  readonly runId: string
+  readonly profile: SandboxProfile
+  readonly labels?: Readonly<Record<string, string>>
+  /**
+   * Environment every command in the sandbox sees, on top of the backend's
+   * small allow-list (PATH, HOME, LANG, TMPDIR). Nothing is inherited from the
+   * control plane.
+   */
+  readonly env?: Readonly<Record<string, string>>
+}
+
+export interface SandboxHandle {
+  /** Backend id: `local-<uuid>` or the Daytona sandbox id. Record it on the RuntimeSession. */
+  readonly id: string
+  readonly backend: SandboxBackend
+  /** Absolute path inside the sandbox; every path argument must stay under it. */
+  readonly workspaceRoot: string
+  readonly runId: string
+  readonly labels: Readonly<Record<string, string>>
+  readonly createdAt: Date
+  /** Wall-clock deadline from `profile.timeoutSeconds`; commands stop there. */
+  readonly deadline: Date
+}
+
+export type OutputStream = "stdout" | "stderr"
+
+export interface OutputChunk {
+  readonly stream: OutputStream
+  readonly text: string
+}
+
+export interface ExecOptions {
+  /** Working directory inside the sandbox (default: the workspace root). */
+  readonly cwd?: string
+  /** Extra environment for this command only (e.g. a per-command credential). */
+  readonly env?: Readonly<Record<string, string>>
+  /** Per-command limit; never beyond the sandbox deadline. */
+  readonly timeoutSeconds?: number
+  readonly stdin?: string | Uint8Array
+  /** Called with output as it arrives (the local sandbox streams; Daytona delivers at the end). */
+  readonly onOutput?: (chunk: OutputChunk) => void
+  /** Aborting stops the command and yields a result with `cancelled: true`. */
+  readonly signal?: AbortSignal
+  /** Kept per stream in the result (default 1 MiB); the rest is counted, not kept. */
+  readonly maxOutputBytes?: number
+}
+
+export interface ExecResult {
+  /** Null when the command was killed (timeout, cancel) or died on a signal. */
+  readonly exitCode: number | null
+  readonly stdout: string
+  readonly stderr: string
+  /** Total bytes the command wrote, including what the cap dropped. */
+  readonly stdoutBytes: number
+  readonly stderrBytes: number
+  readonly stdoutTruncated: boolean
+  readonly stderrTruncated: boolean
+  readonly timedOut: boolean
+  readonly cancelled: boolean
+  readonly durationMs: number
+}
+
+export interface FileToUpload {
+  /** Destination inside the sandbox. */
+  readonly path: string
+  /** Bytes to write, or a file on the control-plane host to copy. */
+  readonly content: string | Uint8Array | { readonly hostPath: string }
+}
+
+export interface FileToDownload {
+  readonly path: string
+  /** Where to write it on the control-plane host. */
+  readonly hostPath: string
+}
+
+export interface CheckoutRequest {
+  /** https URL without credentials (or, for the local sandbox, a bound path). */
+  readonly url: string
+  /** Destination inside the workspace. */
+  readonly path: string
+  readonly branch?: string
+  readonly commit?: string
+  /** Sent for the clone only (an HTTP header / API field), never written to `.git/config`. */
+  readonly auth?: { readonly username: string; readonly token: Redacted.Redacted<string> }
+}
+
+export interface CheckoutResult {
+  readonly path: string
+  readonly headSha: string
+}
+
+export type ExecFailure = ExecutionError | WorkspacePathError
+
+export interface ExecutionAdapterShape {
+  readonly backend: SandboxBackend
+  readonly create: (
+    spec: SandboxSpec,
+  ) => Effect.Effect<SandboxHandle, ExecutionError | SandboxUnavailableError>
+  readonly exec: (
+    sandbox: SandboxHandle,
+    command: ReadonlyArray<string>,
+    options?: ExecOptions,
+  ) => Effect.Effect<ExecResult, ExecFailure>
+  readonly readFile: (
+    sandbox: SandboxHandle,
+    path: string,
+  ) => Effect.Effect<Uint8Array, ExecFailure>
+  readonly writeFile: (
+    sandbox: SandboxHandle,
+    path: string,
+    content: string | Uint8Array,
+  ) => Effect.Effect<void, ExecFailure>
+  readonly upload: (
+    sandbox: SandboxHandle,
+    files: ReadonlyArray<FileToUpload>,
+  ) => Effect.Effect<void, ExecFailure>
+  readonly download: (
+    sandbox: SandboxHandle,
+    files: ReadonlyArray<FileToDownload>,
+  ) => Effect.Effect<void, ExecFailure>
+  readonly checkout: (
+    sandbox: SandboxHandle,
+    request: CheckoutRequest,
+  ) => Effect.Effect<CheckoutResult, ExecFailure>
+  /** Kills everything in the sandbox and deletes it; destroying twice is a no-op. */
+  readonly destroy: (sandbox: SandboxHandle) => Effect.Effect<void, ExecutionError>
+}

@@ -1,0 +1,30 @@
+// The live GitHubInstallationBroker: asks GitHub (as the App, with its JWT)
+// for an installation token limited to one repository and one permission set.
+import { Effect, Redacted } from "effect"
+import {
+  GitHubBrokerError,
+  type GitHubInstallationBrokerShape,
+} from "../platform/github-installation-broker.ts"
+import type { Octokit, Probot } from "./probot.ts"
+
+export const makeInstallationBrokerLive = (probot: Probot): GitHubInstallationBrokerShape => ({
+  mintRepositoryToken: (request) =>
+    Effect.tryPromise({
+      try: async () => {
+        const [, name] = request.repository.split("/")
+        const app = (await probot.auth()) as Octokit
+        const { data } = await app.rest.apps.createInstallationAccessToken({
+          installation_id: request.installationId,
+          repositories: [name ?? request.repository],
+          permissions: { contents: request.permissions.contents, metadata: "read" },
+        })
+        return { token: Redacted.make(data.token), expiresAt: new Date(data.expires_at) }
+      },
+      catch: (error) =>
+        new GitHubBrokerError({
+          installationId: request.installationId,
+          repository: request.repository,
+          message: error instanceof Error ? error.message : String(error),
+        }),
+    }),
+})

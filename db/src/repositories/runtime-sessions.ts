@@ -1,0 +1,70 @@
+// RuntimeSessions: one agent runtime in one sandbox. The sandbox id is
+// recorded as soon as the ExecutionAdapter hands it out, so an operator (or a
+// restart) can always find, and delete, what a run left running.
+import { asc, eq } from "drizzle-orm"
+import type { Executor } from "../client.ts"
+import { one } from "./one.ts"
+import { runtimeSessions } from "../schema/index.ts"
+
+export type RuntimeSessionRow = typeof runtimeSessions.$inferSelect
+export type NewRuntimeSession = Omit<
+  typeof runtimeSessions.$inferInsert,
+  "id" | "startedAt" | "endedAt"
+>
+export type RuntimeSessionStatusValue = RuntimeSessionRow["status"]
+
+export const insertRuntimeSession = async (
+  db: Executor,
+  values: NewRuntimeSession,
+): Promise<RuntimeSessionRow> =>
+  one(await db.insert(runtimeSessions).values(values).returning(), "insertRuntimeSession")
+
+export const getRuntimeSession = async (
+  db: Executor,
+  id: string,
+): Promise<RuntimeSessionRow | undefined> => {
+  const [row] = await db.select().from(runtimeSessions).where(eq(runtimeSessions.id, id))
+  return row
+}
+
+export const listRuntimeSessions = (
+  db: Executor,
+  workflowRunId: string,
+): Promise<RuntimeSessionRow[]> =>
+  db
+    .select()
+    .from(runtimeSessions)
+    .where(eq(runtimeSessions.workflowRunId, workflowRunId))
+    .orderBy(asc(runtimeSessions.startedAt))
+
+/** Records the sandbox the session runs in (backend id and workspace root). */
+export const recordRuntimeSessionSandbox = async (
+  db: Executor,
+  id: string,
+  sandbox: { sandboxId: string; workspaceRoot: string },
+): Promise<RuntimeSessionRow> =>
+  one(
+    await db
+      .update(runtimeSessions)
+      .set({ sandboxId: sandbox.sandboxId, workspaceRoot: sandbox.workspaceRoot })
+      .where(eq(runtimeSessions.id, id))
+      .returning(),
+    "recordRuntimeSessionSandbox",
+  )
+
+/** Sets the status; the terminal ones (completed, failed, aborted) also stamp endedAt. */
+export const setRuntimeSessionStatus = async (
+  db: Executor,
+  id: string,
+  status: RuntimeSessionStatusValue,
+): Promise<RuntimeSessionRow> => {
+  const terminal = status === "completed" || status === "failed" || status === "aborted"
+  return one(
+    await db
+      .update(runtimeSessions)
+      .set(terminal ? { status, endedAt: new Date() } : { status })
+      .where(eq(runtimeSessions.id, id))
+      .returning(),
+    "setRuntimeSessionStatus",
+  )
+}
