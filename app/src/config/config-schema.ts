@@ -101,12 +101,20 @@ export const PiConfig = Schema.Struct({
   ),
 })
 
+export const ReviewConfig = Schema.Struct({
+  /** Who issues the companion Action's OIDC tokens (GitHub Actions, or a GHES host's issuer). */
+  oidcIssuer: HttpUrl.pipe(withDefault("https://token.actions.githubusercontent.com")),
+  /** The audience the Action requests its token for. */
+  oidcAudience: Schema.NonEmptyString.pipe(withDefault("patchplane")),
+})
+
 export const PatchPlaneConfig = Schema.Struct({
   $schema: Schema.optionalKey(Schema.String),
   server: ServerConfig.pipe(withDefault({})),
   database: DatabaseConfig.pipe(withDefault({})),
   github: Schema.optionalKey(GitHubConfig),
   intake: IntakeConfig.pipe(withDefault({})),
+  review: ReviewConfig.pipe(withDefault({})),
   sandbox: SandboxConfig.pipe(withDefault({})),
   runtime: Schema.Struct({ pi: PiConfig.pipe(withDefault({})) }).pipe(withDefault({})),
   /** Defaults for every repo; a repo's .github/patchplane.yml overrides them. */

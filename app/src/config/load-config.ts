@@ -49,6 +49,7 @@ export interface ResolvedConfig {
       | null
   }
   readonly intake: PatchPlaneConfig["intake"]
+  readonly review: PatchPlaneConfig["review"]
   readonly runtime: PatchPlaneConfig["runtime"]
   readonly policy: PatchPlaneConfig["policy"]
   /** Parts that are not set up yet, for the start-up log ("GitHub App", …). */
@@ -180,6 +181,7 @@ const resolveSecrets = (
               : { ...daytona, apiKey: await secret(daytona.apiKey, "sandbox.daytona.apiKey") },
         },
         intake: config.intake,
+        review: config.review,
         runtime: config.runtime,
         policy: config.policy,
         unconfigured: [

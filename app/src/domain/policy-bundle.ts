@@ -51,6 +51,10 @@ export const PolicySpec = Schema.Struct({
     maxTurns: PositiveInt.pipe(withDefault(30)),
     turnTimeoutSeconds: PositiveInt.pipe(withDefault(600)),
     runTimeoutSeconds: PositiveInt.pipe(withDefault(3600)),
+    /** Model tokens (input + output) one run may spend through the gateway. */
+    maxTokens: PositiveInt.pipe(withDefault(2_000_000)),
+    /** Model cost one run may spend, in US dollars. */
+    maxCostUsd: Schema.Number.check(Schema.isGreaterThanOrEqualTo(0)).pipe(withDefault(10)),
   }).pipe(withDefault({})),
   sandbox: Schema.Struct({
     network: NetworkPolicy.pipe(withDefault("none")),

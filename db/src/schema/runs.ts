@@ -1,6 +1,7 @@
 // WorkflowRuns and what happens inside them: lifecycle transitions, runtime
 // sessions, the ordered runtime event log, and pending human input.
 import {
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -97,11 +98,57 @@ export const runtimeSessions = pgTable(
       .notNull()
       .default("starting"),
     resume: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    /** Model usage so far, summed from modelCalls by the gateway. */
+    inputTokens: integer().notNull().default(0),
+    outputTokens: integer().notNull().default(0),
+    costUsd: doublePrecision().notNull().default(0),
+    /** Why the session ended: completed, aborted, budget_exhausted, timeout, error. */
+    endReason: text(),
     startedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     endedAt: timestamp({ withTimezone: true }),
   },
   (t) => [index().on(t.workflowRunId)],
 )
+
+/** One row per model request the gateway forwarded, with the provider's usage figures. */
+export const modelCalls = pgTable(
+  "model_calls",
+  {
+    id: id(),
+    workflowRunId: uuid()
+      .notNull()
+      .references(() => workflowRuns.id),
+    runtimeSessionId: uuid().references(() => runtimeSessions.id),
+    model: text().notNull(),
+    inputTokens: integer().notNull().default(0),
+    outputTokens: integer().notNull().default(0),
+    costUsd: doublePrecision().notNull().default(0),
+    /** HTTP status the provider answered (or the gateway's own refusal). */
+    status: integer().notNull(),
+    durationMs: integer().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index().on(t.workflowRunId, t.createdAt)],
+)
+
+/** Control-plane processes (web, worker): a stable executor id and a heartbeat. */
+export const workers = pgTable("workers", {
+  executorId: text().primaryKey(),
+  roles: jsonb().$type<string[]>().notNull(),
+  hostname: text().notNull(),
+  pid: integer().notNull(),
+  startedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  heartbeatAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  stoppedAt: timestamp({ withTimezone: true }),
+})
+
+/** Operator switches such as the kill switch (`runs.paused`). */
+export const controlFlags = pgTable("control_flags", {
+  key: text().primaryKey(),
+  value: jsonb().$type<unknown>().notNull(),
+  updatedBy: text().notNull(),
+  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+})
 
 /** Normalized RuntimeEvents, replayable in `seq` order per run (append-only). */
 export const runtimeEvents = pgTable(
