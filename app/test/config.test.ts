@@ -147,6 +147,8 @@ describe("a repo's .github/patchplane.yml", () => {
     )
     expect(policy.passScore).toBe(0.9)
     expect(policy.budgets).toEqual({
+      maxTokens: 2_000_000,
+      maxCostUsd: 10,
       maxTurns: 5,
       turnTimeoutSeconds: 600,
       runTimeoutSeconds: 3600,
