@@ -3,6 +3,10 @@
 import { startPatchPlane } from "../src/server/start.ts"
 
 const [cwd, databaseUrl] = process.argv.slice(2)
-const app = await startPatchPlane({ cwd: cwd ?? ".", env: { DATABASE_URL: databaseUrl ?? "" } })
-console.log(JSON.stringify({ url: app.url.replace("localhost", "127.0.0.1") }))
+const app = await startPatchPlane({
+  cwd: cwd ?? ".",
+  env: { DATABASE_URL: databaseUrl ?? "" },
+  roles: ["web"],
+})
+console.log(JSON.stringify({ url: (app.url ?? "").replace("localhost", "127.0.0.1") }))
 process.on("SIGTERM", () => void app.stop().then(() => process.exit(0)))

@@ -1,7 +1,9 @@
 // `npm start`: the whole control plane in one process, on embedded defaults
-// unless configured. SIGTERM/SIGINT close HTTP, end the pool and stop the
+// unless configured. `npm start -- --role=web` or `--role=worker
+// --executor-id=worker-2` run one role, for a scaled-out deployment.
+// SIGTERM/SIGINT close HTTP, stop the engine, end the pool and stop the
 // embedded server, in that order.
-import { startPatchPlane } from "./server/start.ts"
+import { type Role, startPatchPlane } from "./server/start.ts"
 
 const MIN_NODE = [22, 11] as const
 
@@ -15,23 +17,44 @@ const checkNode = () => {
   }
 }
 
+const argument = (name: string) =>
+  process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3)
+
+const rolesFromArgs = (): Role[] => {
+  const role = argument("role") ?? "all"
+  if (role === "all") return ["web", "worker"]
+  if (role === "web" || role === "worker") return [role]
+  console.error(`--role must be web, worker or all (got "${role}")`)
+  process.exit(1)
+}
+
 const main = async () => {
   checkNode()
   let app: Awaited<ReturnType<typeof startPatchPlane>>
+  const executorId = argument("executor-id")
   try {
-    app = await startPatchPlane()
+    app = await startPatchPlane({
+      roles: rolesFromArgs(),
+      ...(executorId === undefined ? {} : { executorId }),
+    })
   } catch (error) {
     console.error(`PatchPlane could not start.\n${error instanceof Error ? error.message : error}`)
     process.exit(1)
   }
-  const { url, config, database } = app
+  const { url, config, database, engine } = app
+  if (url === null) {
+    console.log(
+      `PatchPlane worker ${engine.executorId} is executing runs (database: ${database.kind}, ${database.location}).`,
+    )
+  }
   const missing =
     config.unconfigured.length === 0
       ? ""
       : ` Not configured: ${config.unconfigured.join(", ")} (webhooks are refused until the GitHub App is set up; see README "Configuration").`
-  console.log(
-    `PatchPlane is up on ${url} (database: ${database.kind}, ${database.location}).${missing} Next: open ${url} or curl ${url}/api/health`,
-  )
+  if (url !== null)
+    console.log(
+      `PatchPlane is up on ${url} (database: ${database.kind}, ${database.location}).${missing} Next: open ${url} or curl ${url}/api/health`,
+    )
 
   let stopping = false
   const shutdown = async (signal: string) => {

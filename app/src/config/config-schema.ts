@@ -101,6 +101,24 @@ export const PiConfig = Schema.Struct({
   ),
 })
 
+export const OrchestrationConfig = Schema.Struct({
+  /** Runs executing at once across all workers. */
+  globalConcurrency: PositiveInt.pipe(withDefault(4)),
+  /** Runs executing at once per repository. */
+  perRepositoryConcurrency: PositiveInt.pipe(withDefault(2)),
+  /** How often an idle worker looks for queued runs. */
+  pollingIntervalMs: PositiveInt.pipe(withDefault(50)),
+  /** This process's stable executor id; give each worker of a scaled-out deployment its own. */
+  executorId: Schema.NonEmptyString.pipe(withDefault("local")),
+  heartbeatMs: PositiveInt.pipe(withDefault(2_000)),
+  /** A worker silent this long has its runs taken over by a live one. */
+  leaseMs: PositiveInt.pipe(withDefault(15_000)),
+  /** How long a run waits for review results before asking a human. */
+  reviewTimeoutSeconds: PositiveInt.pipe(withDefault(3_600)),
+  /** How long a run waits for an operator before it times out. */
+  approvalTimeoutSeconds: PositiveInt.pipe(withDefault(7 * 24 * 3_600)),
+})
+
 export const ReviewConfig = Schema.Struct({
   /** Who issues the companion Action's OIDC tokens (GitHub Actions, or a GHES host's issuer). */
   oidcIssuer: HttpUrl.pipe(withDefault("https://token.actions.githubusercontent.com")),
@@ -115,6 +133,7 @@ export const PatchPlaneConfig = Schema.Struct({
   github: Schema.optionalKey(GitHubConfig),
   intake: IntakeConfig.pipe(withDefault({})),
   review: ReviewConfig.pipe(withDefault({})),
+  orchestration: OrchestrationConfig.pipe(withDefault({})),
   sandbox: SandboxConfig.pipe(withDefault({})),
   runtime: Schema.Struct({ pi: PiConfig.pipe(withDefault({})) }).pipe(withDefault({})),
   /** Defaults for every repo; a repo's .github/patchplane.yml overrides them. */

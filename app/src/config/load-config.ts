@@ -50,6 +50,7 @@ export interface ResolvedConfig {
   }
   readonly intake: PatchPlaneConfig["intake"]
   readonly review: PatchPlaneConfig["review"]
+  readonly orchestration: PatchPlaneConfig["orchestration"]
   readonly runtime: PatchPlaneConfig["runtime"]
   readonly policy: PatchPlaneConfig["policy"]
   /** Parts that are not set up yet, for the start-up log ("GitHub App", …). */
@@ -182,6 +183,7 @@ const resolveSecrets = (
         },
         intake: config.intake,
         review: config.review,
+        orchestration: config.orchestration,
         runtime: config.runtime,
         policy: config.policy,
         unconfigured: [

@@ -1,10 +1,10 @@
 // Assembles the GitHub intake: Probot (auth, Octokit, event routing), the
 // GitHub service on top of it, our handlers, and the webhook endpoint.
 import type { Database } from "@patchplane/db"
-import { Effect, Redacted } from "effect"
+import { Effect } from "effect"
 import type { ResolvedConfig } from "../config/load-config.ts"
-import { type GitHubShape, makeGitHubLive } from "../github/github-service.ts"
-import { createProbot, type Probot } from "../github/probot.ts"
+import type { GitHubShape } from "../github/github-service.ts"
+import type { Probot } from "../github/probot.ts"
 import type { OrchestratorShape } from "../orchestration/orchestrator.ts"
 import type { Logger } from "../platform/logger.ts"
 import type { Outcome } from "./command-handler.ts"
@@ -19,25 +19,15 @@ export interface GitHubIntake {
 }
 
 export const createGitHubIntake = (input: {
-  readonly github: NonNullable<ResolvedConfig["github"]>
+  readonly probot: Probot
+  readonly github: GitHubShape
   readonly intake: ResolvedConfig["intake"]
   readonly db: Database
   readonly log: Logger
   readonly orchestrator: OrchestratorShape
   readonly dashboardUrl: (runId: string) => string
 }): GitHubIntake => {
-  const probot = createProbot({
-    appId: input.github.appId,
-    privateKey: Redacted.value(input.github.privateKey),
-    webhookSecret: Redacted.value(input.github.webhookSecret),
-    apiUrl: input.github.apiUrl,
-    retries: input.github.retries,
-    retryBaseMs: input.github.retryBaseMs,
-    maxRateLimitWaitSeconds: input.github.maxRateLimitWaitSeconds,
-    throttle: input.github.throttle,
-    log: input.log,
-  })
-  const github = makeGitHubLive(probot)
+  const { probot, github } = input
   const outcomes = new Map<string, Outcome>()
   const deps = {
     db: input.db,

@@ -24,6 +24,8 @@ export interface DatabaseShape {
   readonly kind: "external" | "embedded" | "test"
   /** Where it is, safe to log (password redacted). */
   readonly location: string
+  /** The connection URL, for the components that open their own connections (never log it). */
+  readonly url: string
   /** `SELECT 1`, for health checks. */
   readonly ping: Effect.Effect<void, DatabaseError>
 }
@@ -31,11 +33,17 @@ export interface DatabaseShape {
 const wrap = (message: string) => (error: unknown) =>
   new DatabaseError({ message: `${message}: ${error instanceof Error ? error.message : error}` })
 
-const make = (pool: Pool, kind: DatabaseShape["kind"], location: string): DatabaseShape => ({
+const make = (
+  pool: Pool,
+  kind: DatabaseShape["kind"],
+  location: string,
+  url: string,
+): DatabaseShape => ({
   db: createDatabase(pool),
   pool,
   kind,
   location,
+  url,
   ping: Effect.tryPromise({
     try: () => pool.query("SELECT 1"),
     catch: wrap("database unreachable"),
@@ -61,7 +69,7 @@ export class Database extends Context.Service<Database, DatabaseShape>()(
           endPool,
         )
         yield* migrated(pool)
-        return make(pool, "external", redactUrl(Redacted.value(url)))
+        return make(pool, "external", redactUrl(Redacted.value(url)), Redacted.value(url))
       }
       const server = yield* Effect.acquireRelease(
         Effect.tryPromise({
@@ -75,7 +83,7 @@ export class Database extends Context.Service<Database, DatabaseShape>()(
         endPool,
       )
       yield* migrated(pool)
-      return make(pool, "embedded", `${server.dataDir} (127.0.0.1:${server.port})`)
+      return make(pool, "embedded", `${server.dataDir} (127.0.0.1:${server.port})`, server.url)
     }),
   )
 
@@ -87,7 +95,7 @@ export class Database extends Context.Service<Database, DatabaseShape>()(
         Effect.tryPromise({ try: () => createTestDatabase("app"), catch: wrap("test database") }),
         (t) => Effect.promise(() => t.drop()),
       )
-      return make(test.pool, "test", test.name)
+      return make(test.pool, "test", test.name, test.url)
     }),
   )
 }

@@ -1,25 +1,54 @@
 // Starts the control plane in this process: config → database (migrated) →
-// GitHub intake (when configured) → HTTP. `main.ts` runs it for `npm start`;
-// tests run it in-process to talk to it over real HTTP.
+// notifications → durable workflow engine → GitHub intake → HTTP. One process
+// runs every role by default (`npm start`); a scaled-out deployment runs
+// `web` processes (HTTP, webhooks) and `worker` processes (executing runs)
+// against one PostgreSQL. Tests run it in-process over real HTTP.
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
-import { Effect, Layer, ManagedRuntime } from "effect"
-import type { ResolvedConfig, LoadConfigOptions } from "../config/load-config.ts"
+import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
+import type { LoadConfigOptions, ResolvedConfig } from "../config/load-config.ts"
+import { makeGitHubLive, type GitHubShape } from "../github/github-service.ts"
+import { createProbot } from "../github/probot.ts"
 import { createGitHubIntake, type GitHubIntake } from "../intake/github-intake.ts"
-import { makeDatabaseOrchestrator } from "../orchestration/orchestrator.ts"
+import { type Engine, startEngine } from "../orchestration/dbos-engine.ts"
+import { createInterruptController } from "../orchestration/interrupts.ts"
+import {
+  type NotificationListener,
+  startNotificationListener,
+} from "../orchestration/notification-listener.ts"
+import { makeDurableOrchestrator, type OrchestratorShape } from "../orchestration/orchestrator.ts"
+import type { RunSteps } from "../orchestration/run-steps.ts"
+import { makeRunWorkflow } from "../orchestration/run-workflow.ts"
+import { startWorkerRegistry } from "../orchestration/worker-registry.ts"
 import { AppConfig } from "../platform/app-config.ts"
 import { Database, type DatabaseShape } from "../platform/database.ts"
 import { createLogger, type Logger } from "../platform/logger.ts"
+import { makeRunStatusPublisher } from "../publication/run-status-publisher.ts"
 import { createRequestHandler } from "./http-server.ts"
+import { unavailableRunSteps } from "./unavailable-run-steps.ts"
+
+export type Role = "web" | "worker"
+
+export interface StartOptions extends LoadConfigOptions {
+  /** Default: both. */
+  readonly roles?: ReadonlyArray<Role>
+  /** Overrides orchestration.executorId (each worker process needs its own). */
+  readonly executorId?: string
+  /** How runs execute; tests pass their own. */
+  readonly steps?: RunSteps
+}
 
 export interface RunningPatchPlane {
-  /** http://localhost:PORT (or the configured host). */
-  readonly url: string
+  /** http://localhost:PORT (or the configured host); null for a worker-only process. */
+  readonly url: string | null
   readonly config: ResolvedConfig
   readonly database: DatabaseShape
+  readonly engine: Engine
+  readonly orchestrator: OrchestratorShape
+  readonly listener: NotificationListener
   readonly intake: GitHubIntake | null
   readonly log: Logger
-  /** Closes HTTP, then ends the pool and stops the embedded server. */
+  /** Closes HTTP, stops the engine, ends the pool and stops the embedded server. */
   stop(): Promise<void>
 }
 
@@ -35,56 +64,137 @@ const listen = (server: Server, port: number, host: string) =>
     })
   })
 
-export const startPatchPlane = async (
-  options: LoadConfigOptions = {},
-): Promise<RunningPatchPlane> => {
+export const startPatchPlane = async (options: StartOptions = {}): Promise<RunningPatchPlane> => {
+  const roles = new Set(options.roles ?? ["web", "worker"])
   const runtime = ManagedRuntime.make(
     Database.layer.pipe(Layer.provideMerge(AppConfig.layer(options))),
   )
+  const cleanups: Array<() => Promise<void>> = []
+  const stopAll = async () => {
+    for (const cleanup of cleanups.toReversed()) await cleanup().catch(() => {})
+    await runtime.dispose()
+  }
   try {
     const { config, database } = await runtime.runPromise(
       Effect.all({ config: AppConfig, database: Database }),
     )
     const log = createLogger(config.server.logLevel)
-    const server = createServer()
-    server.requestTimeout = 30_000
-    server.headersTimeout = 15_000
-    await listen(server, config.server.port, config.server.host)
-    const { port } = server.address() as AddressInfo
-    const url = `http://${displayHost(config.server.host)}:${port}`
-    const publicUrl = config.server.publicUrl ?? url
-    const intake =
+    const db = database.db
+    const databaseUrl = database.url
+
+    const server = roles.has("web") ? createServer() : null
+    if (server !== null) {
+      server.requestTimeout = 30_000
+      server.headersTimeout = 15_000
+      await listen(server, config.server.port, config.server.host)
+      cleanups.push(
+        () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve())
+            server.closeIdleConnections()
+          }),
+      )
+    }
+    const port = server === null ? null : (server.address() as AddressInfo).port
+    const url = port === null ? null : `http://${displayHost(config.server.host)}:${port}`
+    const publicUrl = config.server.publicUrl ?? url ?? "http://localhost:3000"
+    const dashboardUrl = (runId: string) => `${publicUrl}/runs/${runId}`
+
+    const probot =
       config.github === null
         ? null
-        : createGitHubIntake({
-            github: config.github,
-            intake: config.intake,
-            db: database.db,
+        : createProbot({
+            appId: config.github.appId,
+            privateKey: Redacted.value(config.github.privateKey),
+            webhookSecret: Redacted.value(config.github.webhookSecret),
+            apiUrl: config.github.apiUrl,
+            retries: config.github.retries,
+            retryBaseMs: config.github.retryBaseMs,
+            maxRateLimitWaitSeconds: config.github.maxRateLimitWaitSeconds,
+            throttle: config.github.throttle,
             log,
-            orchestrator: makeDatabaseOrchestrator(database.db),
-            dashboardUrl: (runId) => `${publicUrl}/runs/${runId}`,
           })
-    server.on("request", createRequestHandler({ config, database, intake }))
+    const github: GitHubShape | null = probot === null ? null : makeGitHubLive(probot)
+
+    const listener = await startNotificationListener(
+      databaseUrl,
+      ["patchplane_control", "patchplane_events", "patchplane_runs"],
+      log,
+    )
+    cleanups.push(() => listener.close())
+    const interrupts = createInterruptController(db, listener)
+    const publishStatus =
+      github === null ? async () => {} : makeRunStatusPublisher(db, github, dashboardUrl)
+    const o = config.orchestration
+    const executorId = options.executorId ?? o.executorId
+    const engine = await startEngine(
+      {
+        databaseUrl,
+        executorId,
+        executes: roles.has("worker"),
+        globalConcurrency: o.globalConcurrency,
+        perRepositoryConcurrency: o.perRepositoryConcurrency,
+        pollingIntervalMs: o.pollingIntervalMs,
+        log,
+      },
+      makeRunWorkflow({
+        db,
+        steps: options.steps ?? unavailableRunSteps,
+        interrupts,
+        policyDefaults: config.policy,
+        publishStatus,
+        log,
+        reviewTimeoutSeconds: o.reviewTimeoutSeconds,
+        approvalTimeoutSeconds: o.approvalTimeoutSeconds,
+      }),
+    )
+    cleanups.push(() => engine.shutdown())
+    const registry = await startWorkerRegistry(
+      db,
+      engine,
+      {
+        executorId,
+        roles: [...roles],
+        heartbeatMs: o.heartbeatMs,
+        leaseMs: o.leaseMs,
+        recovers: roles.has("worker"),
+      },
+      log,
+    )
+    cleanups.push(() => registry.stop())
+    const orchestrator = makeDurableOrchestrator({ db, engine, interrupts })
+
+    const intake =
+      probot === null || github === null || !roles.has("web")
+        ? null
+        : createGitHubIntake({
+            probot,
+            github,
+            intake: config.intake,
+            db,
+            log,
+            orchestrator,
+            dashboardUrl,
+          })
+    server?.on("request", createRequestHandler({ config, database, intake }))
+
     let stopping: Promise<void> | undefined
     return {
       url,
       config,
       database,
+      engine,
+      orchestrator,
+      listener,
       intake,
       log,
       stop: () => {
-        stopping ??= (async () => {
-          await new Promise<void>((resolve) => {
-            server.close(() => resolve())
-            server.closeIdleConnections()
-          })
-          await runtime.dispose()
-        })()
+        stopping ??= stopAll()
         return stopping
       },
     }
   } catch (error) {
-    await runtime.dispose()
+    await stopAll()
     throw error
   }
 }

@@ -75,7 +75,8 @@ export const startHarness = async (
       },
     }),
   )
-  const app = await startPatchPlane({ cwd: dir, env: { DATABASE_URL: db.url } })
+  // Web role only: runs stay queued, so the assertions see exactly what intake did.
+  const app = await startPatchPlane({ cwd: dir, env: { DATABASE_URL: db.url }, roles: ["web"] })
   return {
     app,
     db,

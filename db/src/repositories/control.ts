@@ -1,7 +1,7 @@
 // Human input to a run: steering messages, interrupts and approvals.
 import { and, eq, isNull, sql } from "drizzle-orm"
 import type { Executor } from "../client.ts"
-import { pendingApprovals, pendingInputs } from "../schema/index.ts"
+import { controlFlags, pendingApprovals, pendingInputs } from "../schema/index.ts"
 import { one } from "./one.ts"
 
 export type PendingInputRow = typeof pendingInputs.$inferSelect
@@ -45,4 +45,34 @@ export const resolvePendingApprovals = async (
     )
     .returning({ id: pendingApprovals.id })
   return rows.length
+}
+
+/** Approvals a run is waiting on, oldest first. */
+export const listOpenApprovals = (db: Executor, workflowRunId: string) =>
+  db
+    .select()
+    .from(pendingApprovals)
+    .where(
+      and(eq(pendingApprovals.workflowRunId, workflowRunId), isNull(pendingApprovals.resolvedAt)),
+    )
+    .orderBy(pendingApprovals.createdAt, pendingApprovals.id)
+
+export const getControlFlag = async (db: Executor, key: string): Promise<unknown> => {
+  const [row] = await db.select().from(controlFlags).where(eq(controlFlags.key, key))
+  return row?.value ?? null
+}
+
+export const setControlFlag = async (
+  db: Executor,
+  key: string,
+  value: unknown,
+  updatedBy: string,
+): Promise<void> => {
+  await db
+    .insert(controlFlags)
+    .values({ key, value, updatedBy })
+    .onConflictDoUpdate({
+      target: controlFlags.key,
+      set: { value, updatedBy, updatedAt: sql`now()` },
+    })
 }

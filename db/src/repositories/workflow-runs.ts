@@ -1,10 +1,18 @@
 // WorkflowRun rows. Which transitions are legal is domain knowledge (app's
 // workflow-run.ts); here a transition is a compare-and-set on the current
 // state, recorded in the same transaction as its audit row and provenance edge.
-import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm"
+import { and, desc, eq, inArray, lt, notInArray, or, sql } from "drizzle-orm"
 import type { Executor } from "../client.ts"
 import { one } from "./one.ts"
-import { provenanceEdges, workflowRunTransitions, workflowRuns } from "../schema/index.ts"
+import {
+  githubInstallations,
+  policyBundles,
+  promptRequests,
+  provenanceEdges,
+  repositories,
+  workflowRunTransitions,
+  workflowRuns,
+} from "../schema/index.ts"
 
 export type WorkflowRunRow = typeof workflowRuns.$inferSelect
 export type WorkflowRunStateValue = WorkflowRunRow["state"]
@@ -145,3 +153,66 @@ export const firstRunOfRequest = async (
     .limit(1)
   return row
 }
+
+/** Everything a run's workflow needs to know about what it is working on. */
+export const loadRunContext = async (db: Executor, runId: string) => {
+  const [row] = await db
+    .select({
+      run: workflowRuns,
+      request: promptRequests,
+      repository: repositories,
+      installation: githubInstallations,
+    })
+    .from(workflowRuns)
+    .innerJoin(promptRequests, eq(promptRequests.id, workflowRuns.promptRequestId))
+    .innerJoin(repositories, eq(repositories.id, workflowRuns.repositoryId))
+    .innerJoin(githubInstallations, eq(githubInstallations.id, repositories.githubInstallationId))
+    .where(eq(workflowRuns.id, runId))
+  return row
+}
+
+/** Attaches the policy a run is judged by (content-addressed: identical specs share a row). */
+export const attachPolicyBundle = (
+  db: Executor,
+  runId: string,
+  bundle: { name: string; digest: string; spec: Record<string, unknown>; source: string },
+): Promise<string> =>
+  db.transaction(async (tx) => {
+    await tx
+      .insert(policyBundles)
+      .values(bundle)
+      .onConflictDoNothing({ target: policyBundles.digest })
+    const [row] = await tx
+      .select({ id: policyBundles.id })
+      .from(policyBundles)
+      .where(eq(policyBundles.digest, bundle.digest))
+    const policyBundleId = one(row ? [row] : [], "attachPolicyBundle").id
+    await tx
+      .update(workflowRuns)
+      .set({ policyBundleId, updatedAt: sql`now()` })
+      .where(eq(workflowRuns.id, runId))
+    return policyBundleId
+  })
+
+/** Live runs (not terminal) of the same repository and target, oldest first. */
+export const liveRunsOnTarget = (
+  db: Executor,
+  input: { repositoryId: string; targetRef: string; issueNumber: number | null },
+) =>
+  db
+    .select({ id: workflowRuns.id, state: workflowRuns.state, createdAt: workflowRuns.createdAt })
+    .from(workflowRuns)
+    .innerJoin(promptRequests, eq(promptRequests.id, workflowRuns.promptRequestId))
+    .where(
+      and(
+        eq(workflowRuns.repositoryId, input.repositoryId),
+        or(
+          eq(promptRequests.targetRef, input.targetRef),
+          input.issueNumber === null
+            ? undefined
+            : eq(promptRequests.issueNumber, input.issueNumber),
+        ),
+        notInArray(workflowRuns.state, ["decided", "cancelled", "failed", "timed_out"]),
+      ),
+    )
+    .orderBy(workflowRuns.createdAt, workflowRuns.id)

@@ -140,6 +140,9 @@ export const workers = pgTable("workers", {
   startedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   heartbeatAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   stoppedAt: timestamp({ withTimezone: true }),
+  /** Set when a live worker took over this one's pending runs (cleared when it heart-beats again). */
+  recoveredAt: timestamp({ withTimezone: true }),
+  recoveredBy: text(),
 })
 
 /** Operator switches such as the kill switch (`runs.paused`). */

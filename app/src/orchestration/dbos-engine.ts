@@ -1,0 +1,147 @@
+// The one module that imports DBOS. A run is one durable DBOS workflow of
+// checkpointed steps, stored in the `dbos` schema of our own PostgreSQL
+// database (our tables stay in `public`: the WorkflowRun is the product's
+// truth; DBOS's tables are its bookkeeping). Everything else in the app talks
+// to the Engine interface below.
+import { DBOS } from "@dbos-inc/dbos-sdk"
+// Recovering another (dead) executor's workflows is only on the executor object.
+import { DBOSExecutor } from "@dbos-inc/dbos-sdk/internal/dbos-executor"
+import type { Logger } from "../platform/logger.ts"
+
+export const RUN_QUEUE = "patchplane-runs"
+const WORKFLOW_NAME = "patchplane.run"
+
+export interface StepOptions {
+  /** Attempts before the step (and so the run) fails; 1 means no retry. */
+  readonly attempts?: number
+  /** First retry delay; doubles each time. */
+  readonly intervalSeconds?: number
+  /** Per-attempt time limit; the attempt's AbortSignal fires when it passes. */
+  readonly timeoutMs?: number
+}
+
+/** What a workflow body may do: checkpointed steps and durable waits. */
+export interface WorkflowIO {
+  /**
+   * Runs `fn` once per workflow, whatever crashes happen: a completed step's
+   * result is replayed from the database, never re-executed. The signal fires
+   * when the attempt times out or the workflow is cancelled.
+   */
+  step<A>(name: string, fn: (signal: AbortSignal) => Promise<A>, options?: StepOptions): Promise<A>
+  /** Waits durably (across restarts) for a message sent to this run on `topic`. */
+  recv<T>(topic: string, timeoutSeconds: number): Promise<T | null>
+  /** Durable clock: the same value on replay. */
+  now(): Promise<number>
+  /** Sends a message to another run's workflow (exactly once, even on replay). */
+  send(runId: string, topic: string, message: unknown): Promise<void>
+}
+
+export type WorkflowBody = (runId: string, io: WorkflowIO) => Promise<string>
+
+export interface EngineOptions {
+  readonly databaseUrl: string
+  /** Stable and unique per worker process; the key DBOS recovers pending work by. */
+  readonly executorId: string
+  /** Whether this process executes runs (role `worker`); a web-only process just enqueues. */
+  readonly executes: boolean
+  readonly globalConcurrency: number
+  readonly perRepositoryConcurrency: number
+  /** How often an idle worker looks for queued runs; DBOS's default (1000 ms) adds a second per run. */
+  readonly pollingIntervalMs: number
+  readonly log: Logger
+}
+
+export interface Engine {
+  readonly executorId: string
+  /** Starts the run's workflow (workflow id = run id, so enqueueing twice is a no-op). */
+  enqueue(runId: string, partitionKey: string): Promise<void>
+  send(runId: string, topic: string, message: unknown): Promise<void>
+  /** Stops the workflow after its current step. */
+  cancel(runId: string): Promise<void>
+  status(runId: string): Promise<string | null>
+  waitForResult(runId: string, timeoutSeconds: number): Promise<string | null>
+  /** Takes over the pending workflows of executors that died. */
+  recover(executorIds: ReadonlyArray<string>): Promise<number>
+  shutdown(): Promise<void>
+}
+
+let launched = false
+
+/** DBOS is process-global: one engine per process. */
+export const startEngine = async (options: EngineOptions, body: WorkflowBody): Promise<Engine> => {
+  if (launched) throw new Error("the DBOS engine is already running in this process")
+  const log = options.log.child({ component: "dbos", executorId: options.executorId })
+  DBOS.setConfig({
+    name: "patchplane",
+    systemDatabaseUrl: options.databaseUrl,
+    systemDatabaseSchemaName: "dbos",
+    executorID: options.executorId,
+    logLevel: "error",
+    enableOTLP: false,
+    listenQueues: options.executes ? [RUN_QUEUE] : [],
+  })
+
+  const io: WorkflowIO = {
+    step: (name, fn, stepOptions = {}) => {
+      const attempts = stepOptions.attempts ?? 1
+      return DBOS.runStep(
+        () => {
+          const status = DBOS.stepStatus
+          const signals = [status?.cancelSignal, status?.timeoutSignal].filter(
+            (s): s is AbortSignal => s !== undefined,
+          )
+          return fn(AbortSignal.any(signals))
+        },
+        {
+          name,
+          retriesAllowed: attempts > 1,
+          maxAttempts: attempts,
+          intervalSeconds: stepOptions.intervalSeconds ?? 1,
+          backoffRate: 2,
+          ...(stepOptions.timeoutMs === undefined ? {} : { timeoutMS: stepOptions.timeoutMs }),
+        },
+      )
+    },
+    recv: (topic, timeoutSeconds) => DBOS.recv(topic, { timeoutSeconds }),
+    now: () => DBOS.now(),
+    send: (runId, topic, message) => DBOS.send(runId, message, topic),
+  }
+  const workflow = DBOS.registerWorkflow((runId: string) => body(runId, io), {
+    name: WORKFLOW_NAME,
+  })
+
+  await DBOS.launch()
+  launched = true
+  await DBOS.registerQueue(RUN_QUEUE, {
+    globalConcurrency: options.globalConcurrency,
+    partitionConcurrency: options.perRepositoryConcurrency,
+    minPollingIntervalMs: options.pollingIntervalMs,
+    onConflict: "always_update",
+  })
+  log.info("durable workflow engine started")
+
+  return {
+    executorId: options.executorId,
+    enqueue: async (runId, partitionKey) => {
+      await DBOS.startWorkflow(workflow, {
+        workflowID: runId,
+        queueName: RUN_QUEUE,
+        enqueueOptions: { queuePartitionKey: partitionKey },
+      })(runId)
+    },
+    send: (runId, topic, message) => DBOS.send(runId, message, topic),
+    cancel: (runId) => DBOS.cancelWorkflow(runId),
+    status: async (runId) => (await DBOS.getWorkflowStatus(runId))?.status ?? null,
+    waitForResult: (runId, timeoutSeconds) =>
+      DBOS.getResult<string>(runId, { timeoutSeconds, pollingIntervalMs: 50 }),
+    recover: async (executorIds) => {
+      const executor = DBOSExecutor.globalInstance
+      if (!executor || executorIds.length === 0) return 0
+      return (await executor.recoverPendingWorkflows([...executorIds])).length
+    },
+    shutdown: async () => {
+      await DBOS.shutdown()
+      launched = false
+    },
+  }
+}

@@ -1,0 +1,55 @@
+// What a run does, step by step, as seen from the workflow. The live
+// implementation composes the execution, runtime and publication services;
+// tests provide their own. Every step must be safe to run again after a crash
+// (idempotent by stored ids): a step that was cut off mid-way is re-run.
+import type { PolicySpec } from "../domain/index.ts"
+
+/** What the workflow resolved about a run before provisioning it. */
+export interface RunPlan {
+  readonly runId: string
+  readonly promptRequestId: string
+  readonly repositoryId: string
+  readonly repository: string
+  readonly installationId: number
+  readonly prompt: string
+  readonly targetRef: string
+  readonly issueNumber: number | null
+  readonly initiator: string
+  readonly policy: PolicySpec
+  /** Epoch ms by which the run must be decided (policy budgets.runTimeoutSeconds). */
+  readonly deadline: number
+}
+
+export interface SandboxRef {
+  readonly sandboxId: string
+  readonly runtimeSessionId: string | null
+}
+
+export type AgentOutcome =
+  | { readonly kind: "completed" }
+  | { readonly kind: "interrupted" }
+  | { readonly kind: "budget_exhausted"; readonly detail: string }
+  | { readonly kind: "timed_out"; readonly detail: string }
+
+export type CollectOutcome =
+  | { readonly kind: "no-changes" }
+  | { readonly kind: "changes"; readonly patchSetId: string; readonly highRisk: boolean }
+
+/** Where a run's agent is told about operator input arriving while it works. */
+export interface AgentControl {
+  /** Fires on cancel or interrupt (reason: "cancel" | "interrupt") and at the run's deadline. */
+  readonly signal: AbortSignal
+  /** Called when a steering message was stored for the run (deliver pendingInputs). */
+  onSteer(handler: () => void): void
+}
+
+export interface RunSteps {
+  createSandbox(plan: RunPlan, signal: AbortSignal): Promise<SandboxRef>
+  checkout(plan: RunPlan, sandbox: SandboxRef, signal: AbortSignal): Promise<void>
+  runAgent(plan: RunPlan, sandbox: SandboxRef, control: AgentControl): Promise<AgentOutcome>
+  collectPatchSet(plan: RunPlan, sandbox: SandboxRef, signal: AbortSignal): Promise<CollectOutcome>
+  /** Must tolerate a sandbox that is already gone. */
+  destroySandbox(plan: RunPlan, sandbox: SandboxRef): Promise<void>
+  /** Pushes the branch and opens/updates the draft PR; idempotent by stored ids. */
+  publish(plan: RunPlan, patch: Extract<CollectOutcome, { kind: "changes" }>): Promise<void>
+}

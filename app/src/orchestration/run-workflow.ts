@@ -1,0 +1,324 @@
+// One WorkflowRun as one durable workflow. It reads like the steps it takes:
+// resolve → create sandbox → checkout → run agent → collect PatchSet →
+// publish → await review → decide. Each step is checkpointed; after a crash
+// the run resumes at the step it was in. Operators act on the database (the
+// run row is the truth) and wake the workflow; it re-reads and follows.
+import {
+  attachPolicyBundle,
+  type Database,
+  getWorkflowRun,
+  insertPendingApproval,
+  latestMergeDecision,
+  liveRunsOnTarget,
+  loadRunContext,
+  transitionWorkflowRun,
+  type WorkflowRunStateValue,
+} from "@patchplane/db"
+import { createHash } from "node:crypto"
+import { Schema } from "effect"
+import {
+  canTransition,
+  isTerminalState,
+  PolicySpec,
+  type WorkflowRunState,
+} from "../domain/index.ts"
+import type { Logger } from "../platform/logger.ts"
+import type { StepOptions, WorkflowBody } from "./dbos-engine.ts"
+import type { InterruptController } from "./interrupts.ts"
+import type { AgentOutcome, RunPlan, RunSteps, SandboxRef } from "./run-steps.ts"
+
+export const WAKE_TOPIC = "wake"
+
+export interface RunWorkflowDeps {
+  readonly db: Database
+  readonly steps: RunSteps
+  readonly interrupts: InterruptController
+  readonly policyDefaults: PolicySpec
+  /** Best-effort: mirrors the run's state to its status comment and check run. */
+  readonly publishStatus: (runId: string) => Promise<void>
+  readonly log: Logger
+  /** How long a run waits for review results before asking a human. */
+  readonly reviewTimeoutSeconds: number
+  /** How long a run waits for a human before it times out. */
+  readonly approvalTimeoutSeconds: number
+}
+
+/** What a wait returns when an operator stopped the run meanwhile. */
+const STOPPED = Symbol("stopped")
+
+/** A step failed for good: the run fails with this reason, shown to the user. */
+class StepFailed extends Error {}
+
+const SANDBOX_STEP: StepOptions = { attempts: 3, intervalSeconds: 1 }
+
+const encodePolicy = Schema.encodeSync(PolicySpec)
+
+export const makeRunWorkflow =
+  (deps: RunWorkflowDeps): WorkflowBody =>
+  async (runId, io) => {
+    const { db, steps } = deps
+    const log = deps.log.child({ runId })
+
+    /** A checkpointed step whose final failure names the step. */
+    const step = <A>(
+      name: string,
+      fn: (signal: AbortSignal) => Promise<A>,
+      options?: StepOptions,
+    ) =>
+      io.step(name, fn, options).catch((error: unknown) => {
+        throw new StepFailed(
+          `${name} failed: ${error instanceof Error ? error.message : String(error)}`,
+        )
+      })
+
+    /** Moves the run; false when it was stopped meanwhile (cancelled by an operator). */
+    const moveTo = (to: WorkflowRunState, reason?: string) =>
+      io.step(`state:${to}`, async () => {
+        const moved = await advance(db, runId, to, reason ?? null)
+        if (moved) await deps.publishStatus(runId).catch(() => {})
+        return moved
+      })
+
+    const state = () =>
+      io.step("read-state", async () => (await getWorkflowRun(db, runId))?.state ?? "failed")
+
+    /**
+     * Waits durably until `check` yields a value, waking on messages, up to
+     * `seconds` (null). Returns STOPPED as soon as an operator stopped the run.
+     */
+    const waitFor = async <A>(label: string, check: () => Promise<A | null>, seconds: number) => {
+      const until = (await io.now()) + seconds * 1000
+      for (;;) {
+        const found = await io.step(`check:${label}`, async () => {
+          const current = (await getWorkflowRun(db, runId))?.state
+          if (current === undefined || isTerminalState(current)) return { stopped: true as const }
+          return { value: await check() }
+        })
+        if ("stopped" in found) return STOPPED
+        if (found.value !== null) return found.value
+        const left = until - (await io.now())
+        if (left <= 0) return null
+        await io.recv(WAKE_TOPIC, Math.min(30, Math.ceil(left / 1000)))
+      }
+    }
+
+    /** Waits for an operator to move the run out of awaiting_approval. */
+    const waitForHuman = (kind: "runtime" | "merge" | "policy", reason: string) =>
+      (async () => {
+        await io.step(`approval:${kind}`, () =>
+          insertPendingApproval(db, { workflowRunId: runId, kind, reason }).then(() => null),
+        )
+        const next = await waitFor(
+          "human",
+          async () => {
+            const current = (await getWorkflowRun(db, runId))?.state
+            return current === undefined || current === "awaiting_approval" ? null : current
+          },
+          deps.approvalTimeoutSeconds,
+        )
+        if (next === STOPPED) return "stopped" as const
+        if (next === null) {
+          await moveTo("timed_out", `no operator decision within ${deps.approvalTimeoutSeconds} s`)
+          return "timed_out" as const
+        }
+        return next
+      })()
+
+    const plan = await step("resolve", () => resolvePlan(deps, runId))
+    if (plan === null) return "stopped before it started"
+    if (!(await moveTo("provisioning"))) return "stopped"
+
+    let sandbox: SandboxRef | null = null
+    let result = "decided"
+    try {
+      const free = await waitFor(
+        "target-free",
+        async () => ((await isFirstOnTarget(db, plan)) ? true : null),
+        Math.max(1, Math.round((plan.deadline - Date.now()) / 1000)),
+      )
+      if (free === STOPPED) return "stopped"
+      if (free === null) {
+        await moveTo("timed_out", "another run held this pull request or branch too long")
+        return "timed out"
+      }
+      const created = await step(
+        "create-sandbox",
+        (signal) => steps.createSandbox(plan, signal),
+        SANDBOX_STEP,
+      )
+      sandbox = created
+      await step("checkout", (signal) => steps.checkout(plan, created, signal), SANDBOX_STEP)
+      if (!(await moveTo("running"))) return "stopped"
+
+      for (;;) {
+        const outcome: AgentOutcome = await step("run-agent", () =>
+          runAgentWatched(deps, plan, created),
+        )
+        if (outcome.kind === "completed") break
+        if (outcome.kind === "budget_exhausted") {
+          await moveTo("failed", `budget_exhausted: ${outcome.detail}`)
+          return "budget exhausted"
+        }
+        if (outcome.kind === "timed_out") {
+          await moveTo("timed_out", outcome.detail)
+          return "timed out"
+        }
+        // Interrupted: cancelled (stop) or paused for an operator (resume or stop).
+        if (isTerminalState(await state())) return "stopped"
+        if (!(await moveTo("awaiting_approval", "interrupted by an operator"))) return "stopped"
+        if ((await waitForHuman("runtime", "interrupted by an operator")) !== "running")
+          return "stopped"
+      }
+
+      if (!(await moveTo("collecting"))) return "stopped"
+      const patch = await step(
+        "collect",
+        (signal) => steps.collectPatchSet(plan, created, signal),
+        SANDBOX_STEP,
+      )
+      await step("destroy-sandbox", () => steps.destroySandbox(plan, created))
+      sandbox = null
+      if (!(await moveTo("reviewing"))) return "stopped"
+      if (patch.kind === "no-changes") {
+        await moveTo("decided", "no changes: the agent left the repository as it was")
+        return "no changes"
+      }
+      await step("publish", () => steps.publish(plan, patch), { attempts: 3, intervalSeconds: 2 })
+
+      const decision = await waitFor(
+        "review",
+        () => latestMergeDecision(db, runId).then((d) => d?.state ?? null),
+        deps.reviewTimeoutSeconds,
+      )
+      if (decision === STOPPED) return "stopped"
+      if (decision === null) {
+        if (!(await moveTo("awaiting_approval", "no review results arrived"))) return "stopped"
+        const next = await waitForHuman("merge", "no review results arrived")
+        return `review: ${next}`
+      }
+      if (decision === "manual-review" || decision === "conflict") {
+        if (!(await moveTo("awaiting_approval", `decision: ${decision}`))) return "stopped"
+        const next = await waitForHuman("merge", `decision: ${decision}`)
+        return `review: ${next}`
+      }
+      await moveTo("decided", `decision: ${decision}`)
+      result = decision
+    } catch (error) {
+      const reason =
+        error instanceof StepFailed ? error.message : `unexpected error: ${String(error)}`
+      log.error({ reason }, "run failed")
+      await moveTo("failed", reason)
+      result = "failed"
+    } finally {
+      const left = sandbox
+      if (left !== null)
+        await io.step("destroy-sandbox", () => steps.destroySandbox(plan, left)).catch(() => {})
+      // The next run waiting for this PR or branch can go now.
+      const waiting = await io.step("next-on-target", async () =>
+        (
+          await liveRunsOnTarget(db, {
+            repositoryId: plan.repositoryId,
+            targetRef: plan.targetRef,
+            issueNumber: plan.issueNumber,
+          })
+        )
+          .map((r) => r.id)
+          .filter((id) => id !== runId),
+      )
+      for (const next of waiting) await io.send(next, WAKE_TOPIC, { reason: "target free" })
+    }
+    return result
+  }
+
+/**
+ * The agent's turn, the one long step: it listens for cancel/interrupt/steer
+ * on whichever worker runs it and stops at the run's deadline.
+ */
+const runAgentWatched = async (
+  deps: RunWorkflowDeps,
+  plan: RunPlan,
+  sandbox: SandboxRef,
+): Promise<AgentOutcome> => {
+  const watch = deps.interrupts.watch(plan.runId)
+  const deadline = AbortSignal.timeout(Math.max(0, plan.deadline - Date.now()))
+  const signal = AbortSignal.any([watch.signal, deadline])
+  try {
+    // A cancel that landed before we started listening must not be missed.
+    const current = (await getWorkflowRun(deps.db, plan.runId))?.state
+    if (current !== "running") return { kind: "interrupted" }
+    const outcome = await deps.steps.runAgent(plan, sandbox, {
+      signal,
+      onSteer: (handler) => watch.onSteer(handler),
+    })
+    if (deadline.aborted) return { kind: "timed_out", detail: "the run's time budget was spent" }
+    if (watch.signal.aborted) return { kind: "interrupted" }
+    return outcome
+  } finally {
+    watch.dispose()
+  }
+}
+
+/** Moves a run along the transition table; false when the run is already stopped. */
+const advance = async (
+  db: Database,
+  runId: string,
+  to: WorkflowRunState,
+  reason: string | null,
+): Promise<boolean> => {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const run = await getWorkflowRun(db, runId)
+    if (run === undefined) return false
+    if (run.state === to) return true // replay after a crash: already there
+    if (isTerminalState(run.state)) return false
+    if (!canTransition(run.state, to))
+      throw new Error(`WorkflowRun ${runId} cannot move from ${run.state} to ${to}`)
+    const moved = await transitionWorkflowRun(db, {
+      id: runId,
+      from: run.state as WorkflowRunStateValue,
+      to,
+      reason,
+      actor: "workflow",
+    })
+    if (moved) return true
+  }
+  throw new Error(`WorkflowRun ${runId} kept changing under the workflow`)
+}
+
+/** Resolves authority and policy; null when the run was stopped before it started. */
+const resolvePlan = async (deps: RunWorkflowDeps, runId: string): Promise<RunPlan | null> => {
+  const context = await loadRunContext(deps.db, runId)
+  if (context === undefined) throw new Error(`WorkflowRun ${runId} does not exist`)
+  const { run, request, repository, installation } = context
+  if (run.state !== "queued" && run.state !== "provisioning") {
+    if (isTerminalState(run.state)) return null
+  }
+  if (!repository.active || installation.suspendedAt !== null || installation.deletedAt !== null)
+    throw new Error(`repository ${repository.fullName} is no longer connected to PatchPlane`)
+  const policy = deps.policyDefaults
+  const spec = encodePolicy(policy) as Record<string, unknown>
+  const digest = createHash("sha256").update(JSON.stringify(spec)).digest("hex")
+  await attachPolicyBundle(deps.db, runId, { name: "default", digest, spec, source: "config" })
+  return {
+    runId,
+    promptRequestId: request.id,
+    repositoryId: repository.id,
+    repository: repository.fullName,
+    installationId: installation.installationId,
+    prompt: request.prompt,
+    targetRef: request.targetRef,
+    issueNumber: request.issueNumber,
+    initiator: request.initiatorLogin ?? "unknown",
+    policy,
+    deadline: run.createdAt.getTime() + policy.budgets.runTimeoutSeconds * 1000,
+  }
+}
+
+/** Runs on the same PR or branch go one at a time, oldest first. */
+const isFirstOnTarget = async (db: Database, plan: RunPlan): Promise<boolean> => {
+  const live = await liveRunsOnTarget(db, {
+    repositoryId: plan.repositoryId,
+    targetRef: plan.targetRef,
+    issueNumber: plan.issueNumber,
+  })
+  return live[0]?.id === plan.runId || live.length === 0
+}
