@@ -6,6 +6,7 @@
 import {
   attachPolicyBundle,
   type Database,
+  type Executor,
   getWorkflowRun,
   insertPendingApproval,
   latestMergeDecision,
@@ -102,12 +103,23 @@ export const makeRunWorkflow =
       }
     }
 
-    /** Waits for an operator to move the run out of awaiting_approval. */
+    /**
+     * Parks the run in awaiting_approval with a pendingApprovals row — both in
+     * one transaction, so whoever sees the state also sees what is asked — and
+     * waits for an operator to move it on. "stopped" if it was stopped first.
+     */
     const waitForHuman = (kind: "runtime" | "merge" | "policy", reason: string) =>
       (async () => {
-        await io.step(`approval:${kind}`, () =>
-          insertPendingApproval(db, { workflowRunId: runId, kind, reason }).then(() => null),
-        )
+        const parked = await io.step(`approval:${kind}`, async () => {
+          const moved = await db.transaction(async (tx) => {
+            const ok = await advance(tx, runId, "awaiting_approval", reason)
+            if (ok) await insertPendingApproval(tx, { workflowRunId: runId, kind, reason })
+            return ok
+          })
+          if (moved) await deps.publishStatus(runId).catch(() => {})
+          return moved
+        })
+        if (!parked) return "stopped" as const
         const next = await waitFor(
           "human",
           async () => {
@@ -165,7 +177,6 @@ export const makeRunWorkflow =
         }
         // Interrupted: cancelled (stop) or paused for an operator (resume or stop).
         if (isTerminalState(await state())) return "stopped"
-        if (!(await moveTo("awaiting_approval", "interrupted by an operator"))) return "stopped"
         if ((await waitForHuman("runtime", "interrupted by an operator")) !== "running")
           return "stopped"
       }
@@ -192,12 +203,10 @@ export const makeRunWorkflow =
       )
       if (decision === STOPPED) return "stopped"
       if (decision === null) {
-        if (!(await moveTo("awaiting_approval", "no review results arrived"))) return "stopped"
         const next = await waitForHuman("merge", "no review results arrived")
         return `review: ${next}`
       }
       if (decision === "manual-review" || decision === "conflict") {
-        if (!(await moveTo("awaiting_approval", `decision: ${decision}`))) return "stopped"
         const next = await waitForHuman("merge", `decision: ${decision}`)
         return `review: ${next}`
       }
@@ -260,7 +269,7 @@ const runAgentWatched = async (
 
 /** Moves a run along the transition table; false when the run is already stopped. */
 const advance = async (
-  db: Database,
+  db: Executor,
   runId: string,
   to: WorkflowRunState,
   reason: string | null,
