@@ -101,6 +101,19 @@ export const PiConfig = Schema.Struct({
   ),
 })
 
+export const Role = Schema.Literals(["admin", "reviewer", "viewer"])
+
+export const ApiConfig = Schema.Struct({
+  /**
+   * Bearer tokens for scripts and other services, each with a role. Without
+   * WorkOS, requests from this machine without a token act as the local
+   * operator (admin).
+   */
+  tokens: Schema.Array(
+    Schema.Struct({ name: Schema.NonEmptyString, token: SecretRef, role: Role }),
+  ).pipe(withDefault([])),
+})
+
 export const OrchestrationConfig = Schema.Struct({
   /** Runs executing at once across all workers. */
   globalConcurrency: PositiveInt.pipe(withDefault(4)),
@@ -134,6 +147,7 @@ export const PatchPlaneConfig = Schema.Struct({
   intake: IntakeConfig.pipe(withDefault({})),
   review: ReviewConfig.pipe(withDefault({})),
   orchestration: OrchestrationConfig.pipe(withDefault({})),
+  api: ApiConfig.pipe(withDefault({})),
   sandbox: SandboxConfig.pipe(withDefault({})),
   runtime: Schema.Struct({ pi: PiConfig.pipe(withDefault({})) }).pipe(withDefault({})),
   /** Defaults for every repo; a repo's .github/patchplane.yml overrides them. */

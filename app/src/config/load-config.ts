@@ -51,6 +51,13 @@ export interface ResolvedConfig {
   readonly intake: PatchPlaneConfig["intake"]
   readonly review: PatchPlaneConfig["review"]
   readonly orchestration: PatchPlaneConfig["orchestration"]
+  readonly api: {
+    readonly tokens: ReadonlyArray<{
+      readonly name: string
+      readonly token: Secret
+      readonly role: "admin" | "reviewer" | "viewer"
+    }>
+  }
   readonly runtime: PatchPlaneConfig["runtime"]
   readonly policy: PatchPlaneConfig["policy"]
   /** Parts that are not set up yet, for the start-up log ("GitHub App", …). */
@@ -184,6 +191,14 @@ const resolveSecrets = (
         intake: config.intake,
         review: config.review,
         orchestration: config.orchestration,
+        api: {
+          tokens: await Promise.all(
+            config.api.tokens.map(async (t, i) => ({
+              ...t,
+              token: await secret(t.token, `api.tokens[${i}].token`),
+            })),
+          ),
+        },
         runtime: config.runtime,
         policy: config.policy,
         unconfigured: [

@@ -16,7 +16,8 @@ export type SourceChannel = typeof SourceChannel.Type
 /** Who asked: a GitHub user (from a webhook) or a dashboard user. */
 export const Initiator = Schema.Union([
   Schema.Struct({ kind: Schema.Literal("github"), login: GitHubLogin, id: Schema.Int }),
-  Schema.Struct({ kind: Schema.Literal("dashboard"), userId: Id, email: Schema.String }),
+  /** A dashboard or API caller: a WorkOS user, an API token's name, or the local operator. */
+  Schema.Struct({ kind: Schema.Literal("dashboard"), userId: Schema.String, name: Schema.String }),
 ])
 export type Initiator = typeof Initiator.Type
 

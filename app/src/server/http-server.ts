@@ -1,10 +1,14 @@
-// The one HTTP server: /api/* is ours; the GitHub webhook route and the
-// dashboard mount here too as their issues land (Probot at
-// /api/github/webhooks, Next.js for everything else).
+// The one HTTP server: /api/github/webhooks is the GitHub intake, /api/* the
+// control API and live streams, and the rest the dashboard (a status page
+// until the Next.js dashboard mounts here).
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { ResolvedConfig } from "../config/load-config.ts"
 import type { GitHubIntake } from "../intake/github-intake.ts"
 import type { DatabaseShape } from "../platform/database.ts"
+import type { Logger } from "../platform/logger.ts"
+import { type EventStreamDeps, handleEventStreams } from "./api/event-stream.ts"
+import { ApiError, sendError, sendJson } from "./api/http-json.ts"
+import { handleRunsApi, type RunsApiDeps } from "./api/runs-api.ts"
 import { checkHealth } from "./health.ts"
 import { renderHomePage } from "./home-page.ts"
 
@@ -15,27 +19,21 @@ export interface ServerContext {
   readonly database: DatabaseShape
   /** Null until a GitHub App is configured: webhooks are then refused with a clear message. */
   readonly intake: GitHubIntake | null
-}
-
-const sendJson = (res: ServerResponse, status: number, body: unknown): void => {
-  const text = JSON.stringify(body)
-  res.writeHead(status, {
-    "content-type": "application/json; charset=utf-8",
-    "content-length": Buffer.byteLength(text),
-    "cache-control": "no-store",
-  })
-  res.end(text)
+  readonly runsApi: RunsApiDeps
+  readonly streams: EventStreamDeps
+  readonly log: Logger
 }
 
 const methodNotAllowed = (res: ServerResponse, allow: string) => {
   res.setHeader("allow", allow)
-  sendJson(res, 405, { error: `method not allowed; use ${allow}` })
+  sendError(res, new ApiError(405, "method_not_allowed", `method not allowed; use ${allow}`))
 }
 
 export const createRequestHandler =
   (ctx: ServerContext) =>
   async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const path = new URL(req.url ?? "/", "http://localhost").pathname
+    const url = new URL(req.url ?? "/", "http://localhost")
+    const path = url.pathname
     try {
       if (path === "/api/health") {
         if (req.method !== "GET" && req.method !== "HEAD") return methodNotAllowed(res, "GET")
@@ -52,16 +50,24 @@ export const createRequestHandler =
             "github.webhookSecret in patchplane.config.json (see README, Configuration).",
         })
       }
-      if (path.startsWith("/api/")) return sendJson(res, 404, { error: `no route ${path}` })
+      if (path.startsWith("/api/")) {
+        if (await handleEventStreams(ctx.streams, req, res, url)) return
+        if (await handleRunsApi(ctx.runsApi, req, res, url)) return
+        return sendError(res, new ApiError(404, "not_found", `no route ${req.method} ${path}`))
+      }
       if (path === "/" && (req.method === "GET" || req.method === "HEAD")) {
         const html = renderHomePage(ctx.config)
         res.writeHead(200, { "content-type": "text/html; charset=utf-8" })
         return void res.end(req.method === "HEAD" ? undefined : html)
       }
-      return sendJson(res, 404, { error: `no page ${path}` })
+      return sendError(res, new ApiError(404, "not_found", `no page ${path}`))
     } catch (error) {
-      if (!res.headersSent) sendJson(res, 500, { error: "internal error" })
+      if (error instanceof ApiError) {
+        if (!res.headersSent) return sendError(res, error)
+        return void res.end()
+      }
+      ctx.log.error({ err: String(error), method: req.method, path }, "request failed")
+      if (!res.headersSent) sendError(res, new ApiError(500, "internal", "internal error"))
       else res.destroy()
-      console.error(`request ${req.method} ${path} failed:`, error)
     }
   }

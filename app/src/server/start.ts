@@ -24,6 +24,7 @@ import { AppConfig } from "../platform/app-config.ts"
 import { Database, type DatabaseShape } from "../platform/database.ts"
 import { createLogger, type Logger } from "../platform/logger.ts"
 import { makeRunStatusPublisher } from "../publication/run-status-publisher.ts"
+import { makeAuthenticator } from "./api/auth.ts"
 import { createRequestHandler } from "./http-server.ts"
 import { unavailableRunSteps } from "./unavailable-run-steps.ts"
 
@@ -176,7 +177,18 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
             orchestrator,
             dashboardUrl,
           })
-    server?.on("request", createRequestHandler({ config, database, intake }))
+    const authenticate = makeAuthenticator(config)
+    server?.on(
+      "request",
+      createRequestHandler({
+        config,
+        database,
+        intake,
+        runsApi: { db, orchestrator, config, authenticate },
+        streams: { db, listener, authenticate },
+        log,
+      }),
+    )
 
     let stopping: Promise<void> | undefined
     return {

@@ -1,0 +1,124 @@
+// Live streams over Server-Sent Events, fed by PostgreSQL notifications so
+// any web process can serve any run:
+//   GET /api/runs/:id/events   the run's RuntimeEvents in seq order (the SSE id
+//                              is the seq, so a reconnect with Last-Event-ID
+//                              resumes exactly), plus `run` state changes
+//   GET /api/events            state changes of every run, for the list view
+import type { IncomingMessage, ServerResponse } from "node:http"
+import { type Database, getWorkflowRun, listRuntimeEvents } from "@patchplane/db"
+import type { NotificationListener } from "../../orchestration/notification-listener.ts"
+import { type Authenticate, requireRole } from "./auth.ts"
+import { ApiError } from "./http-json.ts"
+
+export interface EventStreamDeps {
+  readonly db: Database
+  readonly listener: NotificationListener
+  readonly authenticate: Authenticate
+  /** Keep-alive comment interval (proxies drop silent connections). */
+  readonly heartbeatMs?: number
+}
+
+const openStream = (req: IncomingMessage, res: ServerResponse, heartbeatMs: number) => {
+  res.writeHead(200, {
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-store",
+    connection: "keep-alive",
+    "x-accel-buffering": "no",
+  })
+  res.write("retry: 1000\n\n")
+  const timer = setInterval(() => res.write(": keep-alive\n\n"), heartbeatMs)
+  const cleanups: Array<() => void> = [() => clearInterval(timer)]
+  const closed = new Promise<void>((resolve) => {
+    const done = () => {
+      for (const cleanup of cleanups) cleanup()
+      resolve()
+    }
+    req.once("close", done)
+    res.once("close", done)
+  })
+  return {
+    send: (event: string, data: unknown, id?: number) => {
+      res.write(
+        `${id === undefined ? "" : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`,
+      )
+    },
+    onClose: (cleanup: () => void) => void cleanups.push(cleanup),
+    closed,
+  }
+}
+
+const RUN_EVENTS = /^\/api\/runs\/([0-9a-f-]{36})\/events$/
+
+export const handleEventStreams = async (
+  deps: EventStreamDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<boolean> => {
+  if (req.method !== "GET") return false
+  const heartbeatMs = deps.heartbeatMs ?? 15_000
+  if (url.pathname === "/api/events") {
+    requireRole(deps.authenticate(req), "viewer", "watching runs")
+    const stream = openStream(req, res, heartbeatMs)
+    stream.onClose(
+      deps.listener.on("patchplane_runs", (payload) => {
+        stream.send("run", JSON.parse(payload))
+      }),
+    )
+    await stream.closed
+    return true
+  }
+  const match = RUN_EVENTS.exec(url.pathname)
+  if (match === null) return false
+  requireRole(deps.authenticate(req), "viewer", "watching a run")
+  const runId = match[1] ?? ""
+  const run = await getWorkflowRun(deps.db, runId)
+  if (run === undefined) throw new ApiError(404, "not_found", `no run ${runId}`)
+
+  const resumeFrom = Number(req.headers["last-event-id"] ?? url.searchParams.get("after") ?? "0")
+  let lastSent = Number.isInteger(resumeFrom) && resumeFrom > 0 ? resumeFrom : 0
+  const stream = openStream(req, res, heartbeatMs)
+
+  // One catch-up at a time: notifications only say "something new"; the
+  // table says what, in order, after the last seq this client has.
+  let pulling: Promise<void> | null = null
+  let again = false
+  const pull = () => {
+    if (pulling !== null) {
+      again = true
+      return
+    }
+    pulling = (async () => {
+      do {
+        again = false
+        for (;;) {
+          const events = await listRuntimeEvents(deps.db, runId, { afterSeq: lastSent, limit: 500 })
+          for (const event of events) {
+            stream.send("runtime-event", event, event.seq)
+            lastSent = event.seq
+          }
+          if (events.length < 500) break
+        }
+      } while (again)
+      pulling = null
+    })().catch(() => {
+      pulling = null
+    })
+  }
+  stream.send("run", { runId, state: run.state, reason: run.reason })
+  stream.onClose(
+    deps.listener.on("patchplane_events", (payload) => {
+      if (payload.includes(runId)) pull()
+    }),
+  )
+  stream.onClose(
+    deps.listener.on("patchplane_runs", (payload) => {
+      const change = JSON.parse(payload) as { runId: string; state: string }
+      if (change.runId === runId) stream.send("run", change)
+    }),
+  )
+  stream.onClose(deps.listener.onReconnect(pull))
+  pull()
+  await stream.closed
+  return true
+}

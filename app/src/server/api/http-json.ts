@@ -1,0 +1,75 @@
+// JSON in and out for the control API. Errors always have one shape:
+// {"error":{"code","message","path"?}}.
+import type { IncomingMessage, ServerResponse } from "node:http"
+import type { Schema } from "effect"
+import { DecodeError, decodeSyncWith } from "../../domain/index.ts"
+
+export class ApiError extends Error {
+  readonly status: number
+  readonly code: string
+  readonly path: string | undefined
+  constructor(status: number, code: string, message: string, path?: string) {
+    super(message)
+    this.status = status
+    this.code = code
+    this.path = path
+  }
+}
+
+export const sendJson = (res: ServerResponse, status: number, body: unknown): void => {
+  const text = JSON.stringify(body)
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    "cache-control": "no-store",
+  })
+  res.end(text)
+}
+
+export const sendError = (res: ServerResponse, error: ApiError): void =>
+  sendJson(res, error.status, {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.path === undefined ? {} : { path: error.path }),
+    },
+  })
+
+const MAX_BODY = 1024 * 1024
+
+/** Reads and decodes a JSON body; bad JSON or a bad field is a 400 naming the field. */
+export const readBody = async <S extends Schema.Decoder<unknown>>(
+  req: IncomingMessage,
+  schema: S,
+): Promise<S["Type"]> => {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length
+    if (size > MAX_BODY) throw new ApiError(413, "body_too_large", `body exceeds ${MAX_BODY} bytes`)
+    chunks.push(chunk as Buffer)
+  }
+  const text = Buffer.concat(chunks).toString("utf8")
+  let raw: unknown = {}
+  if (text.trim() !== "") {
+    try {
+      raw = JSON.parse(text)
+    } catch (error) {
+      throw new ApiError(400, "malformed_json", `malformed JSON body: ${(error as Error).message}`)
+    }
+  }
+  try {
+    return decodeSyncWith(schema, "request body")(raw)
+  } catch (error) {
+    if (error instanceof DecodeError) {
+      const first = error.issues[0]
+      throw new ApiError(
+        400,
+        "invalid_body",
+        error.issues.map((i) => `${i.path}: ${i.message}`).join("; "),
+        first?.path,
+      )
+    }
+    throw error
+  }
+}

@@ -1,0 +1,86 @@
+// Everything the dashboard shows about one run, in one call.
+import { and, asc, desc, eq, or } from "drizzle-orm"
+import type { Executor } from "../client.ts"
+import {
+  mergeDecisions,
+  patchSets,
+  pendingApprovals,
+  promptRequests,
+  provenanceEdges,
+  repositories,
+  reviewRuns,
+  runtimeEvents,
+  runtimeSessions,
+  workflowRunTransitions,
+  workflowRuns,
+} from "../schema/index.ts"
+
+export const runDetail = async (db: Executor, runId: string, eventLimit = 200) => {
+  const [head] = await db
+    .select({ run: workflowRuns, request: promptRequests, repository: repositories })
+    .from(workflowRuns)
+    .innerJoin(promptRequests, eq(promptRequests.id, workflowRuns.promptRequestId))
+    .innerJoin(repositories, eq(repositories.id, workflowRuns.repositoryId))
+    .where(eq(workflowRuns.id, runId))
+  if (head === undefined) return undefined
+  const [sessions, events, patches, reviews, decisions, transitions, approvals, edges] =
+    await Promise.all([
+      db
+        .select()
+        .from(runtimeSessions)
+        .where(eq(runtimeSessions.workflowRunId, runId))
+        .orderBy(asc(runtimeSessions.startedAt)),
+      db
+        .select()
+        .from(runtimeEvents)
+        .where(eq(runtimeEvents.workflowRunId, runId))
+        .orderBy(asc(runtimeEvents.seq))
+        .limit(eventLimit),
+      db
+        .select()
+        .from(patchSets)
+        .where(eq(patchSets.workflowRunId, runId))
+        .orderBy(asc(patchSets.createdAt)),
+      db
+        .select()
+        .from(reviewRuns)
+        .where(eq(reviewRuns.workflowRunId, runId))
+        .orderBy(asc(reviewRuns.createdAt)),
+      db
+        .select()
+        .from(mergeDecisions)
+        .where(eq(mergeDecisions.workflowRunId, runId))
+        .orderBy(desc(mergeDecisions.createdAt)),
+      db
+        .select()
+        .from(workflowRunTransitions)
+        .where(eq(workflowRunTransitions.workflowRunId, runId))
+        .orderBy(asc(workflowRunTransitions.createdAt), asc(workflowRunTransitions.id)),
+      db
+        .select()
+        .from(pendingApprovals)
+        .where(eq(pendingApprovals.workflowRunId, runId))
+        .orderBy(asc(pendingApprovals.createdAt)),
+      db
+        .select()
+        .from(provenanceEdges)
+        .where(
+          or(
+            and(eq(provenanceEdges.fromKind, "workflow_run"), eq(provenanceEdges.fromId, runId)),
+            and(eq(provenanceEdges.toKind, "workflow_run"), eq(provenanceEdges.toId, runId)),
+          ),
+        )
+        .orderBy(asc(provenanceEdges.createdAt)),
+    ])
+  return {
+    ...head,
+    sessions,
+    events,
+    patchSets: patches,
+    reviews,
+    decision: decisions[0] ?? null,
+    transitions,
+    approvals,
+    provenance: edges,
+  }
+}
