@@ -27,8 +27,8 @@ export const writeConfig = async (dir: string, extra: Record<string, unknown> = 
     join(dir, "patchplane.config.json"),
     JSON.stringify({
       server: { port: 0, logLevel: "silent" },
-      orchestration: fastOrchestration,
       ...extra,
+      orchestration: { ...fastOrchestration, ...(extra.orchestration as object | undefined) },
     }),
   )
 
