@@ -1,6 +1,7 @@
 // `npm run bench [-- --quick]`: every scenario in one go on the machine's
 // PostgreSQL (TEST_DATABASE_URL / DATABASE_URL, else 127.0.0.1:5432).
 import { report, type BenchRow } from "./report.ts"
+import { reviewerFanout } from "./reviewer-fanout.ts"
 import { webhookIngest } from "./webhook-ingest.ts"
 
 const quick = process.argv.includes("--quick")
@@ -10,4 +11,5 @@ rows.push(
     quick ? { count: 600, concurrency: 20 } : { count: 3000, concurrency: 20 },
   )),
 )
+rows.push(...(await reviewerFanout({ iterations: quick ? 3 : 7 })))
 await report(rows)

@@ -6,6 +6,7 @@ import type { ResolvedConfig } from "../config/load-config.ts"
 import type { GitHubIntake } from "../intake/github-intake.ts"
 import type { DatabaseShape } from "../platform/database.ts"
 import type { Logger } from "../platform/logger.ts"
+import { type ReviewResultsHandler, reviewResultsRunId } from "../review/index.ts"
 import { type EventStreamDeps, handleEventStreams } from "./api/event-stream.ts"
 import { ApiError, sendError, sendJson } from "./api/http-json.ts"
 import { handleRunsApi, type RunsApiDeps } from "./api/runs-api.ts"
@@ -21,6 +22,8 @@ export interface ServerContext {
   readonly intake: GitHubIntake | null
   readonly runsApi: RunsApiDeps
   readonly streams: EventStreamDeps
+  /** POST /api/runs/:id/reviews: the companion Action's results (OIDC-authenticated). */
+  readonly reviews: ReviewResultsHandler
   readonly log: Logger
 }
 
@@ -51,6 +54,8 @@ export const createRequestHandler =
         })
       }
       if (path.startsWith("/api/")) {
+        const reviewedRun = req.method === "POST" ? reviewResultsRunId(path) : null
+        if (reviewedRun !== null) return await ctx.reviews(req, res, reviewedRun)
         if (await handleEventStreams(ctx.streams, req, res, url)) return
         if (await handleRunsApi(ctx.runsApi, req, res, url)) return
         return sendError(res, new ApiError(404, "not_found", `no route ${req.method} ${path}`))

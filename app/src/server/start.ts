@@ -18,12 +18,13 @@ import {
 } from "../orchestration/notification-listener.ts"
 import { makeDurableOrchestrator, type OrchestratorShape } from "../orchestration/orchestrator.ts"
 import type { RunSteps } from "../orchestration/run-steps.ts"
-import { makeRunWorkflow } from "../orchestration/run-workflow.ts"
+import { makeRunWorkflow, WAKE_TOPIC } from "../orchestration/run-workflow.ts"
 import { startWorkerRegistry } from "../orchestration/worker-registry.ts"
 import { AppConfig } from "../platform/app-config.ts"
 import { Database, type DatabaseShape } from "../platform/database.ts"
 import { createLogger, type Logger } from "../platform/logger.ts"
 import { makeRunStatusPublisher } from "../publication/run-status-publisher.ts"
+import { createReviewResultsHandler, makeOidcVerifier } from "../review/index.ts"
 import { makeAuthenticator } from "./api/auth.ts"
 import { createRequestHandler } from "./http-server.ts"
 import { unavailableRunSteps } from "./unavailable-run-steps.ts"
@@ -178,6 +179,21 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
             dashboardUrl,
           })
     const authenticate = makeAuthenticator(config)
+    const reviews = createReviewResultsHandler({
+      db,
+      verifier: makeOidcVerifier({
+        issuer: config.review.oidcIssuer,
+        audience: config.review.oidcAudience,
+      }),
+      defaultPolicy: config.policy,
+      log,
+      // The run's workflow decides from the stored MergeDecision; wake it, and
+      // show the decision on GitHub right away.
+      onDecision: async (event) => {
+        await engine.send(event.runId, WAKE_TOPIC, { reason: "review results" })
+        await publishStatus(event.runId).catch(() => {})
+      },
+    })
     server?.on(
       "request",
       createRequestHandler({
@@ -186,6 +202,7 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
         intake,
         runsApi: { db, orchestrator, config, authenticate },
         streams: { db, listener, authenticate },
+        reviews,
         log,
       }),
     )

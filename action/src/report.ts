@@ -1,0 +1,91 @@
+// What people see in GitHub: annotations on the diff lines and the job
+// summary table. Findings at `info` stay out of the annotations.
+import type { Finding, ReviewScore } from "@patchplane/app/domain"
+import type { ReviewOutcome } from "./fan-out.ts"
+import { type AnnotationLevel, annotation } from "./toolkit.ts"
+
+/** GitHub shows at most 50 annotations per job; the worst ones go first. */
+export const MAX_ANNOTATIONS = 50
+
+const rank: Record<Finding["severity"], number> = { critical: 0, error: 1, warning: 2, info: 3 }
+
+const levelOf = (severity: Finding["severity"]): AnnotationLevel | null =>
+  severity === "info" ? null : severity === "warning" ? "warning" : "error"
+
+export const annotations = (outcomes: ReadonlyArray<ReviewOutcome>): ReadonlyArray<string> =>
+  outcomes
+    .flatMap((o) => o.findings.map((finding) => ({ reviewer: o.reviewer, finding })))
+    .filter(({ finding }) => finding.severity !== "info")
+    .toSorted((a, b) => rank[a.finding.severity] - rank[b.finding.severity])
+    .slice(0, MAX_ANNOTATIONS)
+    .map(({ reviewer, finding }) =>
+      annotation(levelOf(finding.severity) ?? "notice", finding.message, {
+        ...(finding.file === "" ? {} : { file: finding.file }),
+        ...(finding.line === null ? {} : { line: finding.line }),
+        title: `PatchPlane ${reviewer}${finding.rule === undefined ? "" : ` (${finding.rule})`}`,
+      }),
+    )
+
+const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ")
+const n2 = (n: number) => n.toFixed(2)
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+
+export interface SummaryInput {
+  readonly outcomes: ReadonlyArray<ReviewOutcome>
+  readonly score: ReviewScore
+  readonly policySource: string
+  readonly headSha: string
+  /** What PatchPlane answered, or why nothing was posted. */
+  readonly decisionLine: string
+}
+
+const MAX_FINDING_ROWS = 100
+
+export const summaryMarkdown = (input: SummaryInput): string => {
+  const { score } = input
+  const byName = new Map(score.reviewers.map((r) => [r.reviewer, r]))
+  const rows = input.outcomes.map((o) => {
+    const policy = byName.get(o.reviewer)
+    const result = o.error !== null ? "⚠️ errored" : o.passed ? "✅ passed" : "❌ failed"
+    return `| ${o.reviewer} | ${result} | ${n2(o.score)} | ${policy === undefined ? "not scored" : n2(policy.weight)} | ${policy?.required ? "yes" : "no"} | ${o.findings.length} | ${seconds(o.durationMs)} | ${cell(o.comments)} |`
+  })
+  const findings = input.outcomes
+    .flatMap((o) => o.findings.map((f) => ({ reviewer: o.reviewer, f })))
+    .toSorted((a, b) => rank[a.f.severity] - rank[b.f.severity])
+  const findingRows = findings
+    .slice(0, MAX_FINDING_ROWS)
+    .map(
+      ({ reviewer, f }) =>
+        `| ${f.severity} | ${reviewer} | ${cell(f.file === "" ? "—" : `${f.file}${f.line === null ? "" : `:${f.line}`}`)} | ${cell(f.message)} |`,
+    )
+  return [
+    "## PatchPlane review",
+    "",
+    `**Weighted score ${n2(score.weightedScore)}** (pass ${n2(score.passScore)}): ${score.passed ? "✅ passes" : "❌ does not pass"} the policy (${cell(input.policySource)}) at \`${input.headSha.slice(0, 12)}\`.`,
+    "",
+    "| Reviewer | Result | Score | Weight | Required | Findings | Time | Notes |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...rows,
+    "",
+    ...score.criteria.map(
+      (c) => `- ${c.passed ? "✅" : "❌"} \`${c.criterion}\`: ${cell(c.detail)}`,
+    ),
+    "",
+    input.decisionLine,
+    "",
+    ...(findings.length === 0
+      ? []
+      : [
+          `<details><summary>Findings (${findings.length})</summary>`,
+          "",
+          "| Severity | Reviewer | Where | Finding |",
+          "| --- | --- | --- | --- |",
+          ...findingRows,
+          ...(findings.length > MAX_FINDING_ROWS
+            ? [`| … | | | ${findings.length - MAX_FINDING_ROWS} more in the job log |`]
+            : []),
+          "",
+          "</details>",
+        ]),
+  ].join("\n")
+}

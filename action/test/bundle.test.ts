@@ -1,0 +1,60 @@
+// GitHub runs only the committed dist/index.js: it must be exactly what the
+// sources build to today. Fails when a source (ours, or the domain it
+// bundles) changed without `npm run build --workspace=@patchplane/action`.
+import { mkdtemp, readFile, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { parse } from "yaml"
+import { describe, expect, it } from "vitest"
+import { actionRoot, buildBundle, committedBundle } from "../scripts/build.ts"
+
+describe("the committed bundle", () => {
+  it("is byte-for-byte what the sources build to", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "pp-action-build-"))
+    try {
+      const fresh = join(dir, "index.js")
+      await buildBundle(fresh)
+      const [built, committed] = await Promise.all([readFile(fresh), readFile(committedBundle)])
+      expect(
+        built.equals(committed),
+        "action/dist/index.js is stale: run `npm run build --workspace=@patchplane/action`",
+      ).toBe(true)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  it("is what action.yml runs, on node24", async () => {
+    const manifest = parse(await readFile(join(actionRoot, "action.yml"), "utf8")) as {
+      runs: { using: string; main: string }
+      inputs: Record<string, { default?: string }>
+    }
+    expect(manifest.runs).toEqual({ using: "node24", main: "dist/index.js" })
+    expect(manifest.inputs["policy-path"]?.default).toBe(".github/patchplane.yml")
+    expect(Object.keys(manifest.inputs)).toEqual(
+      expect.arrayContaining(["patchplane-url", "reviewers", "test-command", "timeout-seconds"]),
+    )
+  })
+})
+
+describe("the reusable workflow", () => {
+  it("is callable, grants the OIDC token and runs this Action", async () => {
+    const text = await readFile(
+      join(actionRoot, "../.github/workflows/patchplane-review.yml"),
+      "utf8",
+    )
+    const workflow = parse(text) as {
+      on: Record<string, { inputs?: Record<string, unknown> } | null>
+      jobs: Record<string, { permissions: Record<string, string>; steps: Array<{ uses?: string }> }>
+    }
+    expect(Object.keys(workflow.on)).toEqual(["workflow_call", "pull_request"])
+    expect(Object.keys(workflow.on.workflow_call?.inputs ?? {})).toContain("patchplane-url")
+    const job = workflow.jobs.review
+    expect(job?.permissions).toEqual({ contents: "read", "id-token": "write" })
+    expect(job?.steps.map((s) => s.uses).filter(Boolean)).toEqual([
+      "actions/checkout@v5",
+      "actions/setup-node@v5",
+      "patchplane/patchplane/action@main",
+    ])
+  })
+})

@@ -1,0 +1,80 @@
+// Reading a bounded JSON body and answering JSON, for the review endpoint.
+import type { IncomingMessage, ServerResponse } from "node:http"
+import { Effect } from "effect"
+import { ReviewRequestError } from "./review-errors.ts"
+
+export const sendJson = (res: ServerResponse, status: number, body: unknown): void => {
+  const text = JSON.stringify(body)
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    "cache-control": "no-store",
+  })
+  res.end(text)
+}
+
+/** The token of an `Authorization: Bearer <token>` header, if any. */
+export const bearerToken = (req: IncomingMessage): string | null => {
+  const match = /^bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "")
+  return match?.[1] ?? null
+}
+
+const isJson = (req: IncomingMessage) =>
+  /^application\/json\s*(;|$)/i.test(req.headers["content-type"] ?? "")
+
+const collect = (req: IncomingMessage, maxBytes: number) =>
+  new Promise<Buffer | null>((resolve, reject) => {
+    const declared = Number(req.headers["content-length"] ?? "0")
+    if (declared > maxBytes) {
+      req.resume()
+      return resolve(null)
+    }
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length
+      if (size > maxBytes) {
+        req.removeAllListeners("data")
+        req.resume()
+        resolve(null)
+      } else chunks.push(chunk)
+    })
+    req.once("end", () => resolve(Buffer.concat(chunks)))
+    req.once("error", reject)
+  })
+
+/** The body parsed as JSON: 415 if not JSON, 413 over maxBytes, 400 if malformed. */
+export const readJsonBody = (
+  req: IncomingMessage,
+  maxBytes: number,
+): Effect.Effect<unknown, ReviewRequestError> =>
+  Effect.gen(function* () {
+    if (!isJson(req)) {
+      req.resume()
+      return yield* new ReviewRequestError({
+        status: 415,
+        code: "unsupported_media_type",
+        message: "send the results as application/json",
+      })
+    }
+    const body = yield* Effect.tryPromise({
+      try: () => collect(req, maxBytes),
+      catch: () =>
+        new ReviewRequestError({ status: 400, code: "bad_request", message: "body unreadable" }),
+    })
+    if (body === null)
+      return yield* new ReviewRequestError({
+        status: 413,
+        code: "body_too_large",
+        message: `the body is larger than ${maxBytes} bytes`,
+      })
+    return yield* Effect.try({
+      try: (): unknown => JSON.parse(body.toString("utf8")),
+      catch: (error) =>
+        new ReviewRequestError({
+          status: 400,
+          code: "invalid_json",
+          message: `the body is not JSON: ${error instanceof Error ? error.message : error}`,
+        }),
+    })
+  })

@@ -1,0 +1,179 @@
+// End to end: the committed bundle (node action/dist/index.js) runs with the
+// environment GitHub gives a JavaScript action (INPUT_*, GITHUB_*, the OIDC
+// token request endpoint served by a loopback fake) against a fixture repo
+// with a real oxlint finding and a failing test; the ReviewRuns arrive at a
+// PatchPlane review endpoint on a real database, and a decision is recorded.
+import { spawn } from "node:child_process"
+import { readFile, writeFile } from "node:fs/promises"
+import { join } from "node:path"
+import { insertPatchSet, listMergeDecisions, listReviewRuns } from "@patchplane/db"
+import { createTestDatabase, type TestDatabase } from "@patchplane/db/testing"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import {
+  changeFiles,
+  createFixtureRepo,
+  type FixtureRepo,
+} from "../../../action/test/fixture-repo.ts"
+import { type LocalIssuer, startLocalIssuer } from "./local-issuer.ts"
+import { type ReviewServer, startReviewServer } from "./review-server.ts"
+import { type SeededRun, seedRun } from "./seed.ts"
+
+const root = join(import.meta.dirname, "../../..")
+const bundle = join(root, "action/dist/index.js")
+const oxlint = join(root, "node_modules/.bin/oxlint")
+
+let db: TestDatabase
+let issuer: LocalIssuer
+let server: ReviewServer
+let run: SeededRun
+let repo: FixtureRepo
+
+// The code under review records whether it could see the job's OIDC request token.
+const envProbe = [
+  'import { writeFileSync } from "node:fs"',
+  'import test from "node:test"',
+  'test("probe", () => writeFileSync("env-seen.txt", process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN ?? "absent"))',
+  "",
+].join("\n")
+
+beforeAll(async () => {
+  db = await createTestDatabase("review_e2e")
+  issuer = await startLocalIssuer({ repository: "placeholder/placeholder" })
+  server = await startReviewServer(db.db, issuer.url)
+  // The branch carries the run id: seed the run, build the repo, then record its PatchSet.
+  const seeded = await seedRun(db.db, { withoutPatchSet: true })
+  repo = await createFixtureRepo(seeded.runId, {
+    change: { ...changeFiles, "test/env.test.js": envProbe },
+  })
+  const patchSet = await insertPatchSet(db.db, {
+    workflowRunId: seeded.runId,
+    branch: repo.branch,
+    baseSha: repo.baseSha,
+    headSha: repo.headSha,
+    files: ["src/math.js", "test/subtract.test.js", "test/env.test.js"].map((path) => ({
+      path,
+      status: "modified",
+      additions: 1,
+      deletions: 0,
+    })),
+    diffSummary: { filesChanged: 3, additions: 3, deletions: 0 },
+  })
+  run = { ...seeded, patchSetId: patchSet.id }
+  issuer.claims = {
+    repository: run.fullName,
+    repository_id: String(run.githubRepoId),
+    repository_owner_id: String(run.accountId),
+    ref: "refs/pull/42/merge",
+    head_ref: repo.branch,
+    event_name: "pull_request",
+  }
+})
+
+afterAll(async () => {
+  await server?.stop()
+  await issuer?.stop()
+  await repo?.remove()
+  await db?.drop()
+})
+
+const runAction = async (env: Record<string, string>) =>
+  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [bundle], { cwd: repo.dir, env })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()))
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()))
+    child.on("close", (code) => resolve({ code, stdout, stderr }))
+  })
+
+describe("the companion Action end to end", () => {
+  it("reviews the fixture in parallel and its ReviewRuns reach PatchPlane", async () => {
+    const summary = join(repo.dir, "..", `${run.runId}-summary.md`)
+    const output = join(repo.dir, "..", `${run.runId}-output.txt`)
+    const event = join(repo.dir, "..", `${run.runId}-event.json`)
+    await writeFile(summary, "")
+    await writeFile(output, "")
+    await writeFile(
+      event,
+      JSON.stringify({
+        pull_request: { number: 42, head: { sha: repo.headSha, ref: repo.branch } },
+      }),
+    )
+    const result = await runAction({
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/root",
+      CI: "true",
+      GITHUB_ACTIONS: "true",
+      GITHUB_WORKSPACE: repo.dir,
+      GITHUB_REPOSITORY: run.fullName,
+      GITHUB_EVENT_NAME: "pull_request",
+      GITHUB_EVENT_PATH: event,
+      GITHUB_HEAD_REF: repo.branch,
+      GITHUB_BASE_REF: "main",
+      GITHUB_REF: "refs/pull/42/merge",
+      GITHUB_SHA: repo.headSha,
+      GITHUB_SERVER_URL: "https://github.com",
+      GITHUB_RUN_ID: "4242",
+      GITHUB_STEP_SUMMARY: summary,
+      GITHUB_OUTPUT: output,
+      RUNNER_TEMP: join(repo.dir, ".."),
+      ACTIONS_ID_TOKEN_REQUEST_URL: issuer.requestUrl,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: issuer.requestToken,
+      // As the runner passes inputs: defaults from action.yml applied, hyphens kept.
+      "INPUT_PATCHPLANE-URL": server.url,
+      "INPUT_POLICY-PATH": ".github/patchplane.yml",
+      INPUT_REVIEWERS: "",
+      "INPUT_TEST-COMMAND": "npm test",
+      "INPUT_OXLINT-COMMAND": oxlint,
+      "INPUT_BASE-REF": "",
+      "INPUT_TIMEOUT-SECONDS": "60",
+      "INPUT_RUN-ID": "",
+      "INPUT_PATCH-SET-ID": "",
+      INPUT_AUDIENCE: "patchplane",
+      "INPUT_WORKING-DIRECTORY": "",
+    })
+    expect(result.stderr).toBe("")
+    // The failing test fails the job; the findings are annotated on the diff lines.
+    expect(result.code).toBe(1)
+    expect(result.stdout).toMatch(
+      /^::warning file=src\/math\.js,line=2,title=PatchPlane lint \(eslint\(no-unused-vars\)\)::/m,
+    )
+    expect(result.stdout).toMatch(
+      /^::error file=test\/subtract\.test\.js,line=4,title=PatchPlane tests::failing test: subtracts/m,
+    )
+    expect(issuer.requestedAudiences).toEqual(["patchplane"])
+
+    const rows = await listReviewRuns(db.db, run.patchSetId)
+    expect(rows.map((r) => r.reviewer)).toEqual(["lint", "quality", "security", "tests"])
+    const lint = rows.find((r) => r.reviewer === "lint")
+    expect(lint?.findings).toContainEqual(
+      expect.objectContaining({
+        file: "src/math.js",
+        line: 2,
+        severity: "warning",
+        rule: "eslint(no-unused-vars)",
+      }),
+    )
+    const tests = rows.find((r) => r.reviewer === "tests")
+    expect(tests).toMatchObject({
+      passed: false,
+      logRef: `https://github.com/${run.fullName}/actions/runs/4242`,
+    })
+    expect(tests?.comments).toMatch(/2 passed, 1 failed/)
+    const [decision] = await listMergeDecisions(db.db, run.runId)
+    expect(decision?.state).toBe("rejected")
+    expect(decision?.criteria).toContainEqual(
+      expect.objectContaining({ criterion: "reviewer:tests", passed: false }),
+    )
+    expect(decision?.criteria).toContainEqual(
+      expect.objectContaining({ criterion: "head-commit", passed: true }),
+    )
+
+    const summaryText = await readFile(summary, "utf8")
+    expect(summaryText).toContain("| Reviewer | Result | Score |")
+    expect(summaryText).toContain("PatchPlane decision for run")
+    expect(await readFile(output, "utf8")).toMatch(/^decision<<ghadelimiter_[\w-]+\nrejected\n/m)
+    // The code under review never saw the job's OIDC request token.
+    expect(await readFile(join(repo.dir, "env-seen.txt"), "utf8")).toBe("absent")
+  })
+})

@@ -1,0 +1,254 @@
+// POST /api/runs/:id/reviews over HTTP on a real database: results are
+// stored once per reviewer and judged; wrong tokens, bodies and runs are
+// refused with {"error":{code,message,path?}} and leave nothing behind.
+import {
+  lineageOf,
+  listMergeDecisions,
+  listReviewRuns,
+  setRepositoriesActive,
+  transitionWorkflowRun,
+} from "@patchplane/db"
+import { createTestDatabase, type TestDatabase } from "@patchplane/db/testing"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type GitHubClaims, type LocalIssuer, startLocalIssuer } from "./local-issuer.ts"
+import { type ReviewServer, startReviewServer } from "./review-server.ts"
+import { type SeededRun, seedRun } from "./seed.ts"
+
+let db: TestDatabase
+let issuer: LocalIssuer
+let server: ReviewServer
+
+beforeAll(async () => {
+  db = await createTestDatabase("review_endpoint")
+  issuer = await startLocalIssuer({ repository: "unused/unused" })
+  server = await startReviewServer(db.db, issuer.url)
+})
+afterAll(async () => {
+  await server.stop()
+  await issuer.stop()
+  await db.drop()
+})
+
+const claimsFor = (run: SeededRun, over: Partial<GitHubClaims> = {}): GitHubClaims => ({
+  repository: run.fullName,
+  repository_id: String(run.githubRepoId),
+  repository_owner_id: String(run.accountId),
+  ref: "refs/pull/42/merge",
+  head_ref: `patchplane/${run.runId}`,
+  ...over,
+})
+
+const report = (reviewer: string, score: number, extra: Record<string, unknown> = {}) => ({
+  reviewer,
+  passed: score >= 0.8,
+  score,
+  comments: `${reviewer} ran`,
+  findings: [],
+  logRef: "https://github.com/octo/demo/actions/runs/1",
+  artifactRefs: [],
+  ...extra,
+})
+
+const allPassing = [
+  report("lint", 1),
+  report("tests", 1),
+  report("security", 1),
+  report("quality", 0.9),
+]
+
+const post = async (
+  runId: string,
+  body: unknown,
+  token: string | null,
+  headers: Record<string, string> = {},
+) => {
+  const res = await fetch(`${server.url}/api/runs/${runId}/reviews`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      ...headers,
+    },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  })
+  return { status: res.status, body: (await res.json()) as Answer }
+}
+
+interface Answer {
+  readonly error: { code: string; message: string; path?: string }
+  readonly patchSetId: string
+  readonly reviewRuns: ReadonlyArray<{ id: string; reviewer: string; replaced: boolean }>
+  readonly decision: { state: string; weightedScore: number }
+}
+
+describe("review results endpoint", () => {
+  it("stores the ReviewRuns, records the decision with its criteria and links them", async () => {
+    const run = await seedRun(db.db)
+    const token = await issuer.sign(claimsFor(run))
+    const res = await post(run.runId, { headSha: "b".repeat(40), reviewRuns: allPassing }, token)
+    expect(res.status).toBe(200)
+    expect(res.body.patchSetId).toBe(run.patchSetId)
+    expect(res.body.decision).toMatchObject({ state: "ready-for-review" })
+    expect(res.body.decision.weightedScore).toBeCloseTo(0.985, 5)
+    const rows = await listReviewRuns(db.db, run.patchSetId)
+    expect(rows.map((r) => r.reviewer)).toEqual(["lint", "quality", "security", "tests"])
+    const [decision] = await listMergeDecisions(db.db, run.runId)
+    expect(decision).toMatchObject({
+      state: "ready-for-review",
+      decidedBy: "policy",
+      issueNumber: 7,
+      pullRequestNumber: 42,
+    })
+    expect(decision?.criteria.map((c) => c.criterion)).toContain("weighted-score")
+    const relations = (await lineageOf(db.db, { kind: "merge_decision", id: decision!.id })).map(
+      (e) => e.relation,
+    )
+    expect(relations.filter((r) => r === "reviewed")).toHaveLength(4)
+    expect(relations.filter((r) => r === "informed")).toHaveLength(4)
+    expect(relations).toContain("decided")
+    expect(server.decisions.at(-1)).toMatchObject({
+      runId: run.runId,
+      repository: run.fullName,
+      pullRequestNumber: 42,
+      decision: { state: "ready-for-review" },
+    })
+  })
+
+  it("replaces a re-reported reviewer instead of duplicating it, and decides again", async () => {
+    const run = await seedRun(db.db)
+    const token = await issuer.sign(claimsFor(run))
+    const first = await post(run.runId, { headSha: "b".repeat(40), reviewRuns: allPassing }, token)
+    const failing = [report("tests", 0.5, { passed: false, comments: "1 failed" })]
+    const again = await post(run.runId, { headSha: "b".repeat(40), reviewRuns: failing }, token)
+    expect(again.status).toBe(200)
+    expect(again.body.reviewRuns[0]).toMatchObject({ reviewer: "tests", replaced: true })
+    const firstTests = first.body.reviewRuns.find((r) => r.reviewer === "tests")
+    expect(again.body.reviewRuns[0]?.id).toBe(firstTests?.id)
+    const rows = await listReviewRuns(db.db, run.patchSetId)
+    expect(rows).toHaveLength(4)
+    expect(rows.find((r) => r.reviewer === "tests")).toMatchObject({
+      score: 0.5,
+      comments: "1 failed",
+    })
+    const decisions = await listMergeDecisions(db.db, run.runId)
+    expect(decisions.map((d) => d.state)).toEqual(["ready-for-review", "rejected"])
+  })
+
+  it("decides with the run's policy bundle and escalates dependency changes", async () => {
+    const auto = await seedRun(db.db, { policySpec: { approvalMode: "auto-approve" } })
+    const accepted = await post(
+      auto.runId,
+      { headSha: "b".repeat(40), reviewRuns: allPassing },
+      await issuer.sign(claimsFor(auto)),
+    )
+    expect(accepted.body.decision.state).toBe("accepted")
+    const deps = await seedRun(db.db, {
+      policySpec: { approvalMode: "auto-approve" },
+      dependencyChanges: [{ manifest: "package.json", name: "zod", from: null, to: "^3.23.0" }],
+    })
+    const escalated = await post(
+      deps.runId,
+      { headSha: "b".repeat(40), reviewRuns: allPassing },
+      await issuer.sign(claimsFor(deps)),
+    )
+    expect(escalated.body.decision.state).toBe("manual-review")
+  })
+
+  it("refuses a token for another repository, an expired one and a bad signature", async () => {
+    const run = await seedRun(db.db)
+    const body = { headSha: "b".repeat(40), reviewRuns: allPassing }
+    const other = await post(
+      run.runId,
+      body,
+      await issuer.sign(claimsFor(run, { repository: "octo/elsewhere" })),
+    )
+    expect(other).toMatchObject({ status: 403, body: { error: { code: "repository_mismatch" } } })
+    const otherBranch = await post(
+      run.runId,
+      body,
+      await issuer.sign(claimsFor(run, { head_ref: "feature/x" })),
+    )
+    expect(otherBranch).toMatchObject({ status: 403, body: { error: { code: "ref_mismatch" } } })
+    const expired = await post(
+      run.runId,
+      body,
+      await issuer.sign(claimsFor(run), { expiresIn: -60 }),
+    )
+    expect(expired).toMatchObject({ status: 401, body: { error: { code: "invalid_token" } } })
+    const forged = await post(
+      run.runId,
+      body,
+      await issuer.sign(claimsFor(run), { foreignKey: true }),
+    )
+    expect(forged).toMatchObject({ status: 401, body: { error: { code: "invalid_token" } } })
+    const missing = await post(run.runId, body, null)
+    expect(missing).toMatchObject({ status: 401, body: { error: { code: "missing_token" } } })
+    expect(await listReviewRuns(db.db, run.patchSetId)).toHaveLength(0)
+    expect(await listMergeDecisions(db.db, run.runId)).toHaveLength(0)
+  })
+
+  it("names the bad field of an invalid body", async () => {
+    const run = await seedRun(db.db)
+    const token = await issuer.sign(claimsFor(run))
+    const badScore = await post(
+      run.runId,
+      { headSha: "b".repeat(40), reviewRuns: [report("lint", 1.5)] },
+      token,
+    )
+    expect(badScore).toMatchObject({
+      status: 400,
+      body: { error: { code: "invalid_body", path: "reviewRuns[0].score" } },
+    })
+    const duplicate = await post(
+      run.runId,
+      { headSha: "b".repeat(40), reviewRuns: [report("lint", 1), report("lint", 1)] },
+      token,
+    )
+    expect(duplicate.body.error).toMatchObject({ path: "reviewRuns[1].reviewer" })
+    expect((await post(run.runId, "{not json", token)).body.error.code).toBe("invalid_json")
+    const text = await post(run.runId, "x", token, { "content-type": "text/plain" })
+    expect(text.status).toBe(415)
+  })
+
+  it("answers 404 for an unknown run and 409 without a PatchSet or for another run's", async () => {
+    const run = await seedRun(db.db)
+    const bare = await seedRun(db.db, { withoutPatchSet: true, fullName: run.fullName })
+    const body = { headSha: "b".repeat(40), reviewRuns: allPassing }
+    const unknown = "00000000-0000-4000-8000-000000000000"
+    const notFound = await post(
+      unknown,
+      body,
+      await issuer.sign(claimsFor({ ...run, runId: unknown })),
+    )
+    expect(notFound).toMatchObject({ status: 404, body: { error: { code: "run_not_found" } } })
+    const none = await post(bare.runId, body, await issuer.sign(claimsFor(bare)))
+    expect(none).toMatchObject({ status: 409, body: { error: { code: "no_patch_set" } } })
+    const foreign = await post(
+      bare.runId,
+      { ...body, patchSetId: run.patchSetId },
+      await issuer.sign(claimsFor(bare)),
+    )
+    expect(foreign).toMatchObject({
+      status: 409,
+      body: { error: { code: "patch_set_not_in_run" } },
+    })
+    await transitionWorkflowRun(db.db, { id: run.runId, from: "reviewing", to: "cancelled" })
+    const stopped = await post(run.runId, body, await issuer.sign(claimsFor(run)))
+    expect(stopped).toMatchObject({ status: 409, body: { error: { code: "run_stopped" } } })
+  })
+
+  it("refuses results for a repository the App no longer covers", async () => {
+    const run = await seedRun(db.db)
+    await setRepositoriesActive(db.db, [run.githubRepoId], false)
+    const res = await post(
+      run.runId,
+      { headSha: "b".repeat(40), reviewRuns: allPassing },
+      await issuer.sign(claimsFor(run)),
+    )
+    expect(res).toMatchObject({
+      status: 403,
+      body: { error: { code: "repository_not_connected" } },
+    })
+    expect(await listReviewRuns(db.db, run.patchSetId)).toHaveLength(0)
+  })
+})
