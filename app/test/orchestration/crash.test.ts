@@ -1,6 +1,6 @@
-// Crash safety across real processes: kill -9 a worker mid-step and restart
-// it (the run resumes at that step; completed steps are not re-executed), and
-// kill -9 one of two workers for good (the other takes over its runs).
+// Crash safety across real processes. A worker killed with kill -9 mid-step
+// and restarted resumes the run at that step (completed steps are not
+// re-executed); of two workers, one killed for good hands its runs over.
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
