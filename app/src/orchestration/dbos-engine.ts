@@ -9,7 +9,8 @@ import { DBOSExecutor } from "@dbos-inc/dbos-sdk/internal/dbos-executor"
 import type { Logger } from "../platform/logger.ts"
 
 export const RUN_QUEUE = "patchplane-runs"
-const WORKFLOW_NAME = "patchplane.run"
+const EXECUTE_WORKFLOW = "patchplane.run"
+const DECIDE_WORKFLOW = "patchplane.decide"
 
 export interface StepOptions {
   /** Attempts before the step (and so the run) fails; 1 means no retry. */
@@ -32,11 +33,23 @@ export interface WorkflowIO {
   recv<T>(topic: string, timeoutSeconds: number): Promise<T | null>
   /** Durable clock: the same value on replay. */
   now(): Promise<number>
-  /** Sends a message to another run's workflow (exactly once, even on replay). */
+  /** Sends a message to another run's workflows (exactly once, even on replay). */
   send(runId: string, topic: string, message: unknown): Promise<void>
+  /** Hands the run to its decision workflow (not queued: waiting holds no execution slot). */
+  startDecision(runId: string): Promise<void>
 }
 
 export type WorkflowBody = (runId: string, io: WorkflowIO) => Promise<string>
+
+export interface WorkflowBodies {
+  /** Queued and limited by the concurrency settings: the part that uses a sandbox. */
+  readonly execute: WorkflowBody
+  /** Started by `execute` once published: waits for reviews and humans. */
+  readonly decide: WorkflowBody
+}
+
+/** Workflow ids: the run id for execution, a suffix for its decision. */
+export const decisionWorkflowId = (runId: string) => `${runId}:decide`
 
 export interface EngineOptions {
   readonly databaseUrl: string
@@ -68,7 +81,10 @@ export interface Engine {
 let launched = false
 
 /** DBOS is process-global: one engine per process. */
-export const startEngine = async (options: EngineOptions, body: WorkflowBody): Promise<Engine> => {
+export const startEngine = async (
+  options: EngineOptions,
+  bodies: WorkflowBodies,
+): Promise<Engine> => {
   if (launched) throw new Error("the DBOS engine is already running in this process")
   const log = options.log.child({ component: "dbos", executorId: options.executorId })
   DBOS.setConfig({
@@ -105,16 +121,32 @@ export const startEngine = async (options: EngineOptions, body: WorkflowBody): P
     recv: (topic, timeoutSeconds) => DBOS.recv(topic, { timeoutSeconds }),
     now: () => DBOS.now(),
     send: (runId, topic, message) => DBOS.send(runId, message, topic),
+    startDecision: async (runId) => {
+      await DBOS.startWorkflow(decide, { workflowID: decisionWorkflowId(runId) })(runId)
+    },
   }
-  const workflow = DBOS.registerWorkflow((runId: string) => body(runId, io), {
-    name: WORKFLOW_NAME,
+  const execute = DBOS.registerWorkflow((runId: string) => bodies.execute(runId, io), {
+    name: EXECUTE_WORKFLOW,
   })
+  const decide = DBOS.registerWorkflow((runId: string) => bodies.decide(runId, io), {
+    name: DECIDE_WORKFLOW,
+  })
+  // Operators' messages go to whichever of the run's workflows exists (DBOS
+  // refuses messages to a workflow id it has never seen).
+  const sendToRun = async (runId: string, topic: string, message: unknown) => {
+    const targets = [runId, decisionWorkflowId(runId)]
+    const known = await Promise.all(targets.map((id) => DBOS.getWorkflowStatus(id)))
+    await Promise.all(
+      targets.filter((_id, i) => known[i] !== null).map((id) => DBOS.send(id, message, topic)),
+    )
+  }
 
   await DBOS.launch()
   launched = true
   await DBOS.registerQueue(RUN_QUEUE, {
     globalConcurrency: options.globalConcurrency,
-    partitionConcurrency: options.perRepositoryConcurrency,
+    // A per-repository limit above the global one means the global one.
+    partitionConcurrency: Math.min(options.perRepositoryConcurrency, options.globalConcurrency),
     minPollingIntervalMs: options.pollingIntervalMs,
     onConflict: "always_update",
   })
@@ -123,13 +155,13 @@ export const startEngine = async (options: EngineOptions, body: WorkflowBody): P
   return {
     executorId: options.executorId,
     enqueue: async (runId, partitionKey) => {
-      await DBOS.startWorkflow(workflow, {
+      await DBOS.startWorkflow(execute, {
         workflowID: runId,
         queueName: RUN_QUEUE,
         enqueueOptions: { queuePartitionKey: partitionKey },
       })(runId)
     },
-    send: (runId, topic, message) => DBOS.send(runId, message, topic),
+    send: sendToRun,
     cancel: (runId) => DBOS.cancelWorkflow(runId),
     status: async (runId) => (await DBOS.getWorkflowStatus(runId))?.status ?? null,
     waitForResult: (runId, timeoutSeconds) =>

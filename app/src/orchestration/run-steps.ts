@@ -39,7 +39,11 @@ export type CollectOutcome =
 export interface AgentControl {
   /** Fires on cancel or interrupt (reason: "cancel" | "interrupt") and at the run's deadline. */
   readonly signal: AbortSignal
-  /** Called when a steering message was stored for the run (deliver pendingInputs). */
+  /**
+   * `handler` runs once at once and again whenever a steering message is
+   * stored; it should take the run's undelivered `steer` inputs
+   * (takeUndeliveredInputs) and pass them to the agent.
+   */
   onSteer(handler: () => void): void
 }
 

@@ -24,7 +24,7 @@ import {
   type WorkflowRunState,
 } from "../domain/index.ts"
 import type { Logger } from "../platform/logger.ts"
-import type { StepOptions, WorkflowBody } from "./dbos-engine.ts"
+import type { StepOptions, WorkflowBodies, WorkflowIO } from "./dbos-engine.ts"
 import type { InterruptController } from "./interrupts.ts"
 import type { AgentOutcome, RunPlan, RunSteps, SandboxRef } from "./run-steps.ts"
 
@@ -54,190 +54,216 @@ const SANDBOX_STEP: StepOptions = { attempts: 3, intervalSeconds: 1 }
 
 const encodePolicy = Schema.encodeSync(PolicySpec)
 
-export const makeRunWorkflow =
-  (deps: RunWorkflowDeps): WorkflowBody =>
-  async (runId, io) => {
-    const { db, steps } = deps
-    const log = deps.log.child({ runId })
+/** Checkpointed building blocks both workflows of a run use. */
+const workflowTools = (deps: RunWorkflowDeps, runId: string, io: WorkflowIO) => {
+  const { db } = deps
 
-    /** A checkpointed step whose final failure names the step. */
-    const step = <A>(
-      name: string,
-      fn: (signal: AbortSignal) => Promise<A>,
-      options?: StepOptions,
-    ) =>
-      io.step(name, fn, options).catch((error: unknown) => {
-        throw new StepFailed(
-          `${name} failed: ${error instanceof Error ? error.message : String(error)}`,
-        )
+  /** A checkpointed step whose final failure names the step. */
+  const step = <A>(name: string, fn: (signal: AbortSignal) => Promise<A>, options?: StepOptions) =>
+    io.step(name, fn, options).catch((error: unknown) => {
+      throw new StepFailed(
+        `${name} failed: ${error instanceof Error ? error.message : String(error)}`,
+      )
+    })
+
+  /** Moves the run; false when it was stopped meanwhile (cancelled by an operator). */
+  const moveTo = (to: WorkflowRunState, reason?: string) =>
+    io.step(`state:${to}`, async () => {
+      const moved = await advance(db, runId, to, reason ?? null)
+      if (moved) await deps.publishStatus(runId).catch(() => {})
+      return moved
+    })
+
+  const state = () =>
+    io.step("read-state", async () => (await getWorkflowRun(db, runId))?.state ?? "failed")
+
+  /**
+   * Waits durably until `check` yields a value, waking on messages, up to
+   * `seconds` (null). Returns STOPPED as soon as an operator stopped the run.
+   */
+  const waitFor = async <A>(label: string, check: () => Promise<A | null>, seconds: number) => {
+    const until = (await io.now()) + seconds * 1000
+    for (;;) {
+      const found = await io.step(`check:${label}`, async () => {
+        const current = (await getWorkflowRun(db, runId))?.state
+        if (current === undefined || isTerminalState(current)) return { stopped: true as const }
+        return { value: await check() }
       })
-
-    /** Moves the run; false when it was stopped meanwhile (cancelled by an operator). */
-    const moveTo = (to: WorkflowRunState, reason?: string) =>
-      io.step(`state:${to}`, async () => {
-        const moved = await advance(db, runId, to, reason ?? null)
-        if (moved) await deps.publishStatus(runId).catch(() => {})
-        return moved
-      })
-
-    const state = () =>
-      io.step("read-state", async () => (await getWorkflowRun(db, runId))?.state ?? "failed")
-
-    /**
-     * Waits durably until `check` yields a value, waking on messages, up to
-     * `seconds` (null). Returns STOPPED as soon as an operator stopped the run.
-     */
-    const waitFor = async <A>(label: string, check: () => Promise<A | null>, seconds: number) => {
-      const until = (await io.now()) + seconds * 1000
-      for (;;) {
-        const found = await io.step(`check:${label}`, async () => {
-          const current = (await getWorkflowRun(db, runId))?.state
-          if (current === undefined || isTerminalState(current)) return { stopped: true as const }
-          return { value: await check() }
-        })
-        if ("stopped" in found) return STOPPED
-        if (found.value !== null) return found.value
-        const left = until - (await io.now())
-        if (left <= 0) return null
-        await io.recv(WAKE_TOPIC, Math.min(30, Math.ceil(left / 1000)))
-      }
+      if ("stopped" in found) return STOPPED
+      if (found.value !== null) return found.value
+      const left = until - (await io.now())
+      if (left <= 0) return null
+      await io.recv(WAKE_TOPIC, Math.min(30, Math.ceil(left / 1000)))
     }
+  }
 
-    /**
-     * Parks the run in awaiting_approval with a pendingApprovals row — both in
-     * one transaction, so whoever sees the state also sees what is asked — and
-     * waits for an operator to move it on. "stopped" if it was stopped first.
-     */
-    const waitForHuman = (kind: "runtime" | "merge" | "policy", reason: string) =>
-      (async () => {
-        const parked = await io.step(`approval:${kind}`, async () => {
-          const moved = await db.transaction(async (tx) => {
-            const ok = await advance(tx, runId, "awaiting_approval", reason)
-            if (ok) await insertPendingApproval(tx, { workflowRunId: runId, kind, reason })
-            return ok
-          })
-          if (moved) await deps.publishStatus(runId).catch(() => {})
-          return moved
+  /**
+   * Parks the run in awaiting_approval with a pendingApprovals row — both in
+   * one transaction, so whoever sees the state also sees what is asked — and
+   * waits for an operator to move it on. "stopped" if it was stopped first.
+   */
+  const waitForHuman = async (kind: "runtime" | "merge" | "policy", reason: string) => {
+    const parked = await io.step(`approval:${kind}`, async () => {
+      const moved = await db.transaction(async (tx) => {
+        const ok = await advance(tx, runId, "awaiting_approval", reason)
+        if (ok) await insertPendingApproval(tx, { workflowRunId: runId, kind, reason })
+        return ok
+      })
+      if (moved) await deps.publishStatus(runId).catch(() => {})
+      return moved
+    })
+    if (!parked) return "stopped" as const
+    const next = await waitFor(
+      "human",
+      async () => {
+        const current = (await getWorkflowRun(db, runId))?.state
+        return current === undefined || current === "awaiting_approval" ? null : current
+      },
+      deps.approvalTimeoutSeconds,
+    )
+    if (next === STOPPED) return "stopped" as const
+    if (next === null) {
+      await moveTo("timed_out", `no operator decision within ${deps.approvalTimeoutSeconds} s`)
+      return "timed_out" as const
+    }
+    return next
+  }
+
+  /** Whatever ended, the next run waiting for this PR or branch can go now. */
+  const wakeNextOnTarget = async (plan: RunPlan) => {
+    const waiting = await io.step("next-on-target", async () =>
+      (
+        await liveRunsOnTarget(db, {
+          repositoryId: plan.repositoryId,
+          targetRef: plan.targetRef,
+          issueNumber: plan.issueNumber,
         })
-        if (!parked) return "stopped" as const
-        const next = await waitFor(
-          "human",
-          async () => {
-            const current = (await getWorkflowRun(db, runId))?.state
-            return current === undefined || current === "awaiting_approval" ? null : current
-          },
-          deps.approvalTimeoutSeconds,
-        )
-        if (next === STOPPED) return "stopped" as const
-        if (next === null) {
-          await moveTo("timed_out", `no operator decision within ${deps.approvalTimeoutSeconds} s`)
-          return "timed_out" as const
-        }
-        return next
-      })()
+      )
+        .map((r) => r.id)
+        .filter((id) => id !== runId),
+    )
+    for (const next of waiting) await io.send(next, WAKE_TOPIC, { reason: "target free" })
+  }
 
-    const plan = await step("resolve", () => resolvePlan(deps, runId))
+  /** Fails the run with the reason shown to the user. */
+  const fail = async (error: unknown) => {
+    const reason =
+      error instanceof StepFailed ? error.message : `unexpected error: ${String(error)}`
+    deps.log.child({ runId }).error({ reason }, "run failed")
+    await moveTo("failed", reason)
+  }
+
+  return { step, moveTo, state, waitFor, waitForHuman, wakeNextOnTarget, fail }
+}
+
+/**
+ * A run is two durable workflows. Execution (queued, counted against the
+ * concurrency limits): resolve → sandbox → checkout → agent → collect →
+ * publish. Decision (not queued: waiting for reviews or a human must not hold
+ * an execution slot): await review → decide.
+ */
+export const makeRunWorkflows = (deps: RunWorkflowDeps): WorkflowBodies => ({
+  execute: async (runId, io) => {
+    const { db, steps } = deps
+    const t = workflowTools(deps, runId, io)
+    const plan = await t.step("resolve", () => resolvePlan(deps, runId))
     if (plan === null) return "stopped before it started"
-    if (!(await moveTo("provisioning"))) return "stopped"
+    if (!(await t.moveTo("provisioning"))) return "stopped"
 
     let sandbox: SandboxRef | null = null
-    let result = "decided"
+    let handedOver = false
     try {
-      const free = await waitFor(
+      const free = await t.waitFor(
         "target-free",
         async () => ((await isFirstOnTarget(db, plan)) ? true : null),
-        Math.max(1, Math.round((plan.deadline - Date.now()) / 1000)),
+        Math.max(1, Math.round((plan.deadline - (await io.now())) / 1000)),
       )
       if (free === STOPPED) return "stopped"
       if (free === null) {
-        await moveTo("timed_out", "another run held this pull request or branch too long")
+        await t.moveTo("timed_out", "another run held this pull request or branch too long")
         return "timed out"
       }
-      const created = await step(
+      const created = await t.step(
         "create-sandbox",
         (signal) => steps.createSandbox(plan, signal),
         SANDBOX_STEP,
       )
       sandbox = created
-      await step("checkout", (signal) => steps.checkout(plan, created, signal), SANDBOX_STEP)
-      if (!(await moveTo("running"))) return "stopped"
+      await t.step("checkout", (signal) => steps.checkout(plan, created, signal), SANDBOX_STEP)
+      if (!(await t.moveTo("running"))) return "stopped"
 
       for (;;) {
-        const outcome: AgentOutcome = await step("run-agent", () =>
+        const outcome: AgentOutcome = await t.step("run-agent", () =>
           runAgentWatched(deps, plan, created),
         )
         if (outcome.kind === "completed") break
         if (outcome.kind === "budget_exhausted") {
-          await moveTo("failed", `budget_exhausted: ${outcome.detail}`)
+          await t.moveTo("failed", `budget_exhausted: ${outcome.detail}`)
           return "budget exhausted"
         }
         if (outcome.kind === "timed_out") {
-          await moveTo("timed_out", outcome.detail)
+          await t.moveTo("timed_out", outcome.detail)
           return "timed out"
         }
         // Interrupted: cancelled (stop) or paused for an operator (resume or stop).
-        if (isTerminalState(await state())) return "stopped"
-        if ((await waitForHuman("runtime", "interrupted by an operator")) !== "running")
+        if (isTerminalState(await t.state())) return "stopped"
+        if ((await t.waitForHuman("runtime", "interrupted by an operator")) !== "running")
           return "stopped"
       }
 
-      if (!(await moveTo("collecting"))) return "stopped"
-      const patch = await step(
+      if (!(await t.moveTo("collecting"))) return "stopped"
+      const patch = await t.step(
         "collect",
         (signal) => steps.collectPatchSet(plan, created, signal),
         SANDBOX_STEP,
       )
-      await step("destroy-sandbox", () => steps.destroySandbox(plan, created))
+      await t.step("destroy-sandbox", () => steps.destroySandbox(plan, created))
       sandbox = null
-      if (!(await moveTo("reviewing"))) return "stopped"
+      if (!(await t.moveTo("reviewing"))) return "stopped"
       if (patch.kind === "no-changes") {
-        await moveTo("decided", "no changes: the agent left the repository as it was")
+        await t.moveTo("decided", "no changes: the agent left the repository as it was")
         return "no changes"
       }
-      await step("publish", () => steps.publish(plan, patch), { attempts: 3, intervalSeconds: 2 })
-
-      const decision = await waitFor(
-        "review",
-        () => latestMergeDecision(db, runId).then((d) => d?.state ?? null),
-        deps.reviewTimeoutSeconds,
-      )
-      if (decision === STOPPED) return "stopped"
-      if (decision === null) {
-        const next = await waitForHuman("merge", "no review results arrived")
-        return `review: ${next}`
-      }
-      if (decision === "manual-review" || decision === "conflict") {
-        const next = await waitForHuman("merge", `decision: ${decision}`)
-        return `review: ${next}`
-      }
-      await moveTo("decided", `decision: ${decision}`)
-      result = decision
+      await t.step("publish", () => steps.publish(plan, patch), { attempts: 3, intervalSeconds: 2 })
+      await io.startDecision(runId)
+      handedOver = true
+      return "published; awaiting review"
     } catch (error) {
-      const reason =
-        error instanceof StepFailed ? error.message : `unexpected error: ${String(error)}`
-      log.error({ reason }, "run failed")
-      await moveTo("failed", reason)
-      result = "failed"
+      await t.fail(error)
+      return "failed"
     } finally {
       const left = sandbox
       if (left !== null)
         await io.step("destroy-sandbox", () => steps.destroySandbox(plan, left)).catch(() => {})
-      // The next run waiting for this PR or branch can go now.
-      const waiting = await io.step("next-on-target", async () =>
-        (
-          await liveRunsOnTarget(db, {
-            repositoryId: plan.repositoryId,
-            targetRef: plan.targetRef,
-            issueNumber: plan.issueNumber,
-          })
-        )
-          .map((r) => r.id)
-          .filter((id) => id !== runId),
-      )
-      for (const next of waiting) await io.send(next, WAKE_TOPIC, { reason: "target free" })
+      if (!handedOver) await t.wakeNextOnTarget(plan)
     }
-    return result
-  }
+  },
+
+  decide: async (runId, io) => {
+    const t = workflowTools(deps, runId, io)
+    const plan = await t.step("resolve", () => resolvePlan(deps, runId, { whileDeciding: true }))
+    if (plan === null) return "stopped"
+    try {
+      const decision = await t.waitFor(
+        "review",
+        () => latestMergeDecision(deps.db, runId).then((d) => d?.state ?? null),
+        deps.reviewTimeoutSeconds,
+      )
+      if (decision === STOPPED) return "stopped"
+      if (decision === null)
+        return `review: ${await t.waitForHuman("merge", "no review results arrived")}`
+      if (decision === "manual-review" || decision === "conflict")
+        return `review: ${await t.waitForHuman("merge", `decision: ${decision}`)}`
+      await t.moveTo("decided", `decision: ${decision}`)
+      return decision
+    } catch (error) {
+      await t.fail(error)
+      return "failed"
+    } finally {
+      await t.wakeNextOnTarget(plan)
+    }
+  },
+})
 
 /**
  * The agent's turn, the one long step: it listens for cancel/interrupt/steer
@@ -257,7 +283,11 @@ const runAgentWatched = async (
     if (current !== "running") return { kind: "interrupted" }
     const outcome = await deps.steps.runAgent(plan, sandbox, {
       signal,
-      onSteer: (handler) => watch.onSteer(handler),
+      // Steering messages stored before the agent started listening count too.
+      onSteer: (handler) => {
+        watch.onSteer(handler)
+        handler()
+      },
     })
     if (deadline.aborted) return { kind: "timed_out", detail: "the run's time budget was spent" }
     if (watch.signal.aborted) return { kind: "interrupted" }
@@ -294,19 +324,23 @@ const advance = async (
 }
 
 /** Resolves authority and policy; null when the run was stopped before it started. */
-const resolvePlan = async (deps: RunWorkflowDeps, runId: string): Promise<RunPlan | null> => {
+const resolvePlan = async (
+  deps: RunWorkflowDeps,
+  runId: string,
+  options: { whileDeciding?: boolean } = {},
+): Promise<RunPlan | null> => {
   const context = await loadRunContext(deps.db, runId)
   if (context === undefined) throw new Error(`WorkflowRun ${runId} does not exist`)
   const { run, request, repository, installation } = context
-  if (run.state !== "queued" && run.state !== "provisioning") {
-    if (isTerminalState(run.state)) return null
-  }
-  if (!repository.active || installation.suspendedAt !== null || installation.deletedAt !== null)
-    throw new Error(`repository ${repository.fullName} is no longer connected to PatchPlane`)
+  if (isTerminalState(run.state)) return null
   const policy = deps.policyDefaults
-  const spec = encodePolicy(policy) as Record<string, unknown>
-  const digest = createHash("sha256").update(JSON.stringify(spec)).digest("hex")
-  await attachPolicyBundle(deps.db, runId, { name: "default", digest, spec, source: "config" })
+  if (!options.whileDeciding) {
+    if (!repository.active || installation.suspendedAt !== null || installation.deletedAt !== null)
+      throw new Error(`repository ${repository.fullName} is no longer connected to PatchPlane`)
+    const spec = encodePolicy(policy) as Record<string, unknown>
+    const digest = createHash("sha256").update(JSON.stringify(spec)).digest("hex")
+    await attachPolicyBundle(deps.db, runId, { name: "default", digest, spec, source: "config" })
+  }
   return {
     runId,
     promptRequestId: request.id,

@@ -18,7 +18,7 @@ import {
 } from "../orchestration/notification-listener.ts"
 import { makeDurableOrchestrator, type OrchestratorShape } from "../orchestration/orchestrator.ts"
 import type { RunSteps } from "../orchestration/run-steps.ts"
-import { makeRunWorkflow, WAKE_TOPIC } from "../orchestration/run-workflow.ts"
+import { makeRunWorkflows, WAKE_TOPIC } from "../orchestration/run-workflow.ts"
 import { startWorkerRegistry } from "../orchestration/worker-registry.ts"
 import { AppConfig } from "../platform/app-config.ts"
 import { Database, type DatabaseShape } from "../platform/database.ts"
@@ -139,7 +139,7 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
         pollingIntervalMs: o.pollingIntervalMs,
         log,
       },
-      makeRunWorkflow({
+      makeRunWorkflows({
         db,
         steps: options.steps ?? unavailableRunSteps,
         interrupts,

@@ -6,6 +6,7 @@ import {
   type Database,
   insertPatchSet,
   insertRuntimeSession,
+  takeUndeliveredInputs,
 } from "@patchplane/db"
 import { sql } from "drizzle-orm"
 import type { RunSteps } from "../../src/orchestration/run-steps.ts"
@@ -76,7 +77,9 @@ export const scriptedSteps = (
       ])
       let steered = 0
       control.onSteer(() => {
-        steered += 1
+        void takeUndeliveredInputs(db, plan.runId, "steer").then((inputs) => {
+          steered += inputs.length
+        })
       })
       const stopped = await new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => resolve(false), steps.agentMs)

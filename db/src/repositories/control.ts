@@ -76,3 +76,23 @@ export const setControlFlag = async (
       set: { value, updatedBy, updatedAt: sql`now()` },
     })
 }
+
+/** Marks a run's waiting inputs as delivered and returns them, oldest first (each exactly once). */
+export const takeUndeliveredInputs = async (
+  db: Executor,
+  workflowRunId: string,
+  kind: PendingInputRow["kind"],
+): Promise<PendingInputRow[]> => {
+  const rows = await db
+    .update(pendingInputs)
+    .set({ deliveredAt: sql`now()` })
+    .where(
+      and(
+        eq(pendingInputs.workflowRunId, workflowRunId),
+        eq(pendingInputs.kind, kind),
+        isNull(pendingInputs.deliveredAt),
+      ),
+    )
+    .returning()
+  return rows.toSorted((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+}
