@@ -80,6 +80,16 @@ export interface Engine {
 
 let launched = false
 
+// Operators' messages go to whichever of the run's workflows exists (DBOS
+// refuses messages to a workflow id it has never seen).
+const sendToRun = async (runId: string, topic: string, message: unknown) => {
+  const targets = [runId, decisionWorkflowId(runId)]
+  const known = await Promise.all(targets.map((id) => DBOS.getWorkflowStatus(id)))
+  await Promise.all(
+    targets.filter((_id, i) => known[i] !== null).map((id) => DBOS.send(id, message, topic)),
+  )
+}
+
 /** DBOS is process-global: one engine per process. */
 export const startEngine = async (
   options: EngineOptions,
@@ -131,15 +141,6 @@ export const startEngine = async (
   const decide = DBOS.registerWorkflow((runId: string) => bodies.decide(runId, io), {
     name: DECIDE_WORKFLOW,
   })
-  // Operators' messages go to whichever of the run's workflows exists (DBOS
-  // refuses messages to a workflow id it has never seen).
-  const sendToRun = async (runId: string, topic: string, message: unknown) => {
-    const targets = [runId, decisionWorkflowId(runId)]
-    const known = await Promise.all(targets.map((id) => DBOS.getWorkflowStatus(id)))
-    await Promise.all(
-      targets.filter((_id, i) => known[i] !== null).map((id) => DBOS.send(id, message, topic)),
-    )
-  }
 
   await DBOS.launch()
   launched = true
