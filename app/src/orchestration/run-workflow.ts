@@ -12,6 +12,7 @@ import {
   latestMergeDecision,
   liveRunsOnTarget,
   loadRunContext,
+  takeUndeliveredInputs,
   transitionWorkflowRun,
   type WorkflowRunStateValue,
 } from "@patchplane/db"
@@ -130,18 +131,17 @@ const workflowTools = (deps: RunWorkflowDeps, runId: string, io: WorkflowIO) => 
   }
 
   /** Whatever ended, the next run waiting for this PR or branch can go now. */
-  const wakeNextOnTarget = async (plan: RunPlan) => {
-    const waiting = await io.step("next-on-target", async () =>
-      (
-        await liveRunsOnTarget(db, {
-          repositoryId: plan.repositoryId,
-          targetRef: plan.targetRef,
-          issueNumber: plan.issueNumber,
-        })
-      )
-        .map((r) => r.id)
-        .filter((id) => id !== runId),
-    )
+  const wakeNextOnTarget = async () => {
+    const waiting = await io.step("next-on-target", async () => {
+      const context = await loadRunContext(db, runId)
+      if (context === undefined) return []
+      const live = await liveRunsOnTarget(db, {
+        repositoryId: context.repository.id,
+        targetRef: context.request.targetRef,
+        issueNumber: context.request.issueNumber,
+      })
+      return live.map((r) => r.id).filter((id) => id !== runId)
+    })
     for (const next of waiting) await io.send(next, WAKE_TOPIC, { reason: "target free" })
   }
 
@@ -166,22 +166,36 @@ export const makeRunWorkflows = (deps: RunWorkflowDeps): WorkflowBodies => ({
   execute: async (runId, io) => {
     const { db, steps } = deps
     const t = workflowTools(deps, runId, io)
-    const plan = await t.step("resolve", () => resolvePlan(deps, runId))
+    // One checkpoint for the whole start: resolve, provision, check the target.
+    const start = await t
+      .step("resolve", async () => {
+        const resolved = await resolvePlan(deps, runId)
+        if (resolved === null || !(await advance(deps.db, runId, "provisioning", null)))
+          return { plan: null, free: false }
+        await deps.publishStatus(runId).catch(() => {})
+        return { plan: resolved, free: await isFirstOnTarget(deps.db, resolved) }
+      })
+      .catch(async (error: unknown) => {
+        await t.fail(error)
+        return { plan: null, free: false }
+      })
+    const plan = start.plan
     if (plan === null) return "stopped before it started"
-    if (!(await t.moveTo("provisioning"))) return "stopped"
 
     let sandbox: SandboxRef | null = null
     let handedOver = false
     try {
-      const free = await t.waitFor(
-        "target-free",
-        async () => ((await isFirstOnTarget(db, plan)) ? true : null),
-        Math.max(1, Math.round((plan.deadline - (await io.now())) / 1000)),
-      )
-      if (free === STOPPED) return "stopped"
-      if (free === null) {
-        await t.moveTo("timed_out", "another run held this pull request or branch too long")
-        return "timed out"
+      if (!start.free) {
+        const free = await t.waitFor(
+          "target-free",
+          async () => ((await isFirstOnTarget(db, plan)) ? true : null),
+          Math.max(1, Math.round((plan.deadline - (await io.now())) / 1000)),
+        )
+        if (free === STOPPED) return "stopped"
+        if (free === null) {
+          await t.moveTo("timed_out", "another run held this pull request or branch too long")
+          return "timed out"
+        }
       }
       const created = await t.step(
         "create-sandbox",
@@ -235,14 +249,12 @@ export const makeRunWorkflows = (deps: RunWorkflowDeps): WorkflowBodies => ({
       const left = sandbox
       if (left !== null)
         await io.step("destroy-sandbox", () => steps.destroySandbox(plan, left)).catch(() => {})
-      if (!handedOver) await t.wakeNextOnTarget(plan)
+      if (!handedOver) await t.wakeNextOnTarget()
     }
   },
 
   decide: async (runId, io) => {
     const t = workflowTools(deps, runId, io)
-    const plan = await t.step("resolve", () => resolvePlan(deps, runId, { whileDeciding: true }))
-    if (plan === null) return "stopped"
     try {
       const decision = await t.waitFor(
         "review",
@@ -260,7 +272,7 @@ export const makeRunWorkflows = (deps: RunWorkflowDeps): WorkflowBodies => ({
       await t.fail(error)
       return "failed"
     } finally {
-      await t.wakeNextOnTarget(plan)
+      await t.wakeNextOnTarget()
     }
   },
 })
@@ -276,11 +288,23 @@ const runAgentWatched = async (
 ): Promise<AgentOutcome> => {
   const watch = deps.interrupts.watch(plan.runId)
   const deadline = AbortSignal.timeout(Math.max(0, plan.deadline - Date.now()))
-  const signal = AbortSignal.any([watch.signal, deadline])
+  // Notifications are fast but not durable (a reconnect can drop one), so the
+  // stored truth is also checked every second: a stopped run, or an interrupt
+  // waiting in pendingInputs.
+  const backstop = new AbortController()
+  const check = async () => {
+    const state = (await getWorkflowRun(deps.db, plan.runId))?.state
+    if (state !== "running")
+      return backstop.abort(isTerminalState(state ?? "failed") ? "cancel" : "interrupt")
+    if ((await takeUndeliveredInputs(deps.db, plan.runId, "interrupt")).length > 0)
+      backstop.abort("interrupt")
+  }
+  const timer = setInterval(() => void check().catch(() => {}), 1_000)
+  const signal = AbortSignal.any([watch.signal, backstop.signal, deadline])
   try {
-    // A cancel that landed before we started listening must not be missed.
-    const current = (await getWorkflowRun(deps.db, plan.runId))?.state
-    if (current !== "running") return { kind: "interrupted" }
+    // A cancel or interrupt that landed before we started listening must not be missed.
+    await check()
+    if (backstop.signal.aborted) return { kind: "interrupted" }
     const outcome = await deps.steps.runAgent(plan, sandbox, {
       signal,
       // Steering messages stored before the agent started listening count too.
@@ -290,9 +314,14 @@ const runAgentWatched = async (
       },
     })
     if (deadline.aborted) return { kind: "timed_out", detail: "the run's time budget was spent" }
-    if (watch.signal.aborted) return { kind: "interrupted" }
+    if (watch.signal.aborted || backstop.signal.aborted) {
+      // This interrupt is handled: it must not stop the agent again when it resumes.
+      await takeUndeliveredInputs(deps.db, plan.runId, "interrupt")
+      return { kind: "interrupted" }
+    }
     return outcome
   } finally {
+    clearInterval(timer)
     watch.dispose()
   }
 }
@@ -324,23 +353,17 @@ const advance = async (
 }
 
 /** Resolves authority and policy; null when the run was stopped before it started. */
-const resolvePlan = async (
-  deps: RunWorkflowDeps,
-  runId: string,
-  options: { whileDeciding?: boolean } = {},
-): Promise<RunPlan | null> => {
+const resolvePlan = async (deps: RunWorkflowDeps, runId: string): Promise<RunPlan | null> => {
   const context = await loadRunContext(deps.db, runId)
   if (context === undefined) throw new Error(`WorkflowRun ${runId} does not exist`)
   const { run, request, repository, installation } = context
   if (isTerminalState(run.state)) return null
   const policy = deps.policyDefaults
-  if (!options.whileDeciding) {
-    if (!repository.active || installation.suspendedAt !== null || installation.deletedAt !== null)
-      throw new Error(`repository ${repository.fullName} is no longer connected to PatchPlane`)
-    const spec = encodePolicy(policy) as Record<string, unknown>
-    const digest = createHash("sha256").update(JSON.stringify(spec)).digest("hex")
-    await attachPolicyBundle(deps.db, runId, { name: "default", digest, spec, source: "config" })
-  }
+  if (!repository.active || installation.suspendedAt !== null || installation.deletedAt !== null)
+    throw new Error(`repository ${repository.fullName} is no longer connected to PatchPlane`)
+  const spec = encodePolicy(policy) as Record<string, unknown>
+  const digest = createHash("sha256").update(JSON.stringify(spec)).digest("hex")
+  await attachPolicyBundle(deps.db, runId, { name: "default", digest, spec, source: "config" })
   return {
     runId,
     promptRequestId: request.id,

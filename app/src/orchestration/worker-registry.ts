@@ -8,6 +8,7 @@ import {
   type Database,
   heartbeatWorker,
   markWorkerStopped,
+  registerWorker,
 } from "@patchplane/db"
 import type { Logger } from "../platform/logger.ts"
 import type { Engine } from "./dbos-engine.ts"
@@ -19,6 +20,11 @@ export interface WorkerRegistryOptions {
   readonly leaseMs: number
   /** Only processes that execute runs take over others' runs. */
   readonly recovers: boolean
+  /**
+   * Called when this worker learns another took over its runs (it missed its
+   * lease, e.g. stalled): it must stop executing at once.
+   */
+  readonly onFenced: () => void
 }
 
 export const startWorkerRegistry = async (
@@ -27,13 +33,19 @@ export const startWorkerRegistry = async (
   options: WorkerRegistryOptions,
   log: Logger,
 ) => {
-  const beat = () =>
-    heartbeatWorker(db, {
+  const register = () =>
+    registerWorker(db, {
       executorId: options.executorId,
       roles: options.roles,
       hostname: hostname(),
       pid: process.pid,
     })
+  const beat = async () => {
+    if (await heartbeatWorker(db, options.executorId)) return
+    log.error("another worker took over this worker's runs after it missed its lease; stopping")
+    clearInterval(timer)
+    options.onFenced()
+  }
 
   const recoverDead = async () => {
     const ids = await claimSilentWorkers(db, {
@@ -48,7 +60,7 @@ export const startWorkerRegistry = async (
     )
   }
 
-  await beat()
+  await register()
   let ticking = false
   const timer = setInterval(() => {
     if (ticking) return

@@ -38,6 +38,8 @@ export interface StartOptions extends LoadConfigOptions {
   readonly executorId?: string
   /** How runs execute; tests pass their own. */
   readonly steps?: RunSteps
+  /** What a worker does when another took over its runs (default: exit). */
+  readonly onFenced?: () => void
 }
 
 export interface RunningPatchPlane {
@@ -160,6 +162,8 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
         heartbeatMs: o.heartbeatMs,
         leaseMs: o.leaseMs,
         recovers: roles.has("worker"),
+        // Crash-only: a fenced worker exits, so no run executes on two workers.
+        onFenced: options.onFenced ?? (() => process.exit(75)),
       },
       log,
     )

@@ -108,7 +108,7 @@ describe("a worker killed with kill -9", () => {
 })
 
 describe("two workers", () => {
-  it("execute 20 runs exactly once, and one dying for good hands its runs to the other", async () => {
+  it("execute 20 runs, and one dying for good hands its runs to the other, repeating no completed step", async () => {
     const [web, one, two] = await Promise.all([
       startProcess("crash-web", "web", 50),
       startProcess("crash-w1", "worker", 1_500),
@@ -137,13 +137,29 @@ describe("two workers", () => {
         .poll(async () => count(await readStepLog(db.db, runId), "publish"), { timeout: 10_000 })
         .toBe(1)
     }
+    // A step's side effects can happen before its checkpoint is written, so
+    // the one step in flight when a worker died may run again on the other;
+    // no step that had completed (checkpointed) may.
+    const stepOf = (line: string) => (line.startsWith("agent-") ? "run-agent" : line)
     let takenOver = 0
     for (const runId of runs) {
       const log = await readStepLog(db.db, runId)
-      for (const step of ["create-sandbox", "checkout", "agent-done", "collect", "publish"])
-        expect(count(log, step), `${step} of ${runId}`).toBe(1)
-      if (log.some((l) => l.pid === one.child.pid) && log.some((l) => l.pid === two.child.pid))
-        takenOver += 1
+      const on = (pid: number | undefined) => [
+        ...new Set(log.filter((l) => l.pid === pid).map((l) => stepOf(l.step))),
+      ]
+      const [before, after] = [on(one.child.pid), on(two.child.pid)]
+      const repeated = before.filter((step) => after.includes(step))
+      expect(
+        repeated.length,
+        `steps repeated for ${runId}: ${repeated.join(", ")}`,
+      ).toBeLessThanOrEqual(1)
+      if (repeated.length === 1) expect(repeated[0]).toBe(before[before.length - 1])
+      for (const step of ["create-sandbox", "checkout", "collect", "publish"])
+        expect(count(log, step), `${step} of ${runId}`).toBeGreaterThanOrEqual(1)
+      if (before.length > 0 && after.length > 0) takenOver += 1
+      if (before.length === 0 || after.length === 0)
+        for (const step of ["create-sandbox", "checkout", "agent-done", "collect", "publish"])
+          expect(count(log, step), `${step} of ${runId}`).toBe(1)
     }
     expect(takenOver).toBeGreaterThan(0)
     const reviewing = await listWorkflowRuns(db.db, { states: ["reviewing"], limit: 100 })

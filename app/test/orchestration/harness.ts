@@ -17,8 +17,8 @@ import { startPatchPlane, type RunningPatchPlane } from "../../src/server/start.
 
 export const fastOrchestration = {
   pollingIntervalMs: 20,
-  heartbeatMs: 200,
-  leaseMs: 1_500,
+  heartbeatMs: 250,
+  leaseMs: 3_000,
   reviewTimeoutSeconds: 30,
 }
 

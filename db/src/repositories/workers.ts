@@ -3,7 +3,8 @@ import { and, eq, isNull, lt, ne, sql } from "drizzle-orm"
 import type { Executor } from "../client.ts"
 import { workers } from "../schema/index.ts"
 
-export const heartbeatWorker = async (
+/** Registers (or re-registers, after a restart) a worker; clears any earlier take-over. */
+export const registerWorker = async (
   db: Executor,
   worker: { executorId: string; roles: ReadonlyArray<string>; hostname: string; pid: number },
 ): Promise<void> => {
@@ -54,4 +55,18 @@ export const markWorkerStopped = async (db: Executor, executorId: string): Promi
 /** Sends a PostgreSQL notification (delivered to listeners when the transaction commits). */
 export const notify = async (db: Executor, channel: string, payload: unknown): Promise<void> => {
   await db.execute(sql`SELECT pg_notify(${channel}, ${JSON.stringify(payload)})`)
+}
+
+/**
+ * Beats the heart of a registered worker. False when another worker took over
+ * this one's runs meanwhile (it missed its lease): the caller must stop
+ * executing, or runs would execute twice.
+ */
+export const heartbeatWorker = async (db: Executor, executorId: string): Promise<boolean> => {
+  const rows = await db
+    .update(workers)
+    .set({ heartbeatAt: sql`now()` })
+    .where(and(eq(workers.executorId, executorId), isNull(workers.recoveredAt)))
+    .returning({ executorId: workers.executorId })
+  return rows.length > 0
 }
