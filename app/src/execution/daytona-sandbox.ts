@@ -5,7 +5,12 @@
 // nothing of a cancelled run keeps running.
 import { Daytona, type Sandbox } from "@daytonaio/sdk"
 import { Duration, Effect, Redacted, Schedule, Schema } from "effect"
-import { errorText, ExecutionError, type ExecutionOperation } from "./execution-errors.ts"
+import {
+  errorText,
+  ExecutionError,
+  type ExecutionOperation,
+  OperationUnsupportedError,
+} from "./execution-errors.ts"
 import { hasUserInfo } from "./git-credentials.ts"
 import { resolveInWorkspace, validateWorkspaceRoot } from "./path-guard.ts"
 import { sandboxEnv } from "./sandbox-env.ts"
@@ -408,6 +413,17 @@ export const makeDaytonaSandbox = (options: DaytonaSandboxOptions) =>
             return yield* fail("checkout", handle.id, `git rev-parse failed: ${head.stdout.trim()}`)
           return { path: abs, headSha: head.stdout.trim() }
         }),
+      // The toolbox's execute endpoint answers once, at the end; an interactive
+      // process needs Daytona's session API, which is not wired up yet.
+      spawn: () =>
+        Effect.fail(
+          new OperationUnsupportedError({
+            backend: "daytona",
+            operation: "spawn",
+            message:
+              "interactive processes are not supported on Daytona yet; use the local sandbox for agent runtimes",
+          }),
+        ),
       destroy: (handle) => remove(handle.id),
     }
 

@@ -30,6 +30,7 @@ export const ExecutionOperation = Schema.Literals([
   "checkout",
   "destroy",
   "collect",
+  "spawn",
 ])
 export type ExecutionOperation = typeof ExecutionOperation.Type
 
@@ -42,3 +43,13 @@ export class ExecutionError extends Schema.TaggedError<ExecutionError>()("Execut
 
 export const errorText = (error: unknown): string =>
   error instanceof Error ? error.message : String(error)
+
+/** The backend cannot do this yet (e.g. Daytona has no interactive processes yet). */
+export class OperationUnsupportedError extends Schema.TaggedError<OperationUnsupportedError>()(
+  "OperationUnsupportedError",
+  {
+    backend: Schema.Literals(["local", "daytona"]),
+    operation: ExecutionOperation,
+    message: Schema.String,
+  },
+) {}

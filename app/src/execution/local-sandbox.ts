@@ -31,13 +31,17 @@ import {
 import { gitAuthEnv, hasUserInfo, isHttpUrl, scrub, secretForms } from "./git-credentials.ts"
 import { resolveInWorkspace } from "./path-guard.ts"
 import { type RawRunResult, runProcess } from "./process-runner.ts"
+import { spawnProcess } from "./process-spawner.ts"
 import { baseSandboxEnv, sandboxEnv } from "./sandbox-env.ts"
 import type {
   ExecOptions,
   ExecResult,
   ExecutionAdapterShape,
+  ProcessBind,
   SandboxHandle,
+  SandboxProcess,
   SandboxSpec,
+  SpawnOptions,
 } from "./sandbox-types.ts"
 
 export interface LocalSandboxOptions {
@@ -66,6 +70,8 @@ export interface LocalSandboxOptions {
 export const localWorkspaceRoot = "/workspace"
 const sandboxHome = "/home/sandbox"
 const defaultOutputCap = 1024 * 1024
+const defaultLineCap = 32 * 1024 * 1024
+const defaultStderrTail = 64 * 1024
 const fileCap = 64 * 1024 * 1024
 const mib = 1024 * 1024
 
@@ -202,8 +208,12 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
         : Effect.succeed(sandbox)
     }
 
-    /** Runs one command in a fresh bwrap over the sandbox's directories. */
-    const run = (sandbox: LocalSandbox, command: ReadonlyArray<string>, opts: InternalRun) =>
+    /** The bwrap invocation of one command: arguments, environment and time limit. */
+    const prepare = (
+      sandbox: LocalSandbox,
+      command: ReadonlyArray<string>,
+      opts: InternalRun & { readonly binds?: ReadonlyArray<ProcessBind> },
+    ) =>
       Effect.gen(function* () {
         const { handle, spec } = sandbox
         const operation = opts.operation ?? "exec"
@@ -229,15 +239,20 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
           spec.env,
           opts.env,
         )
+        const extra = opts.binds ?? []
         const args = bwrapArgs({
           layout,
           writableBinds: [
             { hostPath: sandbox.workspaceDir, sandboxPath: handle.workspaceRoot },
             { hostPath: sandbox.homeDir, sandboxPath: sandboxHome },
+            ...extra.filter((bind) => bind.readOnly === false),
           ],
           passwdFile: join(sandbox.hostDir, "etc", "passwd"),
           groupFile: join(sandbox.hostDir, "etc", "group"),
-          readOnlyBinds: options.readOnlyBinds ?? [],
+          readOnlyBinds: [
+            ...(options.readOnlyBinds ?? []),
+            ...extra.filter((bind) => bind.readOnly !== false),
+          ],
           network: opts.network ?? spec.profile.network === "egress",
           env,
           cwd,
@@ -245,6 +260,20 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
           prlimitPath: host.prlimit,
           command,
         })
+        return {
+          file: host.bwrap,
+          args,
+          env,
+          timeoutMs: Math.min(requestedMs, remainingMs),
+          operation,
+        }
+      })
+
+    /** Runs one command in a fresh bwrap over the sandbox's directories. */
+    const run = (sandbox: LocalSandbox, command: ReadonlyArray<string>, opts: InternalRun) =>
+      Effect.gen(function* () {
+        const { handle } = sandbox
+        const { file, args, env, timeoutMs, operation } = yield* prepare(sandbox, command, opts)
         const abort = new AbortController()
         const outer = opts.signal
         const forward = () => abort.abort()
@@ -254,13 +283,13 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
         const entry: RunningCommand = { abort, done: finished.promise }
         sandbox.running.add(entry)
         return yield* runProcess({
-          file: host.bwrap,
+          file,
           args,
           // bwrap itself (pid 1 in the sandbox) gets only the allow-list too.
           env,
           ...(isRoot ? { uid: user.uid, gid: user.gid } : {}),
           ...(opts.stdin === undefined ? {} : { stdin: opts.stdin }),
-          timeoutMs: Math.min(requestedMs, remainingMs),
+          timeoutMs,
           signal: abort.signal,
           ...(opts.onOutput === undefined ? {} : { onOutput: opts.onOutput }),
           maxOutputBytes: opts.maxOutputBytes ?? defaultOutputCap,
@@ -370,6 +399,47 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
         sandboxes.set(id, sandbox)
         yield* probe(sandbox).pipe(Effect.tapError(() => destroySandbox(sandbox)))
         return handle
+      })
+
+    /**
+     * A long-running process in its own bwrap instance. It counts as one of
+     * the sandbox's running commands, so destroying the sandbox kills it too.
+     */
+    const spawnIn = (sandbox: LocalSandbox, command: ReadonlyArray<string>, opts: SpawnOptions) =>
+      Effect.gen(function* () {
+        const { handle } = sandbox
+        const prepared = yield* prepare(sandbox, command, { ...opts, operation: "spawn" })
+        const proc = yield* Effect.acquireRelease(
+          spawnProcess({
+            file: prepared.file,
+            args: prepared.args,
+            env: prepared.env,
+            ...(isRoot ? { uid: user.uid, gid: user.gid } : {}),
+            timeoutMs: prepared.timeoutMs,
+            maxLineBytes: opts.maxLineBytes ?? defaultLineCap,
+            maxStderrBytes: opts.maxStderrBytes ?? defaultStderrTail,
+          }).pipe(Effect.mapError((error) => fail("spawn", handle.id, error.message))),
+          (spawned) => Effect.promise(() => spawned.kill()),
+        )
+        const abort = new AbortController()
+        abort.signal.addEventListener("abort", () => void proc.kill(), { once: true })
+        const entry: RunningCommand = { abort, done: proc.exited.then(() => {}) }
+        sandbox.running.add(entry)
+        void proc.exited.then(() => sandbox.running.delete(entry))
+        const running: SandboxProcess = {
+          write: (text) =>
+            Effect.tryPromise({
+              try: () => proc.write(text),
+              catch: (error) =>
+                fail("spawn", handle.id, `cannot write to the process: ${errorText(error)}`),
+            }),
+          closeStdin: Effect.sync(() => proc.closeStdin()),
+          lines: proc.lines,
+          stderrTail: proc.stderrTail,
+          kill: Effect.promise(() => proc.kill()).pipe(Effect.asVoid),
+          exit: Effect.promise(() => proc.exited),
+        }
+        return running
       })
 
     const readOne = (sandbox: LocalSandbox, path: string) =>
@@ -494,6 +564,8 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
           ])
           return { path: abs, headSha: decode(head.stdout).trim() }
         }),
+      spawn: (handle, command, opts = {}) =>
+        Effect.flatMap(lookup(handle, "spawn"), (sandbox) => spawnIn(sandbox, command, opts)),
       destroy: (handle) =>
         Effect.suspend(() => {
           const sandbox = sandboxes.get(handle.id)

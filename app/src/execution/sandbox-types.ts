@@ -1,9 +1,10 @@
 // What every ExecutionAdapter backend (local bubblewrap, Daytona) offers, in
 // plain data: the orchestration never learns which backend it talks to.
-import type { Effect, Redacted } from "effect"
+import type { Effect, Redacted, Scope, Stream } from "effect"
 import type { SandboxBackend, SandboxProfile } from "../domain/index.ts"
 import type {
   ExecutionError,
+  OperationUnsupportedError,
   SandboxUnavailableError,
   WorkspacePathError,
 } from "./execution-errors.ts"
@@ -103,6 +104,66 @@ export interface CheckoutResult {
 
 export type ExecFailure = ExecutionError | WorkspacePathError
 
+/** A host path made visible to one spawned process (the local backend only). */
+export interface ProcessBind {
+  readonly hostPath: string
+  readonly sandboxPath: string
+  /** Default true: the process may read, not write. */
+  readonly readOnly?: boolean
+}
+
+export interface SpawnOptions {
+  /** Working directory inside the sandbox (default: the workspace root). */
+  readonly cwd?: string
+  /** Extra environment for this process only. */
+  readonly env?: Readonly<Record<string, string>>
+  /** Wall-clock limit; never beyond the sandbox deadline. */
+  readonly timeoutSeconds?: number
+  /**
+   * Host paths bound into this process's sandbox, e.g. an installed agent
+   * runtime (read-only) or the directory of a relay socket. Set by the
+   * control plane, never by what runs inside.
+   */
+  readonly binds?: ReadonlyArray<ProcessBind>
+  /** Lines longer than this are dropped (and counted); default 32 MiB. */
+  readonly maxLineBytes?: number
+  /** The last this-many bytes of stderr are kept (default 64 KiB). */
+  readonly maxStderrBytes?: number
+}
+
+export interface ProcessExit {
+  /** Null when the process was killed or died on a signal. */
+  readonly exitCode: number | null
+  readonly signal: string | null
+  readonly timedOut: boolean
+  /** Stopped by `kill`, the scope closing or the sandbox being destroyed. */
+  readonly killed: boolean
+}
+
+/**
+ * A long-running process in a sandbox, talking over stdin/stdout (e.g. an
+ * agent runtime's JSON-lines protocol). It lives in the scope `spawn` ran in:
+ * closing the scope kills it and waits until it is gone.
+ */
+export interface SandboxProcess {
+  /** Writes to stdin as-is (add the newline yourself). */
+  readonly write: (text: string) => Effect.Effect<void, ExecutionError>
+  /** Closes stdin: for most line protocols, "no more input, finish up". */
+  readonly closeStdin: Effect.Effect<void>
+  /**
+   * stdout split on "\n" only (a trailing "\r" is dropped). Unicode line
+   * separators stay inside their line, so JSON lines are never cut apart.
+   * Single consumer; ends when stdout closes.
+   */
+  readonly lines: Stream.Stream<string>
+  /** The tail of stderr so far, for diagnostics. */
+  readonly stderrTail: () => string
+  /** Kills the process and everything it started (the whole sandbox instance). */
+  readonly kill: Effect.Effect<void>
+  /** Waits for the process to end. */
+  readonly exit: Effect.Effect<ProcessExit>
+}
+
 export interface ExecutionAdapterShape {
   readonly backend: SandboxBackend
   readonly create: (
@@ -134,6 +195,15 @@ export interface ExecutionAdapterShape {
     sandbox: SandboxHandle,
     request: CheckoutRequest,
   ) => Effect.Effect<CheckoutResult, ExecFailure>
+  /**
+   * Starts a long-running process with piped stdin/stdout (local backend;
+   * Daytona answers OperationUnsupportedError for now).
+   */
+  readonly spawn: (
+    sandbox: SandboxHandle,
+    command: ReadonlyArray<string>,
+    options?: SpawnOptions,
+  ) => Effect.Effect<SandboxProcess, ExecFailure | OperationUnsupportedError, Scope.Scope>
   /** Kills everything in the sandbox and deletes it; destroying twice is a no-op. */
   readonly destroy: (sandbox: SandboxHandle) => Effect.Effect<void, ExecutionError>
 }

@@ -1,0 +1,470 @@
+// The model gateway: an OpenAI-compatible `/v1/chat/completions` endpoint
+// served by the control plane. Agents in sandboxes hold a per-run token
+// (gateway-token.ts), never a provider key; the gateway checks the token and
+// the run's budget, forwards the request to the configured provider with the
+// real key, streams the answer back, and records the provider's usage
+// figures per call (model_calls) and per session (runtime_sessions). Once a
+// run's token or cost budget is spent it answers 429 with
+// `code: "patchplane_budget_exhausted"` and forwards nothing more.
+//
+// Plain Node HTTP (req, res) so it can be mounted on the main server and on
+// the local sandbox's relay socket alike.
+import { randomBytes } from "node:crypto"
+import type { IncomingMessage, ServerResponse } from "node:http"
+import { type Executor, getRuntimeSession, recordModelCall, runModelUsage } from "@patchplane/db"
+import { Context, Effect, Layer, Redacted } from "effect"
+import { Database } from "../platform/database.ts"
+import { type RunTokenClaims, signRunToken, verifyRunToken } from "./gateway-token.ts"
+
+export interface ModelPricing {
+  /** US dollars per million input (prompt) tokens. */
+  readonly inputUsdPerMTok: number
+  /** US dollars per million output (completion) tokens. */
+  readonly outputUsdPerMTok: number
+}
+
+export interface ModelGatewayOptions {
+  readonly db: Executor
+  /** The provider: an OpenAI-compatible base URL (ending in /v1) and its key. */
+  readonly upstream: {
+    readonly baseUrl: string
+    readonly apiKey: Redacted.Redacted<string> | null
+  }
+  /** HMAC key of the run tokens; default: random per process (tokens die with it). */
+  readonly secret?: Redacted.Redacted<string>
+  /** Where the gateway is mounted (default "/api/model-gateway"); Pi's baseUrl is `<basePath>/v1`. */
+  readonly basePath?: string
+  /** Used when the provider's usage carries no `cost` (default: free). */
+  readonly pricing?: ModelPricing
+  readonly clock?: () => Date
+  readonly fetch?: typeof fetch
+  /** Largest request body accepted (default 32 MiB). */
+  readonly maxRequestBytes?: number
+  /** Retries of a provider call that failed before answering (network, 429, 5xx); default 2. */
+  readonly upstreamRetries?: number
+  /** First retry delay, doubled each time (default 500 ms). */
+  readonly retryBaseMs?: number
+  /** Accounting failures (the call was served but could not be recorded). */
+  readonly onError?: (error: unknown) => void
+}
+
+export interface IssueRunToken {
+  readonly runId: string
+  readonly sessionId: string
+  readonly expiresAt: Date
+  readonly budget: RunTokenClaims["budget"]
+}
+
+export interface ModelGatewayShape {
+  readonly basePath: string
+  /** Serves paths under `basePath`; false (and nothing written) for any other path. */
+  readonly handle: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>
+  readonly issueRunToken: (claims: IssueRunToken) => Redacted.Redacted<string>
+  /**
+   * Refuses the session's token from now on, before its end reaches the
+   * database: a session being stopped must not start another model call.
+   */
+  readonly revokeSession: (sessionId: string) => void
+}
+
+interface CallUsage {
+  inputTokens: number
+  outputTokens: number
+  costUsd: number | null
+}
+
+export const budgetExhaustedCode = "patchplane_budget_exhausted"
+const retryable = new Set([429, 500, 502, 503, 504])
+
+class BodyTooLarge extends Error {}
+
+const readBody = async (req: IncomingMessage, max: number): Promise<Buffer> => {
+  const chunks: Array<Buffer> = []
+  let size = 0
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length
+    if (size > max) throw new BodyTooLarge(`request body over ${max} bytes`)
+    chunks.push(chunk as Buffer)
+  }
+  return Buffer.concat(chunks, size)
+}
+
+const sendJson = (
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) => {
+  if (res.headersSent) return void res.end()
+  res.writeHead(status, { "content-type": "application/json", ...headers })
+  res.end(JSON.stringify(body))
+}
+
+const errorBody = (message: string, type: string, code: string) => ({
+  error: { message, type, code },
+})
+
+const refuseSession = (res: ServerResponse) =>
+  sendJson(
+    res,
+    401,
+    errorBody("the run's session has ended", "authentication_error", "patchplane_session_ended"),
+  )
+
+const int = (n: unknown) => (typeof n === "number" && Number.isFinite(n) && n > 0 ? n : 0)
+
+/** The provider's usage object, wherever this chunk or completion carries it. */
+const usageOf = (value: unknown): CallUsage | null => {
+  if (typeof value !== "object" || value === null) return null
+  const container = value as { usage?: unknown; choices?: Array<{ usage?: unknown }> }
+  const usage = (container.usage ?? container.choices?.[0]?.usage) as
+    | { prompt_tokens?: unknown; completion_tokens?: unknown; cost?: unknown }
+    | null
+    | undefined
+  if (typeof usage !== "object" || usage === null) return null
+  return {
+    inputTokens: Math.round(int(usage.prompt_tokens)),
+    outputTokens: Math.round(int(usage.completion_tokens)),
+    costUsd: typeof usage.cost === "number" && Number.isFinite(usage.cost) ? usage.cost : null,
+  }
+}
+
+/**
+ * Passes an SSE stream through line by line, picking `usage` out as it goes.
+ * Only complete lines are passed on (SSE dispatches an event at its blank
+ * line, so this delays nothing), and the closing `data: [DONE]` is held back
+ * until the call is recorded: a client that sees the end may send its next
+ * call at once, and that one must be checked against this call's usage.
+ */
+export class SseRelay {
+  #pending = ""
+  #held: Array<string> = []
+  usage: CallUsage | null = null
+
+  /** Text to send on now. */
+  push(text: string): string {
+    this.#pending += text
+    const lines = this.#pending.split("\n")
+    this.#pending = lines.pop() ?? ""
+    let out = ""
+    for (const line of lines) {
+      this.#scan(line)
+      const bare = line.endsWith("\r") ? line.slice(0, -1) : line
+      if (this.#held.length > 0 || bare.trim() === "data: [DONE]") this.#held.push(line)
+      else out += `${line}\n`
+    }
+    return out
+  }
+
+  /** What was held back, to send once the call is recorded. */
+  end(): string {
+    this.#scan(this.#pending)
+    const rest = this.#held.map((line) => `${line}\n`).join("") + this.#pending
+    this.#held = []
+    this.#pending = ""
+    return rest
+  }
+
+  #scan(raw: string): void {
+    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw
+    if (!line.startsWith("data:") || !line.includes('"usage"')) return
+    try {
+      const found = usageOf(JSON.parse(line.slice(5).trim()))
+      if (found !== null) this.usage = found
+    } catch {
+      // Not JSON: nothing to count.
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+export const createModelGateway = (options: ModelGatewayOptions): ModelGatewayShape => {
+  const basePath = (options.basePath ?? "/api/model-gateway").replace(/\/+$/, "")
+  const secret =
+    options.secret === undefined
+      ? randomBytes(32)
+      : Buffer.from(Redacted.value(options.secret), "utf8")
+  const clock = options.clock ?? (() => new Date())
+  const doFetch = options.fetch ?? fetch
+  const maxBody = options.maxRequestBytes ?? 32 * 1024 * 1024
+  const retries = options.upstreamRetries ?? 2
+  const retryBaseMs = options.retryBaseMs ?? 500
+  const onError = options.onError ?? ((error: unknown) => console.error("model gateway:", error))
+  const upstreamUrl = `${options.upstream.baseUrl.replace(/\/+$/, "")}/chat/completions`
+  // Revoked sessions, by when; an entry is only needed until the session's
+  // endedAt is in the database, so old ones are dropped.
+  const revoked = new Map<string, number>()
+  const revokedTtlMs = 60 * 60 * 1000
+  const isRevoked = (sessionId: string) => revoked.has(sessionId)
+  const providerKey = options.upstream.apiKey
+
+  const costOf = (usage: CallUsage) =>
+    usage.costUsd ??
+    (options.pricing === undefined
+      ? 0
+      : (usage.inputTokens * options.pricing.inputUsdPerMTok +
+          usage.outputTokens * options.pricing.outputUsdPerMTok) /
+        1_000_000)
+
+  const record = async (
+    claims: RunTokenClaims,
+    model: string,
+    status: number,
+    started: number,
+    usage: CallUsage | null,
+  ) => {
+    try {
+      await recordModelCall(options.db, {
+        workflowRunId: claims.runId,
+        runtimeSessionId: claims.sessionId,
+        model,
+        inputTokens: usage?.inputTokens ?? 0,
+        outputTokens: usage?.outputTokens ?? 0,
+        costUsd: usage === null ? 0 : costOf(usage),
+        status,
+        durationMs: Math.round(performance.now() - started),
+      })
+    } catch (error) {
+      onError(error)
+    }
+  }
+
+  /** The token's claims, or null when refused (already answered). */
+  const verifyToken = (req: IncomingMessage, res: ServerResponse): RunTokenClaims | null => {
+    const header = req.headers.authorization ?? ""
+    const token = header.startsWith("Bearer ") ? header.slice(7).trim() : ""
+    const check = verifyRunToken(secret, token, clock())
+    if (check.ok) return check.claims
+    const message =
+      check.reason === "expired"
+        ? "the run token has expired"
+        : "a valid PatchPlane run token is required"
+    sendJson(res, 401, errorBody(message, "authentication_error", "patchplane_invalid_token"))
+    return null
+  }
+
+  /** One provider call with retries while nothing has been sent back yet. */
+  const callUpstream = async (body: string, signal: AbortSignal): Promise<Response> => {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const response = await doFetch(upstreamUrl, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            accept: "application/json, text/event-stream",
+            ...(providerKey === null
+              ? {}
+              : { authorization: `Bearer ${Redacted.value(providerKey)}` }),
+          },
+          body,
+          signal,
+        })
+        if (attempt >= retries || !retryable.has(response.status)) return response
+        await response.body?.cancel()
+      } catch (error) {
+        if (attempt >= retries || signal.aborted) throw error
+      }
+      await sleep(retryBaseMs * 2 ** attempt)
+    }
+  }
+
+  const chatCompletions = async (req: IncomingMessage, res: ServerResponse) => {
+    const started = performance.now()
+    const claims = verifyToken(req, res)
+    if (claims === null) return
+    // The session check, the run's spending so far and the body, side by side.
+    const [session, spent, body] = await Promise.all([
+      getRuntimeSession(options.db, claims.sessionId),
+      runModelUsage(options.db, claims.runId),
+      readBody(req, maxBody).catch((error: unknown) =>
+        error instanceof Error ? error : new Error(String(error)),
+      ),
+    ])
+    if (
+      isRevoked(claims.sessionId) ||
+      session === undefined ||
+      session.workflowRunId !== claims.runId ||
+      session.endedAt !== null
+    )
+      return refuseSession(res)
+    let request: Record<string, unknown>
+    try {
+      if (body instanceof Error) throw body
+      const parsed: unknown = JSON.parse(body.toString("utf8"))
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+        throw new Error("the body must be a JSON object")
+      request = parsed as Record<string, unknown>
+    } catch (error) {
+      const tooLarge = error instanceof BodyTooLarge
+      return sendJson(
+        res,
+        tooLarge ? 413 : 400,
+        errorBody(
+          tooLarge ? error.message : `invalid request body: ${(error as Error).message}`,
+          "invalid_request_error",
+          tooLarge ? "patchplane_body_too_large" : "patchplane_invalid_body",
+        ),
+      )
+    }
+    const model = typeof request.model === "string" ? request.model : "(none)"
+
+    const tokens = spent.inputTokens + spent.outputTokens
+    const { maxTokens, maxCostUsd } = claims.budget
+    if (tokens >= maxTokens || spent.costUsd >= maxCostUsd) {
+      const which =
+        tokens >= maxTokens
+          ? `token budget spent (${tokens} of ${maxTokens} tokens)`
+          : `cost budget spent ($${spent.costUsd.toFixed(4)} of $${maxCostUsd})`
+      await record(claims, model, 429, started, null)
+      // x-should-retry: OpenAI clients would otherwise retry a 429.
+      return sendJson(
+        res,
+        429,
+        errorBody(
+          `PatchPlane model budget exhausted: ${which} [${budgetExhaustedCode}]`,
+          "budget_exhausted",
+          budgetExhaustedCode,
+        ),
+        { "x-should-retry": "false" },
+      )
+    }
+
+    if (isRevoked(claims.sessionId)) return refuseSession(res)
+
+    // Usage must come back on streams too: it is what the budget is counted in.
+    if (request.stream === true)
+      request.stream_options = {
+        ...(typeof request.stream_options === "object" ? request.stream_options : {}),
+        include_usage: true,
+      }
+    // One answer may not spend more than what is left of the token budget.
+    const left = maxTokens - tokens
+    for (const field of ["max_completion_tokens", "max_tokens"])
+      if (typeof request[field] === "number" && (request[field] as number) > left)
+        request[field] = left
+
+    const abort = new AbortController()
+    res.on("close", () => {
+      if (!res.writableFinished) abort.abort()
+    })
+    let upstream: Response
+    try {
+      upstream = await callUpstream(JSON.stringify(request), abort.signal)
+    } catch (error) {
+      const status = abort.signal.aborted ? 499 : 502
+      await record(claims, model, status, started, null)
+      return sendJson(
+        res,
+        502,
+        errorBody(
+          `the model provider could not be reached: ${(error as Error).message}`,
+          "upstream_error",
+          "patchplane_upstream_unreachable",
+        ),
+      )
+    }
+
+    const contentType = upstream.headers.get("content-type") ?? "application/json"
+    const isStream = upstream.ok && contentType.includes("text/event-stream")
+    if (!isStream) {
+      const text = await upstream.text().catch(() => "")
+      let usage: CallUsage | null = null
+      try {
+        usage = upstream.ok ? usageOf(JSON.parse(text)) : null
+      } catch {
+        usage = null
+      }
+      await record(claims, model, upstream.status, started, usage)
+      if (!res.headersSent) res.writeHead(upstream.status, { "content-type": contentType })
+      res.end(text)
+      return
+    }
+
+    res.writeHead(upstream.status, {
+      "content-type": contentType,
+      "cache-control": "no-cache",
+    })
+    const relay = new SseRelay()
+    const decoder = new TextDecoder()
+    const send = async (text: string) => {
+      if (text === "" || res.write(text)) return
+      await new Promise((resolve) => {
+        res.once("drain", resolve)
+        res.once("close", resolve)
+      })
+    }
+    try {
+      for await (const chunk of upstream.body ?? []) {
+        await send(relay.push(decoder.decode(chunk as Uint8Array, { stream: true })))
+        if (res.destroyed) throw new Error("the client went away")
+      }
+    } catch {
+      // The client went away (499) or the provider broke off mid-stream. The
+      // provider's usage figure comes last, so a cut stream may count nothing.
+      await record(
+        claims,
+        model,
+        abort.signal.aborted || res.destroyed ? 499 : 502,
+        started,
+        relay.usage,
+      )
+      res.destroy()
+      return
+    }
+    const rest = relay.push(decoder.decode()) + relay.end()
+    await record(claims, model, upstream.status, started, relay.usage)
+    res.end(rest)
+  }
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const path = new URL(req.url ?? "/", "http://gateway").pathname
+    if (path !== basePath && !path.startsWith(`${basePath}/`)) return false
+    try {
+      if (path === `${basePath}/v1/chat/completions` && req.method === "POST")
+        await chatCompletions(req, res)
+      else
+        sendJson(
+          res,
+          404,
+          errorBody(
+            `the model gateway serves POST ${basePath}/v1/chat/completions only`,
+            "invalid_request_error",
+            "patchplane_not_found",
+          ),
+        )
+    } catch (error) {
+      onError(error)
+      sendJson(res, 500, errorBody("model gateway error", "server_error", "patchplane_error"))
+    }
+    return true
+  }
+
+  return {
+    basePath,
+    handle,
+    issueRunToken: (claims) => Redacted.make(signRunToken(secret, claims)),
+    revokeSession: (sessionId) => {
+      const now = Date.now()
+      for (const [id, at] of revoked) if (now - at > revokedTtlMs) revoked.delete(id)
+      revoked.set(sessionId, now)
+    },
+  }
+}
+
+/** The gateway as a service: the Pi runtime routes its sandboxes through it. */
+export class ModelGateway extends Context.Service<ModelGateway, ModelGatewayShape>()(
+  "@patchplane/app/ModelGateway",
+) {
+  /** A gateway on the app's database. */
+  static readonly layer = (options: Omit<ModelGatewayOptions, "db">) =>
+    Layer.effect(
+      ModelGateway,
+      Effect.gen(function* () {
+        const { db } = yield* Database
+        return createModelGateway({ ...options, db })
+      }),
+    )
+
+  static readonly layerValue = (gateway: ModelGatewayShape) => Layer.succeed(ModelGateway, gateway)
+}

@@ -1,0 +1,220 @@
+// The Pi coding agent behind the RuntimeAdapter contract. Pi runs inside the
+// run's sandbox in RPC mode (JSON lines over stdin/stdout): started through
+// the in-sandbox launcher (pi-launch.ts), with the installed npm package bound
+// read-only into local sandboxes (nothing is fetched at run time), and with
+// the model gateway as its only model endpoint, reached through a per-session
+// unix socket when the sandbox has no network.
+import { Effect, Redacted } from "effect"
+import { ExecutionAdapter } from "../execution/execution-adapter.ts"
+import type { ProcessBind } from "../execution/index.ts"
+import { serveGatewaySocket } from "./gateway-relay.ts"
+import { ModelGateway } from "./model-gateway.ts"
+import { defaultMapperLimits, type PiMapperLimits } from "./pi-events.ts"
+import {
+  defaultInstructions,
+  launchPlan,
+  launcherCommand,
+  locatePiInstall,
+  type ModelSettings,
+  type PiInstall,
+  sandboxGatewayDir,
+  sandboxNodeModules,
+} from "./pi-launch.ts"
+import { makePiSession, type PiSession } from "./pi-session.ts"
+import { RuntimeError } from "./runtime-errors.ts"
+import type { RuntimeAdapterShape, RuntimeSessionHandle } from "./runtime-types.ts"
+
+export interface PiRuntimeOptions {
+  /** The model Pi asks the gateway for, and its limits (RuntimeProfile.model overrides the id). */
+  readonly model?: Partial<ModelSettings>
+  /** Provider name inside Pi's config (RuntimeProfile.provider). */
+  readonly provider?: string
+  /** Pi on the host, bound into local sandboxes (default: the app's own npm dependency). */
+  readonly install?: PiInstall
+  /**
+   * For sandboxes that cannot bind host paths (Daytona): Pi's cli.js inside
+   * the image and the gateway URL the sandbox reaches (`…/api/model-gateway/v1`).
+   */
+  readonly remote?: { readonly cliPath: string; readonly gatewayBaseUrl: string }
+  /** Port of the in-sandbox relay to the gateway socket (default 47823). */
+  readonly relayPort?: number
+  /** Host directory for the gateway sockets (default: the OS temp dir). */
+  readonly socketBaseDir?: string
+  /** Appended to Pi's system prompt. */
+  readonly instructions?: string
+  readonly limits?: Partial<PiMapperLimits>
+  /** How long Pi may take to start (default 60 s). */
+  readonly startupTimeoutSeconds?: number
+  readonly abortGraceMs?: number
+  readonly exitGraceMs?: number
+}
+
+const defaultModel: ModelSettings = {
+  id: "default",
+  contextWindow: 128_000,
+  maxTokens: 16_384,
+  inputUsdPerMTok: 0,
+  outputUsdPerMTok: 0,
+}
+
+/** Token validity beyond the run timeout, so the last call of a run is not cut off. */
+const tokenGraceMs = 60_000
+
+export const makePiRuntime = (options: PiRuntimeOptions = {}) =>
+  Effect.gen(function* () {
+    const execution = yield* ExecutionAdapter
+    const gateway = yield* ModelGateway
+    const install = options.install ?? locatePiInstall()
+    const sessions = new Map<string, PiSession>()
+    const limits = { ...defaultMapperLimits, ...options.limits }
+    const timing = {
+      abortGraceMs: options.abortGraceMs ?? 1500,
+      exitGraceMs: options.exitGraceMs ?? 2000,
+      commandTimeoutMs: 15_000,
+    }
+
+    const lookup = (operation: RuntimeError["operation"], handle: RuntimeSessionHandle) => {
+      const session = sessions.get(handle.id)
+      return session === undefined
+        ? Effect.fail(
+            new RuntimeError({
+              operation,
+              sessionId: handle.id,
+              message: "no such session (it ended, or belongs to another process)",
+            }),
+          )
+        : Effect.succeed(session)
+    }
+
+    const startSession: RuntimeAdapterShape["startSession"] = (request) =>
+      Effect.gen(function* () {
+        const scope = yield* Effect.scope
+        const { sandbox, budget } = request
+        const startFailed = (message: string) =>
+          new RuntimeError({ operation: "start", sessionId: request.sessionId, message })
+        if (sessions.has(request.sessionId))
+          return yield* startFailed("this session is already running")
+        const startedAt = new Date()
+        const token = gateway.issueRunToken({
+          runId: request.runId,
+          sessionId: request.sessionId,
+          expiresAt: new Date(startedAt.getTime() + budget.runTimeoutSeconds * 1000 + tokenGraceMs),
+          budget: { maxTokens: budget.maxTokens, maxCostUsd: budget.maxCostUsd },
+        })
+
+        const relayPort = options.relayPort ?? 47823
+        let binds: Array<ProcessBind> = []
+        let cliPath: string
+        let gatewayBaseUrl: string
+        let relay: { port: number; socketPath: string } | null = null
+        if (sandbox.backend === "local") {
+          const socket = yield* serveGatewaySocket(gateway, options.socketBaseDir).pipe(
+            Effect.mapError((error) => startFailed(error.message)),
+          )
+          binds = [
+            { hostPath: install.hostNodeModules, sandboxPath: sandboxNodeModules },
+            { hostPath: socket.hostDir, sandboxPath: sandboxGatewayDir },
+          ]
+          cliPath = `${sandboxNodeModules}/${install.cliRelative}`
+          gatewayBaseUrl = `http://127.0.0.1:${relayPort}${gateway.basePath}/v1`
+          relay = { port: relayPort, socketPath: `${sandboxGatewayDir}/${socket.socketName}` }
+        } else {
+          if (options.remote === undefined)
+            return yield* startFailed(
+              `the Pi runtime needs runtime options "remote" (cliPath, gatewayBaseUrl) for ${sandbox.backend} sandboxes`,
+            )
+          cliPath = options.remote.cliPath
+          gatewayBaseUrl = options.remote.gatewayBaseUrl
+        }
+
+        const plan = yield* Effect.try({
+          try: () =>
+            launchPlan({
+              sessionId: request.sessionId,
+              cliPath,
+              cwd: request.cwd,
+              provider: options.provider ?? "patchplane-gateway",
+              model: {
+                ...defaultModel,
+                ...options.model,
+                ...(request.model === undefined ? {} : { id: request.model }),
+              },
+              gatewayBaseUrl,
+              token: Redacted.value(token),
+              relay,
+              readAgentsMd: request.readAgentsMd,
+              instructions: options.instructions ?? defaultInstructions,
+            }),
+          catch: (error) => startFailed(String(error)),
+        })
+
+        const process = yield* execution
+          .spawn(sandbox, launcherCommand(), {
+            cwd: request.cwd,
+            binds,
+            // The run's own timers stop Pi first; this is the backstop.
+            timeoutSeconds: budget.runTimeoutSeconds + 60,
+          })
+          .pipe(
+            Effect.mapError((error) =>
+              startFailed(`cannot start Pi in the sandbox: ${error.message}`),
+            ),
+          )
+        yield* process
+          .write(`${JSON.stringify(plan)}\n`)
+          .pipe(Effect.mapError((error) => startFailed(error.message)))
+
+        const handle: RuntimeSessionHandle = {
+          id: request.sessionId,
+          runId: request.runId,
+          adapter: "pi",
+          sandboxId: sandbox.id,
+          startedAt,
+        }
+        const session = yield* makePiSession({
+          handle,
+          process,
+          budget,
+          sink: request.onEvent,
+          limits,
+          timing,
+          scope,
+          revokeModelAccess: () => gateway.revokeSession(handle.id),
+        })
+        sessions.set(handle.id, session)
+        // Closing the scope ends a session that is still open (cancel, failure).
+        yield* Effect.addFinalizer(() =>
+          session
+            .terminate("aborted", "the run stopped the session")
+            .pipe(Effect.ensuring(Effect.sync(() => sessions.delete(handle.id))), Effect.asVoid),
+        )
+        yield* session
+          .ready((options.startupTimeoutSeconds ?? 60) * 1000)
+          .pipe(Effect.tapError((error) => session.terminate("error", error.message)))
+        return handle
+      })
+
+    const adapter: RuntimeAdapterShape = {
+      id: "pi",
+      startSession,
+      runTurn: (handle, prompt) =>
+        Effect.flatMap(lookup("turn", handle), (session) => session.runTurn(prompt)),
+      steer: (handle, message) =>
+        Effect.flatMap(lookup("steer", handle), (session) => session.steer(message)),
+      abort: (handle) => Effect.flatMap(lookup("abort", handle), (session) => session.abort),
+      respondToApproval: (handle, approvalId, decision) =>
+        Effect.flatMap(lookup("approval", handle), (session) =>
+          session.respondToApproval(approvalId, decision.approved),
+        ),
+      collectArtifacts: (handle) =>
+        Effect.flatMap(lookup("artifacts", handle), (session) => session.artifacts),
+      terminate: (handle, reason = "completed", detail) =>
+        Effect.suspend(() => {
+          const session = sessions.get(handle.id)
+          return session === undefined
+            ? Effect.succeed({ reason, detail: detail ?? null, turns: 0 })
+            : session.terminate(reason, detail)
+        }),
+    }
+    return adapter
+  })
