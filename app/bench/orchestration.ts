@@ -22,6 +22,16 @@ const percentile = (values: ReadonlyArray<number>, p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0
 }
 
+const row = (name: string, metric: string, value: number, target: string | null): BenchRow => ({
+  name,
+  metric,
+  value,
+  unit: "ms",
+  target,
+  baseline: null,
+  ratio: null,
+})
+
 /** Steps that do nothing but note when sandbox creation was asked for. */
 const timingSteps = (createdAt: Map<string, number>): RunSteps => ({
   createSandbox: async (plan) => {
@@ -161,10 +171,10 @@ export const orchestrationScenarios = async (options: {
     )
     for (let i = 0; i < options.events; i++) {
       const t0 = performance.now()
-      const [row] = await appendRuntimeEvents(db.db, runId, [
+      const [stored] = await appendRuntimeEvents(db.db, runId, [
         { kind: "message", payload: { kind: "message", role: "assistant", text: `e${i}` } },
       ])
-      if (row) commitTimes.set(row.seq, t0)
+      if (stored) commitTimes.set(stored.seq, t0)
       await new Promise((r) => setTimeout(r, 25))
     }
     const expected = options.streams * options.events
@@ -178,15 +188,6 @@ export const orchestrationScenarios = async (options: {
     const steadyName = "orchestration overhead, one run at a time"
     const burstName = `orchestration overhead, ${burstIds.length} runs queued at once`
     const sse = `SSE fan-out (${options.streams} streams × ${options.events} events)`
-    const row = (name: string, metric: string, value: number, target: string | null): BenchRow => ({
-      name,
-      metric,
-      value,
-      unit: "ms",
-      target,
-      baseline: null,
-      ratio: null,
-    })
     return [
       row(steadyName, "p50", percentile(steady, 50), null),
       row(steadyName, "p95", percentile(steady, 95), "<= 100"),
