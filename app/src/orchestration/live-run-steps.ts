@@ -1,0 +1,187 @@
+// The RunSteps a real deployment executes: a sandbox from the ExecutionAdapter,
+// a checkout with a repo-scoped token, the agent behind the RuntimeAdapter,
+// and the PatchSet from the sandbox's git. Sandboxes are process-local: after
+// a restart a step that needs one provisions it again (fresh sandbox and
+// checkout), so the workflow still resumes at the step it was in.
+import type { Database } from "@patchplane/db"
+import { takeUndeliveredInputs } from "@patchplane/db"
+import { Effect, type ManagedRuntime } from "effect"
+import type { RuntimeProfile, SandboxProfile } from "../domain/index.ts"
+import {
+  checkoutRepository,
+  collectPatchSet,
+  ExecutionAdapter,
+  type RepositoryCheckout,
+  type SandboxHandle,
+  savePatchSet,
+} from "../execution/index.ts"
+import type { GitHubInstallationBroker } from "../platform/github-installation-broker.ts"
+import type { Database as DatabaseService } from "../platform/database.ts"
+import {
+  openRuntimeSession,
+  RuntimeAdapter,
+  type SessionArtifacts,
+  sessionBudget,
+  sessionRecorder,
+} from "../runtime/index.ts"
+import type { AgentOutcome, RunPlan, RunSteps } from "./run-steps.ts"
+
+export type LiveServices =
+  | ExecutionAdapter
+  | RuntimeAdapter
+  | GitHubInstallationBroker
+  | DatabaseService
+
+export interface LiveStepsOptions {
+  readonly runtime: ManagedRuntime.ManagedRuntime<LiveServices, never>
+  readonly db: Database
+  readonly sandbox: SandboxProfile
+  readonly agent: RuntimeProfile
+  /** Where repositories are cloned from: `https://github.com/` or a GHES host. */
+  readonly gitBaseUrl: string
+}
+
+interface Held {
+  handle: SandboxHandle
+  checkout?: RepositoryCheckout
+  sessionId?: string
+  artifacts?: SessionArtifacts
+}
+
+export const makeLiveRunSteps = (options: LiveStepsOptions): RunSteps => {
+  const held = new Map<string, Held>()
+  const run = <A, E>(effect: Effect.Effect<A, E, LiveServices>) => options.runtime.runPromise(effect)
+
+  const create = async (plan: RunPlan) => {
+    const handle = await run(
+      Effect.gen(function* () {
+        const adapter = yield* ExecutionAdapter
+        return yield* adapter.create({ runId: plan.runId, profile: options.sandbox })
+      }),
+    )
+    const entry: Held = { handle }
+    held.set(plan.runId, entry)
+    return entry
+  }
+
+  const checkout = async (plan: RunPlan, entry: Held) => {
+    entry.checkout = await run(
+      checkoutRepository(entry.handle, {
+        runId: plan.runId,
+        installationId: plan.installationId,
+        repository: plan.repository,
+        cloneUrl: `${options.gitBaseUrl.replace(/\/+$/, "")}/${plan.repository}.git`,
+        branch: plan.targetRef,
+        contents: "read",
+      }),
+    )
+    return entry.checkout
+  }
+
+  /** The run's sandbox with its checkout, provisioned again after a restart. */
+  const ensure = async (plan: RunPlan) => {
+    const entry = held.get(plan.runId) ?? (await create(plan))
+    const tree = entry.checkout ?? (await checkout(plan, entry))
+    return { entry, tree }
+  }
+
+  return {
+    createSandbox: async (plan) => {
+      const entry = held.get(plan.runId) ?? (await create(plan))
+      return { sandboxId: entry.handle.id, runtimeSessionId: null }
+    },
+    checkout: async (plan) => {
+      await ensure(plan)
+    },
+    runAgent: async (plan, _sandbox, control): Promise<AgentOutcome> => {
+      const { entry, tree } = await ensure(plan)
+      const budget = sessionBudget(plan.policy.budgets, options.agent)
+      const outcome = await run(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const runtime = yield* RuntimeAdapter
+            const row = yield* openRuntimeSession({
+              runId: plan.runId,
+              adapter: runtime.id,
+              sandbox: entry.handle,
+              budget,
+              approvalPolicy: plan.policy.approvalMode,
+              sandboxPolicy: options.sandbox.network,
+            })
+            entry.sessionId = row.id
+            const onEvent = yield* sessionRecorder({ runId: plan.runId, sessionId: row.id })
+            const session = yield* runtime.startSession({
+              runId: plan.runId,
+              sessionId: row.id,
+              sandbox: entry.handle,
+              cwd: tree.path,
+              budget,
+              readAgentsMd: plan.policy.agent.readAgentsMd,
+              model: options.agent.model,
+              onEvent,
+            })
+            // Operators reach the agent mid-turn: stop, or a steering message.
+            const stop = () => void run(runtime.abort(session)).catch(() => {})
+            control.signal.addEventListener("abort", stop, { once: true })
+            control.onSteer(() => {
+              void (async () => {
+                for (const input of await takeUndeliveredInputs(options.db, plan.runId, "steer"))
+                  if (input.message) await run(runtime.steer(session, input.message))
+              })().catch(() => {})
+            })
+            const turn = yield* runtime.runTurn(session, plan.prompt)
+            control.signal.removeEventListener("abort", stop)
+            entry.artifacts = yield* runtime.collectArtifacts(session)
+            yield* runtime.terminate(session)
+            return turn
+          }),
+        ),
+      )
+      switch (outcome.status) {
+        case "completed":
+        case "aborted":
+          return { kind: "completed" } // an abort is read from the control signal by the caller
+        case "budget_exhausted":
+          return { kind: "budget_exhausted", detail: outcome.error ?? "the model budget is spent" }
+        case "timeout":
+          return { kind: "timed_out", detail: outcome.error ?? "the agent ran out of time" }
+        default:
+          throw new Error(`the agent failed: ${outcome.error ?? outcome.status}`)
+      }
+    },
+    collectPatchSet: async (plan) => {
+      const { entry, tree } = await ensure(plan)
+      const collected = await run(
+        collectPatchSet({
+          sandbox: entry.handle,
+          repoPath: tree.path,
+          runId: plan.runId,
+          runtimeSessionId: entry.sessionId ?? null,
+          baseSha: tree.baseSha,
+          requestedBy: plan.initiator,
+          subject: plan.prompt.split("\n")[0]?.slice(0, 72) ?? `PatchPlane run ${plan.runId}`,
+          commands: entry.artifacts?.commands ?? [],
+          toolsUsed: entry.artifacts?.toolsUsed ?? [],
+        }),
+      )
+      if (collected.kind === "no-changes") return { kind: "no-changes" }
+      const row = await run(savePatchSet(collected.patchSet))
+      return { kind: "changes", patchSetId: row.id, highRisk: collected.highRisk }
+    },
+    destroySandbox: async (plan) => {
+      const entry = held.get(plan.runId)
+      held.delete(plan.runId)
+      if (entry === undefined) return
+      await run(
+        Effect.gen(function* () {
+          const adapter = yield* ExecutionAdapter
+          yield* adapter.destroy(entry.handle).pipe(Effect.ignore)
+        }),
+      )
+    },
+    // Pushing the branch and opening the draft PR is not built yet (ROADMAP):
+    // the PatchSet stays in PatchPlane and the run waits for review results,
+    // then for an operator's decision.
+    publish: async () => {},
+  }
+}
