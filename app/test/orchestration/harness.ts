@@ -100,16 +100,17 @@ export const waitForState = async (
 }
 
 export const startOrchestrationHarness = async (
-  steps: RunSteps | ((db: TestDatabase["db"]) => RunSteps),
+  steps: RunSteps | ((db: TestDatabase["db"], database: TestDatabase) => RunSteps),
   configExtra: Record<string, unknown> = {},
+  existing?: TestDatabase,
 ): Promise<OrchestrationHarness> => {
-  const db = await createTestDatabase("orch")
+  const db = existing ?? (await createTestDatabase("orch"))
   const dir = await mkdtemp(join(tmpdir(), "pp-orch-"))
   await writeConfig(dir, configExtra)
   const app = await startPatchPlane({
     cwd: dir,
     env: { DATABASE_URL: db.url },
-    steps: typeof steps === "function" ? steps(db.db) : steps,
+    steps: typeof steps === "function" ? steps(db.db, db) : steps,
   })
   return {
     app,
