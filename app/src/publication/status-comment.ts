@@ -1,6 +1,6 @@
 // The one status comment per PromptRequest: a checklist of stages, edited in
 // place as the run moves (never a stream of new comments).
-import type { WorkflowRunState } from "../domain/index.ts"
+import { isTerminalState, WorkflowRunState } from "../domain/index.ts"
 
 const STAGES = [
   { label: "Request received", reachedAt: "queued" },
@@ -10,15 +10,10 @@ const STAGES = [
   { label: "Decision recorded", reachedAt: "decided" },
 ] as const
 
-const ORDER: ReadonlyArray<WorkflowRunState> = [
-  "queued",
-  "provisioning",
-  "running",
-  "collecting",
-  "reviewing",
-  "awaiting_approval",
-  "decided",
-]
+/** The live states in the order a run passes them (the domain lists them so). */
+const ORDER: ReadonlyArray<WorkflowRunState> = WorkflowRunState.literals.filter(
+  (state) => !isTerminalState(state) || state === "decided",
+)
 
 const STOPPED: Partial<Record<WorkflowRunState, string>> = {
   cancelled: "🛑 Cancelled",
