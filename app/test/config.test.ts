@@ -36,7 +36,10 @@ describe("loading patchplane.config.json", () => {
     expect(config.database.embedded.dataDir).toBe(".patchplane/postgres")
     expect(config.github).toBeNull()
     expect(config.sandbox.backend).toBe("local")
-    expect(config.unconfigured).toEqual(["GitHub App (github)"])
+    expect(config.unconfigured).toEqual([
+      "GitHub App (github)",
+      "model provider (runtime.pi.upstream)",
+    ])
   })
 
   it("reads the documented keys and resolves env, file and literal secrets", async () => {
@@ -51,11 +54,17 @@ describe("loading patchplane.config.json", () => {
         apiUrl: "https://ghe.example.com/api/v3",
       },
       sandbox: { backend: "local" },
-      runtime: { pi: { model: "gpt-test" } },
+      runtime: {
+        pi: {
+          model: "gpt-test",
+          upstream: { baseUrl: "https://models.example.com/v1", apiKey: { env: "MODEL_KEY" } },
+        },
+      },
     })
     const config = await load({
       MY_DB: "postgres://u:p@db:5432/pp",
       PATCHPLANE_WEBHOOK_SECRET: "s3cret",
+      MODEL_KEY: "sk-model",
     })
     expect(config.server.port).toBe(3100)
     expect(Redacted.value(config.database.url!)).toBe("postgres://u:p@db:5432/pp")
@@ -64,6 +73,7 @@ describe("loading patchplane.config.json", () => {
     expect(Redacted.value(config.github!.webhookSecret)).toBe("s3cret")
     expect(Redacted.value(config.github!.privateKey)).toContain("BEGIN RSA PRIVATE KEY")
     expect(config.runtime.pi.model).toBe("gpt-test")
+    expect(Redacted.value(config.modelUpstream!.apiKey!)).toBe("sk-model")
     expect(config.unconfigured).toEqual([])
     // secrets never print
     expect(String(config.github!.webhookSecret)).not.toContain("s3cret")

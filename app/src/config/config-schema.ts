@@ -99,6 +99,18 @@ export const PiConfig = Schema.Struct({
   upstream: Schema.optionalKey(
     Schema.Struct({ baseUrl: HttpUrl, apiKey: Schema.optionalKey(SecretRef) }),
   ),
+  /**
+   * Signs the agents' per-run gateway tokens. Set it when web and worker run
+   * as separate processes (all must share it); otherwise a random one is used.
+   */
+  gatewaySecret: Schema.optionalKey(SecretRef),
+  /** Prices for the cost budget when the provider does not report `usage.cost`. */
+  pricing: Schema.optionalKey(
+    Schema.Struct({
+      inputUsdPerMTok: Schema.Number.check(Schema.isGreaterThanOrEqualTo(0)),
+      outputUsdPerMTok: Schema.Number.check(Schema.isGreaterThanOrEqualTo(0)),
+    }),
+  ),
 })
 
 export const Role = Schema.Literals(["admin", "reviewer", "viewer"])

@@ -59,6 +59,12 @@ export interface ResolvedConfig {
     }>
   }
   readonly runtime: PatchPlaneConfig["runtime"]
+  /** The model provider behind the gateway, with its key resolved; null when not configured. */
+  readonly modelUpstream: {
+    readonly baseUrl: string
+    readonly apiKey: Secret | null
+    readonly gatewaySecret: Secret | null
+  } | null
   readonly policy: PatchPlaneConfig["policy"]
   /** Parts that are not set up yet, for the start-up log ("GitHub App", …). */
   readonly unconfigured: ReadonlyArray<string>
@@ -200,9 +206,26 @@ const resolveSecrets = (
           ),
         },
         runtime: config.runtime,
+        modelUpstream:
+          config.runtime.pi.upstream === undefined
+            ? null
+            : {
+                baseUrl: config.runtime.pi.upstream.baseUrl,
+                apiKey:
+                  config.runtime.pi.upstream.apiKey === undefined
+                    ? null
+                    : await secret(config.runtime.pi.upstream.apiKey, "runtime.pi.upstream.apiKey"),
+                gatewaySecret:
+                  config.runtime.pi.gatewaySecret === undefined
+                    ? null
+                    : await secret(config.runtime.pi.gatewaySecret, "runtime.pi.gatewaySecret"),
+              },
         policy: config.policy,
         unconfigured: [
           ...(github === undefined ? ["GitHub App (github)"] : []),
+          ...(config.runtime.pi.upstream === undefined
+            ? ["model provider (runtime.pi.upstream)"]
+            : []),
           ...(sandbox.backend === "daytona" && daytona === undefined
             ? ["Daytona (sandbox.daytona)"]
             : []),

@@ -27,7 +27,7 @@ import { makeRunStatusPublisher } from "../publication/run-status-publisher.ts"
 import { createReviewResultsHandler, makeOidcVerifier } from "../review/index.ts"
 import { makeAuthenticator } from "./api/auth.ts"
 import { createRequestHandler } from "./http-server.ts"
-import { unavailableRunSteps } from "./unavailable-run-steps.ts"
+import { chooseRunSteps } from "./run-steps-factory.ts"
 
 export type Role = "web" | "worker"
 
@@ -131,6 +131,14 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
       github === null ? async () => {} : makeRunStatusPublisher(db, github, dashboardUrl)
     const o = config.orchestration
     const executorId = options.executorId ?? o.executorId
+    // Live steps when this process can execute runs; otherwise runs fail with what is missing.
+    const choice =
+      options.steps === undefined
+        ? chooseRunSteps({ config, database, db, probot })
+        : { steps: options.steps, missing: null, close: async () => {} }
+    cleanups.push(() => choice.close())
+    if (choice.missing !== null && roles.has("worker"))
+      log.warn({ missing: choice.missing }, "runs cannot execute in this process")
     const engine = await startEngine(
       {
         databaseUrl,
@@ -143,7 +151,7 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
       },
       makeRunWorkflows({
         db,
-        steps: options.steps ?? unavailableRunSteps,
+        steps: choice.steps,
         interrupts,
         policyDefaults: config.policy,
         publishStatus,

@@ -1,0 +1,82 @@
+// Chooses how runs execute in this process: the live steps (sandbox, scoped
+// checkout, the Pi agent behind the model gateway) when GitHub and a model
+// provider are configured, otherwise steps that fail at once with what is
+// missing — never a silent no-op.
+import type { Database as Drizzle } from "@patchplane/db"
+import { Effect, Layer, ManagedRuntime } from "effect"
+import type { ResolvedConfig } from "../config/load-config.ts"
+import { ExecutionAdapter } from "../execution/index.ts"
+import { makeInstallationBrokerLive } from "../github/installation-token.ts"
+import type { Probot } from "../github/probot.ts"
+import { makeLiveRunSteps } from "../orchestration/live-run-steps.ts"
+import type { RunSteps } from "../orchestration/run-steps.ts"
+import { Database, type DatabaseShape } from "../platform/database.ts"
+import { GitHubInstallationBroker } from "../platform/github-installation-broker.ts"
+import { ModelGateway, RuntimeAdapter } from "../runtime/index.ts"
+import { unavailableRunSteps } from "./unavailable-run-steps.ts"
+
+export interface RunStepsChoice {
+  readonly steps: RunSteps
+  /** Why runs cannot execute here, or null. */
+  readonly missing: string | null
+  close(): Promise<void>
+}
+
+export const chooseRunSteps = (input: {
+  readonly config: ResolvedConfig
+  readonly database: DatabaseShape
+  readonly db: Drizzle
+  readonly probot: Probot | null
+}): RunStepsChoice => {
+  const { config, probot } = input
+  const upstream = config.modelUpstream
+  const missing =
+    probot === null
+      ? "no GitHub App is configured (github.*), so there is nothing to check out"
+      : upstream === null
+        ? "no model provider is configured (runtime.pi.upstream)"
+        : config.sandbox.backend !== "local"
+          ? "only the local sandbox runs agents so far (sandbox.backend: local)"
+          : null
+  if (missing !== null || probot === null || upstream === null)
+    return {
+      steps: unavailableRunSteps(missing ?? "not configured"),
+      missing,
+      close: async () => {},
+    }
+
+  const gateway = ModelGateway.layer({
+    upstream: { baseUrl: upstream.baseUrl, apiKey: upstream.apiKey },
+    ...(upstream.gatewaySecret ? { secret: upstream.gatewaySecret } : {}),
+    ...(config.runtime.pi.pricing ? { pricing: config.runtime.pi.pricing } : {}),
+  })
+  const base = Layer.mergeAll(
+    ExecutionAdapter.layerLocal(),
+    Layer.succeed(GitHubInstallationBroker, makeInstallationBrokerLive(probot)),
+    Layer.provide(gateway, Layer.succeed(Database, input.database)),
+    Layer.succeed(Database, input.database),
+  )
+  const runtime = ManagedRuntime.make(
+    Layer.provideMerge(
+      RuntimeAdapter.layerPi({
+        model: { id: config.runtime.pi.model },
+        provider: config.runtime.pi.provider,
+      }),
+      base,
+    ),
+  )
+  const gitBaseUrl = config.github?.apiUrl.includes("api.github.com")
+    ? "https://github.com"
+    : (config.github?.apiUrl.replace(/\/api\/v3\/?$/, "") ?? "https://github.com")
+  return {
+    steps: makeLiveRunSteps({
+      runtime,
+      db: input.db,
+      sandbox: config.sandbox,
+      agent: config.runtime.pi,
+      gitBaseUrl,
+    }),
+    missing: null,
+    close: () => Effect.runPromise(Effect.promise(() => runtime.dispose())),
+  }
+}
