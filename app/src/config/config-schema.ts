@@ -151,6 +151,28 @@ export const ReviewConfig = Schema.Struct({
   oidcAudience: Schema.NonEmptyString.pipe(withDefault("patchplane")),
 })
 
+/**
+ * Dashboard sign-in with WorkOS AuthKit. Without it the dashboard is a local
+ * single-operator tool (admin), available only while server.host is loopback.
+ */
+export const WorkOSConfig = Schema.Struct({
+  clientId: Schema.NonEmptyString,
+  apiKey: SecretRef,
+  /** Seals the session cookie; at least 32 characters. */
+  cookiePassword: SecretRef,
+  /** Where WorkOS sends the browser back; default <publicUrl>/api/auth/callback. */
+  redirectUri: Schema.optionalKey(HttpUrl),
+  /** Only members of this organization may sign in. */
+  organizationId: Schema.optionalKey(Schema.NonEmptyString),
+  /** The WorkOS API (a proxy, or a fake in tests). */
+  apiUrl: HttpUrl.pipe(withDefault("https://api.workos.com")),
+})
+
+export const DashboardConfig = Schema.Struct({
+  /** Serve the dashboard in Next.js dev mode (hot reload) instead of the production build. */
+  dev: Schema.Boolean.pipe(withDefault(false)),
+})
+
 export const PatchPlaneConfig = Schema.Struct({
   $schema: Schema.optionalKey(Schema.String),
   server: ServerConfig.pipe(withDefault({})),
@@ -160,6 +182,8 @@ export const PatchPlaneConfig = Schema.Struct({
   review: ReviewConfig.pipe(withDefault({})),
   orchestration: OrchestrationConfig.pipe(withDefault({})),
   api: ApiConfig.pipe(withDefault({})),
+  workos: Schema.optionalKey(WorkOSConfig),
+  dashboard: DashboardConfig.pipe(withDefault({})),
   sandbox: SandboxConfig.pipe(withDefault({})),
   runtime: Schema.Struct({ pi: PiConfig.pipe(withDefault({})) }).pipe(withDefault({})),
   /** Defaults for every repo; a repo's .github/patchplane.yml overrides them. */

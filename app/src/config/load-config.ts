@@ -66,6 +66,14 @@ export interface ResolvedConfig {
     readonly gatewaySecret: Secret | null
   } | null
   readonly policy: PatchPlaneConfig["policy"]
+  /** Dashboard sign-in; null runs the local single-operator mode. */
+  readonly workos:
+    | (Omit<NonNullable<PatchPlaneConfig["workos"]>, "apiKey" | "cookiePassword"> & {
+        readonly apiKey: Secret
+        readonly cookiePassword: Secret
+      })
+    | null
+  readonly dashboard: PatchPlaneConfig["dashboard"]
   /** Parts that are not set up yet, for the start-up log ("GitHub App", …). */
   readonly unconfigured: ReadonlyArray<string>
 }
@@ -160,6 +168,18 @@ const readSecret = async (
   }
 }
 
+const resolveWorkOS = async (
+  workos: NonNullable<PatchPlaneConfig["workos"]>,
+  secret: (ref: SecretRef, path: string) => Promise<Secret>,
+  issues: FieldIssue[],
+): Promise<NonNullable<ResolvedConfig["workos"]>> => {
+  const cookiePassword = await secret(workos.cookiePassword, "workos.cookiePassword")
+  const length = Redacted.value(cookiePassword).length
+  if (length > 0 && length < 32)
+    issues.push({ path: "workos.cookiePassword", message: "must be at least 32 characters" })
+  return { ...workos, apiKey: await secret(workos.apiKey, "workos.apiKey"), cookiePassword }
+}
+
 const resolveSecrets = (
   config: PatchPlaneConfig,
   source: string,
@@ -170,7 +190,7 @@ const resolveSecrets = (
     try: async () => {
       const issues: FieldIssue[] = []
       const secret = (ref: SecretRef, path: string) => readSecret(ref, path, baseDir, env, issues)
-      const { github, database, sandbox } = config
+      const { github, database, sandbox, workos } = config
       const { daytona, ...sandboxProfile } = sandbox
       const resolved: ResolvedConfig = {
         source: source === "defaults" ? null : source,
@@ -221,6 +241,8 @@ const resolveSecrets = (
                     : await secret(config.runtime.pi.gatewaySecret, "runtime.pi.gatewaySecret"),
               },
         policy: config.policy,
+        workos: workos === undefined ? null : await resolveWorkOS(workos, secret, issues),
+        dashboard: config.dashboard,
         unconfigured: [
           ...(github === undefined ? ["GitHub App (github)"] : []),
           ...(config.runtime.pi.upstream === undefined

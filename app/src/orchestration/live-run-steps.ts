@@ -50,7 +50,8 @@ interface Held {
 
 export const makeLiveRunSteps = (options: LiveStepsOptions): RunSteps => {
   const held = new Map<string, Held>()
-  const run = <A, E>(effect: Effect.Effect<A, E, LiveServices>) => options.runtime.runPromise(effect)
+  const run = <A, E>(effect: Effect.Effect<A, E, LiveServices>) =>
+    options.runtime.runPromise(effect)
 
   const create = async (plan: RunPlan) => {
     const handle = await run(

@@ -1,6 +1,6 @@
 // The one HTTP server: /api/github/webhooks is the GitHub intake, /api/* the
-// control API and live streams, and the rest the dashboard (a status page
-// until the Next.js dashboard mounts here).
+// control API and live streams, and every other path the Next.js dashboard
+// (a plain status page only in processes without one).
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { ResolvedConfig } from "../config/load-config.ts"
 import type { GitHubIntake } from "../intake/github-intake.ts"
@@ -10,6 +10,7 @@ import { type ReviewResultsHandler, reviewResultsRunId } from "../review/index.t
 import { type EventStreamDeps, handleEventStreams } from "./api/event-stream.ts"
 import { ApiError, sendError, sendJson } from "./api/http-json.ts"
 import { handleRunsApi, type RunsApiDeps } from "./api/runs-api.ts"
+import type { DashboardRoutes } from "./dashboard-routes.ts"
 import { checkHealth } from "./health.ts"
 import { renderHomePage } from "./home-page.ts"
 
@@ -25,6 +26,8 @@ export interface ServerContext {
   /** POST /api/runs/:id/reviews: the companion Action's results (OIDC-authenticated). */
   readonly reviews: ReviewResultsHandler
   readonly log: Logger
+  /** The operator dashboard (issue 8): its API routes and every non-/api page; null shows the status page. */
+  readonly dashboard?: DashboardRoutes | null
 }
 
 const methodNotAllowed = (res: ServerResponse, allow: string) => {
@@ -54,12 +57,15 @@ export const createRequestHandler =
         })
       }
       if (path.startsWith("/api/")) {
+        // Dashboard: resolve the sign-in first (every route below reads the caller).
+        if (ctx.dashboard && (await ctx.dashboard.api(req, res, url))) return
         const reviewedRun = req.method === "POST" ? reviewResultsRunId(path) : null
         if (reviewedRun !== null) return await ctx.reviews(req, res, reviewedRun)
         if (await handleEventStreams(ctx.streams, req, res, url)) return
         if (await handleRunsApi(ctx.runsApi, req, res, url)) return
         return sendError(res, new ApiError(404, "not_found", `no route ${req.method} ${path}`))
       }
+      if (ctx.dashboard) return await ctx.dashboard.page(req, res) // Dashboard: all other paths
       if (path === "/" && (req.method === "GET" || req.method === "HEAD")) {
         const html = renderHomePage(ctx.config)
         res.writeHead(200, { "content-type": "text/html; charset=utf-8" })

@@ -26,6 +26,7 @@ import { createLogger, type Logger } from "../platform/logger.ts"
 import { makeRunStatusPublisher } from "../publication/run-status-publisher.ts"
 import { createReviewResultsHandler, makeOidcVerifier } from "../review/index.ts"
 import { makeAuthenticator } from "./api/auth.ts"
+import { createDashboardRoutes } from "./dashboard-routes.ts"
 import { createRequestHandler } from "./http-server.ts"
 import { chooseRunSteps } from "./run-steps-factory.ts"
 
@@ -206,6 +207,23 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
         await publishStatus(event.runId).catch(() => {})
       },
     })
+    // Dashboard (issue 8): Next.js pages and their API routes, web role only.
+    const dashboard =
+      server === null
+        ? null
+        : createDashboardRoutes({
+            config,
+            db,
+            log,
+            orchestrator,
+            authenticate,
+            probot,
+            server,
+            publicUrl,
+            cwd: options.cwd ?? process.cwd(),
+            ...(process.argv.includes("--dashboard-dev") ? { dev: true } : {}),
+          })
+    if (dashboard !== null) cleanups.push(() => dashboard.close())
     server?.on(
       "request",
       createRequestHandler({
@@ -216,6 +234,7 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
         streams: { db, listener, authenticate },
         reviews,
         log,
+        dashboard,
       }),
     )
 

@@ -1,7 +1,7 @@
 // The control API and live streams over real HTTP: roles, Schema-checked
 // bodies, errors with a code and the bad field, keyset pages, SSE in order and
 // resumable with Last-Event-ID.
-import { appendRuntimeEvents } from "@patchplane/db"
+import { appendRuntimeEvents, listRuntimeEvents } from "@patchplane/db"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type OrchestrationHarness, startOrchestrationHarness } from "./harness.ts"
 import { type ScriptedSteps, scriptedSteps } from "./scripted-steps.ts"
@@ -173,6 +173,8 @@ describe("live events", () => {
   it("streams a run's events in order as they are stored, and resumes after Last-Event-ID", async () => {
     const queued = await h.enqueue()
     await h.waitForState(queued.id, ["running"])
+    // The scripted agent stores its first two events as it starts; ours come after.
+    await expect.poll(async () => (await listRuntimeEvents(h.db.db, queued.id)).length).toBe(2)
     const live = await fetch(`${h.app.url}/api/runs/${queued.id}/events`)
     expect(live.headers.get("content-type")).toMatch(/^text\/event-stream/)
     const first = readFrames(live, "runtime-event", 5)

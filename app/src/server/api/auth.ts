@@ -1,8 +1,14 @@
 // Who is calling, and may they? Roles (SPEC "Security"): admin (all),
 // reviewer (approve, reject, cancel, redirect, start), viewer (read).
-// Sources: a bearer token from `api.tokens`; without one, the local operator
-// (admin) — only for requests from this machine, and only while no
-// multi-user sign-in (WorkOS) is configured.
+// Sources, in order:
+// - a bearer token from `api.tokens` (scripts, other services);
+// - a dashboard sign-in (WorkOS session cookie), resolved before the route
+//   runs by workos-session.ts and attached to the request here;
+// - the local operator (admin): only while WorkOS is not configured, the
+//   server listens on a loopback address, and the request comes from this
+//   machine addressed to a loopback host name (not a DNS-rebound one).
+// Cookie-authenticated and local requests that change something must come
+// from our own pages: a cross-site POST is refused (CSRF).
 import { timingSafeEqual } from "node:crypto"
 import type { IncomingMessage } from "node:http"
 import { Redacted } from "effect"
@@ -19,6 +25,8 @@ export interface Caller {
 
 const RANK: Record<Role, number> = { viewer: 0, reviewer: 1, admin: 2 }
 
+export const roleAtLeast = (role: Role, needed: Role): boolean => RANK[role] >= RANK[needed]
+
 const sameSecret = (a: string, b: string) => {
   const x = Buffer.from(a)
   const y = Buffer.from(b)
@@ -27,6 +35,42 @@ const sameSecret = (a: string, b: string) => {
 
 const isLoopback = (address: string | undefined) =>
   address === "127.0.0.1" || address === "::1" || address === "::ffff:127.0.0.1"
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "::1", "[::1]"])
+
+/** The host part of a Host header: `localhost:3000` → `localhost`, `[::1]:3000` → `[::1]`. */
+const hostName = (header: string | undefined) => (header ?? "").replace(/:\d+$/, "").toLowerCase()
+
+/** Local single-operator mode: no WorkOS, and nobody but this machine can reach the server. */
+export const localOperatorMode = (config: ResolvedConfig): boolean =>
+  config.workos === null && LOOPBACK_HOSTS.has(config.server.host)
+
+// A dashboard session resolved for this request (or why it was refused).
+// Keyed by the request object, so it lives exactly as long as the request.
+const sessions = new WeakMap<IncomingMessage, Caller | ApiError>()
+
+export const attachSessionCaller = (req: IncomingMessage, caller: Caller | ApiError): void =>
+  void sessions.set(req, caller)
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"])
+
+/** A browser says where a request came from; anything not this host is cross-site. */
+const refuseCrossSite = (req: IncomingMessage) => {
+  if (SAFE_METHODS.has(req.method ?? "GET")) return
+  const site = req.headers["sec-fetch-site"]
+  const origin = req.headers.origin
+  const crossOrigin =
+    origin !== undefined &&
+    (() => {
+      try {
+        return new URL(origin).host.toLowerCase() !== (req.headers.host ?? "").toLowerCase()
+      } catch {
+        return true
+      }
+    })()
+  if (site === "cross-site" || crossOrigin)
+    throw new ApiError(403, "cross_site", "cross-site requests may not change anything")
+}
 
 export type Authenticate = (req: IncomingMessage) => Caller
 
@@ -40,13 +84,29 @@ export const makeAuthenticator =
       if (match === undefined) throw new ApiError(401, "unauthenticated", "unknown API token")
       return { id: `token:${match.name}`, name: match.name, role: match.role }
     }
-    if (isLoopback(req.socket.remoteAddress))
+    const session = sessions.get(req)
+    if (session instanceof ApiError) throw session
+    if (session !== undefined) {
+      refuseCrossSite(req)
+      return session
+    }
+    if (
+      localOperatorMode(config) &&
+      isLoopback(req.socket.remoteAddress) &&
+      LOOPBACK_HOSTS.has(hostName(req.headers.host))
+    ) {
+      refuseCrossSite(req)
       return { id: "local-operator", name: "local operator", role: "admin" }
-    throw new ApiError(401, "unauthenticated", "sign in or send an API token")
+    }
+    throw new ApiError(
+      401,
+      "unauthenticated",
+      config.workos === null ? "send an API token" : "sign in or send an API token",
+    )
   }
 
 export const requireRole = (caller: Caller, role: Role, action: string): void => {
-  if (RANK[caller.role] < RANK[role])
+  if (!roleAtLeast(caller.role, role))
     throw new ApiError(
       403,
       "forbidden",

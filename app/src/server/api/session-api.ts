@@ -1,0 +1,55 @@
+// GET /api/session   who is signed in, how, and what the dashboard should show
+//                    (setup notices, the kill switch); answers 200 even
+//                    signed out, so the dashboard can offer sign-in.
+// GET /api/control   the kill switch's state, for every open dashboard.
+import { Effect } from "effect"
+import { VERSION } from "../../version.ts"
+import { type Caller, localOperatorMode } from "./auth.ts"
+import type { ApiRoutes, DashboardApiDeps } from "./dashboard-deps.ts"
+import { ApiError, sendJson } from "./http-json.ts"
+
+const isPaused = (deps: DashboardApiDeps) =>
+  Effect.runPromise(deps.orchestrator.isPaused).catch(() => false)
+
+export const sessionApi =
+  (deps: DashboardApiDeps): ApiRoutes =>
+  async (req, res, url) => {
+    if (req.method !== "GET") return false
+    if (url.pathname === "/api/control") {
+      deps.authenticate(req)
+      sendJson(res, 200, { paused: await isPaused(deps) })
+      return true
+    }
+    if (url.pathname !== "/api/session") return false
+    const auth =
+      deps.config.workos !== null ? "workos" : localOperatorMode(deps.config) ? "local" : "token"
+    let caller: Caller | null = null
+    let refusal: { code: string; message: string } | null = null
+    try {
+      caller = deps.authenticate(req)
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error
+      refusal = { code: error.code, message: error.message }
+    }
+    const base = {
+      auth,
+      signInUrl: deps.config.workos === null ? null : "/api/auth/login",
+      version: VERSION,
+    }
+    if (caller === null) {
+      sendJson(res, 200, { ...base, caller: null, refusal })
+      return true
+    }
+    sendJson(res, 200, {
+      ...base,
+      caller,
+      refusal: null,
+      unconfigured: deps.config.unconfigured,
+      paused: await isPaused(deps),
+      github: {
+        configured: deps.github !== null,
+        webUrl: deps.github?.webUrl ?? "https://github.com",
+      },
+    })
+    return true
+  }

@@ -1,0 +1,205 @@
+"use client"
+// One run, live: the request and who made it (with links to GitHub), the
+// controls, stage progress, the agent's timeline, the patch set and its diff,
+// the reviews, the decision, the provenance graph and the audit log. The
+// run's event stream keeps it current: runtime events append as they come,
+// a state change reloads the rest.
+import Link from "next/link"
+import { useCallback, useEffect, useRef, useState } from "react"
+import { ApiFailure, apiGet, errorMessage } from "../lib/api.ts"
+import type {
+  Finding,
+  RunDetail,
+  RunRow,
+  RuntimeEventRow,
+  WorkflowRunState,
+} from "../lib/api-types.ts"
+import { dateTime, shortId } from "../lib/format.ts"
+import { isTerminal } from "../lib/run-states.ts"
+import { useSession } from "../lib/session-context.tsx"
+import { useEventSource } from "../lib/use-event-source.ts"
+import { DecisionView } from "./decision-view.tsx"
+import { LiveIndicator } from "./live-indicator.tsx"
+import { type DiffFocus, PatchSetView } from "./patch-set-view.tsx"
+import { ProvenanceSection } from "./provenance-section.tsx"
+import { ReviewResults } from "./review-results.tsx"
+import { RunControls } from "./run-controls.tsx"
+import { StageProgress } from "./stage-progress.tsx"
+import { StateBadge } from "./state-badge.tsx"
+import { Empty, Failure, Loading } from "./states.tsx"
+import { TimelineView } from "./timeline-view.tsx"
+import { TransitionsTable } from "./transitions-table.tsx"
+
+const SECTIONS = [
+  ["timeline", "Timeline"],
+  ["changes", "Changes"],
+  ["reviews", "Reviews"],
+  ["decision", "Decision"],
+  ["provenance", "Provenance"],
+  ["history", "History"],
+] as const
+
+export function RunView({ runId }: { runId: string }) {
+  const { session } = useSession()
+  const [detail, setDetail] = useState<RunDetail | null>(null)
+  const [error, setError] = useState<{ status: number; message: string } | null>(null)
+  const [events, setEvents] = useState<ReadonlyMap<number, RuntimeEventRow>>(new Map())
+  const [focus, setFocus] = useState<DiffFocus | null>(null)
+
+  const load = useCallback(async () => {
+    try {
+      const next = await apiGet<RunDetail>(`/api/runs/${runId}`)
+      setDetail(next)
+      setError(null)
+      setEvents((old) => new Map([...next.events.map((e) => [e.seq, e] as const), ...old]))
+    } catch (failure) {
+      setError({
+        status: failure instanceof ApiFailure ? failure.status : 0,
+        message: errorMessage(failure),
+      })
+    }
+  }, [runId])
+  useEffect(() => void load(), [load])
+
+  const reload = useRef<ReturnType<typeof setTimeout> | null>(null)
+  const scheduleReload = () => {
+    if (reload.current !== null) clearTimeout(reload.current)
+    reload.current = setTimeout(() => void load(), 100)
+  }
+  const applyRun = (run: Partial<RunRow> & { state: WorkflowRunState }) =>
+    setDetail((old) => (old === null ? old : { ...old, run: { ...old.run, ...run } }))
+
+  const status = useEventSource(`/api/runs/${runId}/events`, {
+    "runtime-event": (data) => {
+      const event = data as RuntimeEventRow
+      setEvents((old) => (old.has(event.seq) ? old : new Map(old).set(event.seq, event)))
+    },
+    run: (data) => {
+      const change = data as { state: WorkflowRunState; reason?: string | null }
+      applyRun({
+        state: change.state,
+        ...(change.reason === undefined ? {} : { reason: change.reason }),
+      })
+      scheduleReload()
+    },
+  })
+
+  if (error !== null)
+    return error.status === 404 ? (
+      <Empty title={`No run ${runId}.`}>
+        <Link href="/">Back to all runs</Link>
+      </Empty>
+    ) : (
+      <Failure title="Could not load the run" message={error.message} onRetry={() => void load()} />
+    )
+  if (detail === null) return <Loading label="Loading the run…" />
+
+  const { run, request, repository } = detail
+  const web = session.github?.webUrl ?? "https://github.com"
+  const repoUrl = `${web}/${repository.fullName}`
+  const prNumber = run.pullRequestNumber ?? detail.decision?.pullRequestNumber ?? null
+  const prUrl = prNumber === null ? null : `${repoUrl}/pull/${prNumber}`
+  const issueUrl = request.issueNumber === null ? null : `${repoUrl}/issues/${request.issueNumber}`
+  const initiator =
+    request.initiator.kind === "github" ? (
+      <a href={`${web}/${request.initiator.login}`}>@{request.initiator.login}</a>
+    ) : (
+      <span>{request.initiator.name} (dashboard)</span>
+    )
+  const ordered = [...events.values()].toSorted((a, b) => a.seq - b.seq)
+  const openFinding = (finding: Finding) =>
+    setFocus({ file: finding.file, line: finding.line, nonce: Date.now() })
+  const version = `${run.state}:${detail.patchSets.length}:${detail.reviews.length}:${detail.decision?.id ?? ""}`
+
+  return (
+    <article className="run" data-run-state={run.state}>
+      <header className="run-head">
+        <div className="section-head">
+          <h1>
+            Run <span className="mono">{shortId(run.id)}</span> <StateBadge state={run.state} />
+          </h1>
+          <LiveIndicator status={status} />
+        </div>
+        <dl className="facts">
+          <div>
+            <dt>Repository</dt>
+            <dd>
+              <a href={repoUrl}>{repository.fullName}</a> @ <code>{request.targetRef}</code>
+            </dd>
+          </div>
+          <div>
+            <dt>Requested by</dt>
+            <dd>
+              {initiator} via {request.sourceChannel.replaceAll("_", " ")} on{" "}
+              <time dateTime={request.createdAt}>{dateTime(request.createdAt)}</time>
+            </dd>
+          </div>
+          {issueUrl === null && prUrl === null ? null : (
+            <div>
+              <dt>On GitHub</dt>
+              <dd>
+                {issueUrl === null ? null : <a href={issueUrl}>issue #{request.issueNumber}</a>}
+                {issueUrl !== null && prUrl !== null ? " · " : null}
+                {prUrl === null ? null : <a href={prUrl}>pull request #{prNumber}</a>}
+              </dd>
+            </div>
+          )}
+          {run.reason === null ? null : (
+            <div>
+              <dt>Reason</dt>
+              <dd>{run.reason}</dd>
+            </div>
+          )}
+        </dl>
+        <blockquote className="prompt" aria-label="Prompt">
+          {request.prompt}
+        </blockquote>
+        <RunControls
+          runId={run.id}
+          state={run.state}
+          onChanged={(changed) => {
+            if (changed !== null && changed.id === run.id) applyRun(changed)
+            scheduleReload()
+          }}
+        />
+        <StageProgress state={run.state} reason={run.reason} transitions={detail.transitions} />
+      </header>
+      <nav className="section-nav" aria-label="Run sections">
+        {SECTIONS.map(([id, label]) => (
+          <a key={id} href={`#${id}`}>
+            {label}
+          </a>
+        ))}
+      </nav>
+      <section id="timeline" aria-labelledby="timeline-heading">
+        <h2 id="timeline-heading">Timeline</h2>
+        <TimelineView events={ordered} live={!isTerminal(run.state)} />
+      </section>
+      <section id="changes" aria-labelledby="changes-heading">
+        <h2 id="changes-heading">Changes</h2>
+        <PatchSetView
+          runId={run.id}
+          patchSets={detail.patchSets}
+          reviews={detail.reviews}
+          focus={focus}
+        />
+      </section>
+      <section id="reviews" aria-labelledby="reviews-heading">
+        <h2 id="reviews-heading">Reviews</h2>
+        <ReviewResults reviews={detail.reviews} onFinding={openFinding} />
+      </section>
+      <section id="decision" aria-labelledby="decision-heading">
+        <h2 id="decision-heading">Decision</h2>
+        <DecisionView decision={detail.decision} pullRequestUrl={prUrl} />
+      </section>
+      <section id="provenance" aria-labelledby="provenance-heading">
+        <h2 id="provenance-heading">Provenance</h2>
+        <ProvenanceSection runId={run.id} version={version} />
+      </section>
+      <section id="history" aria-labelledby="history-heading">
+        <h2 id="history-heading">History</h2>
+        <TransitionsTable transitions={detail.transitions} />
+      </section>
+    </article>
+  )
+}

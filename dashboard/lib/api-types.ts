@@ -1,0 +1,262 @@
+// The JSON the control plane's API answers with, as the dashboard reads it
+// (dates arrive as ISO strings). The state vocabulary is the domain's own.
+import type { RuntimeEventPayload, WorkflowRunState } from "@patchplane/app/domain"
+
+export type { RuntimeEventPayload, WorkflowRunState }
+export type Role = "admin" | "reviewer" | "viewer"
+
+export interface Caller {
+  readonly id: string
+  readonly name: string
+  readonly role: Role
+}
+
+export interface SessionInfo {
+  readonly auth: "workos" | "local" | "token"
+  readonly signInUrl: string | null
+  readonly version: string
+  readonly caller: Caller | null
+  readonly refusal: { readonly code: string; readonly message: string } | null
+  readonly unconfigured?: ReadonlyArray<string>
+  readonly paused?: boolean
+  readonly github?: { readonly configured: boolean; readonly webUrl: string }
+}
+
+export interface RunRow {
+  readonly id: string
+  readonly promptRequestId: string
+  readonly repositoryId: string
+  readonly state: WorkflowRunState
+  readonly reason: string | null
+  readonly pullRequestNumber: number | null
+  readonly createdAt: string
+  readonly updatedAt: string
+}
+
+export interface RunPage {
+  readonly runs: ReadonlyArray<RunRow>
+  readonly nextCursor: string | null
+}
+
+export interface RunSummary {
+  readonly runId: string
+  readonly prompt: string
+  readonly sourceChannel: string
+  readonly initiatorLogin: string | null
+  readonly issueNumber: number | null
+  readonly targetRef: string
+  readonly repository: string
+}
+
+export interface PromptRequestRow {
+  readonly id: string
+  readonly prompt: string
+  readonly promptRaw: string
+  readonly sourceChannel: string
+  readonly targetRef: string
+  readonly initiator: { kind: "github"; login: string } | { kind: "dashboard"; name: string }
+  readonly initiatorLogin: string | null
+  readonly issueNumber: number | null
+  readonly deliveryId: string | null
+  readonly createdAt: string
+}
+
+export interface RepositoryRow {
+  readonly id: string
+  readonly fullName: string
+  readonly defaultBranch: string
+  readonly private: boolean
+  readonly active: boolean
+}
+
+export interface SessionRow {
+  readonly id: string
+  readonly adapter: string
+  readonly status: string
+  readonly sandboxId: string | null
+  readonly inputTokens?: number
+  readonly outputTokens?: number
+  readonly costUsd?: number
+  readonly startedAt: string
+  readonly endedAt: string | null
+}
+
+export interface RuntimeEventRow {
+  readonly id: string
+  readonly seq: number
+  readonly kind: string
+  readonly payload: RuntimeEventPayload
+  readonly createdAt: string
+}
+
+export interface FileChange {
+  readonly path: string
+  readonly status: "added" | "modified" | "deleted" | "renamed"
+  readonly additions: number
+  readonly deletions: number
+  readonly previousPath?: string
+}
+
+export interface PatchSetRow {
+  readonly id: string
+  readonly branch: string
+  readonly baseSha: string | null
+  readonly headSha: string | null
+  readonly files: ReadonlyArray<FileChange>
+  readonly diffSummary: { filesChanged?: number; additions?: number; deletions?: number }
+  readonly testsRun: ReadonlyArray<string>
+  readonly toolsUsed: ReadonlyArray<string>
+  readonly dependencyChanges: ReadonlyArray<{
+    manifest: string
+    name: string
+    from: string | null
+    to: string | null
+  }>
+  readonly createdAt: string
+}
+
+export interface Finding {
+  readonly file: string
+  readonly line: number | null
+  readonly severity: "info" | "warning" | "error" | "critical"
+  readonly message: string
+  readonly rule?: string
+}
+
+export interface ReviewRow {
+  readonly id: string
+  readonly patchSetId: string
+  readonly reviewer: string
+  readonly passed: boolean
+  readonly score: number
+  readonly comments: string
+  readonly findings: ReadonlyArray<Finding>
+  readonly logRef: string | null
+  readonly createdAt: string
+}
+
+export interface DecisionRow {
+  readonly id: string
+  readonly state: string
+  readonly weightedScore: number
+  readonly criteria: ReadonlyArray<{ criterion: string; passed: boolean; detail: string }>
+  readonly decidedBy: string
+  readonly pullRequestNumber: number | null
+  readonly createdAt: string
+}
+
+export interface TransitionRow {
+  readonly id: string
+  readonly fromState: WorkflowRunState | null
+  readonly toState: WorkflowRunState
+  readonly reason: string | null
+  readonly actor: string
+  readonly createdAt: string
+}
+
+export interface ApprovalRow {
+  readonly id: string
+  readonly kind: "runtime" | "merge" | "policy"
+  readonly reason: string
+  readonly resolution: "approved" | "rejected" | null
+  readonly resolvedBy: string | null
+  readonly createdAt: string
+}
+
+export interface RunDetail {
+  readonly run: RunRow
+  readonly request: PromptRequestRow
+  readonly repository: RepositoryRow
+  readonly sessions: ReadonlyArray<SessionRow>
+  readonly events: ReadonlyArray<RuntimeEventRow>
+  readonly patchSets: ReadonlyArray<PatchSetRow>
+  readonly reviews: ReadonlyArray<ReviewRow>
+  readonly decision: DecisionRow | null
+  readonly transitions: ReadonlyArray<TransitionRow>
+  readonly approvals: ReadonlyArray<ApprovalRow>
+}
+
+export type DiffAnswer =
+  | {
+      readonly available: true
+      readonly source: string
+      readonly diff: string
+      readonly truncated: boolean
+    }
+  | { readonly available: false; readonly reason: string }
+
+export interface GraphNode {
+  readonly id: string
+  readonly kind: string
+  readonly label: string
+  readonly detail: string
+  readonly createdAt: string | null
+  readonly current: boolean
+}
+
+export interface GraphEdge {
+  readonly id: string
+  readonly from: string
+  readonly to: string
+  readonly relation: string
+  readonly actor: string | null
+  readonly derived: boolean
+}
+
+export interface ProvenanceGraph {
+  readonly nodes: ReadonlyArray<GraphNode>
+  readonly edges: ReadonlyArray<GraphEdge>
+}
+
+export interface ConnectedRepository extends RepositoryRow {
+  readonly recentRuns: ReadonlyArray<{ id: string; state: WorkflowRunState; createdAt: string }>
+}
+
+export interface Installation {
+  readonly id: string
+  readonly installationId: number
+  readonly accountLogin: string
+  readonly accountType: string
+  readonly suspendedAt: string | null
+  readonly deletedAt: string | null
+  readonly repositories: ReadonlyArray<ConnectedRepository>
+}
+
+export interface RepositoriesAnswer {
+  readonly installations: ReadonlyArray<Installation>
+  readonly installUrl: string | null
+  readonly githubConfigured: boolean
+}
+
+export interface PolicyAnswer {
+  readonly source: string
+  readonly policy: Record<string, unknown> | null
+  readonly issues: ReadonlyArray<{ path: string; message: string }>
+  readonly note: string | null
+}
+
+export interface Delivery {
+  readonly id: string
+  readonly deliveryId: string
+  readonly event: string
+  readonly action: string | null
+  readonly repositoryFullName: string | null
+  readonly outcome: "received" | "processed" | "ignored" | "refused" | "failed"
+  readonly error: string | null
+  readonly receivedAt: string
+  readonly processedAt: string | null
+  readonly promptRequestId: string | null
+}
+
+export interface DeliveryPage {
+  readonly deliveries: ReadonlyArray<Delivery>
+  readonly nextCursor: string | null
+}
+
+export interface ManifestInfo {
+  readonly configured: boolean
+  readonly manifest: Record<string, unknown>
+  readonly publicUrl: string
+  readonly reachableByGitHub: boolean
+  readonly configFile: string
+}

@@ -1,0 +1,27 @@
+// Small display helpers shared by the pages.
+export const shortId = (id: string): string => id.slice(0, 8)
+
+const units: Array<[Intl.RelativeTimeFormatUnit, number]> = [
+  ["day", 86_400_000],
+  ["hour", 3_600_000],
+  ["minute", 60_000],
+  ["second", 1_000],
+]
+const relative = new Intl.RelativeTimeFormat("en", { numeric: "auto" })
+
+/** "3 minutes ago"; a moment in the future (clock skew) reads "now". */
+export const timeAgo = (iso: string, now: number = Date.now()): string => {
+  const delta = Math.min(0, new Date(iso).getTime() - Math.max(now, Date.now()))
+  for (const [unit, ms] of units)
+    if (Math.abs(delta) >= ms || unit === "second")
+      return relative.format(Math.round(delta / ms), unit)
+  return iso
+}
+
+export const dateTime = (iso: string): string =>
+  new Date(iso).toLocaleString("en", { dateStyle: "medium", timeStyle: "medium" })
+
+export const percent = (value: number): string => `${Math.round(value * 100)}%`
+
+export const plural = (count: number, word: string): string =>
+  `${count} ${word}${count === 1 ? "" : "s"}`

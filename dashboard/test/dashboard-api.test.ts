@@ -1,0 +1,374 @@
+// The API routes the dashboard adds, over real HTTP: the session, local-mode
+// rules (loopback host, no cross-site writes), run summaries, the provenance
+// graph, PatchSet diffs (read from GitHub), repositories with their effective
+// policy, webhook deliveries with idempotent replay, and run pages that stay
+// fast with 10,000 runs.
+import { request } from "node:http"
+import { finishDelivery, insertPatchSet, insertPromptRequest, recordDelivery } from "@patchplane/db"
+import { sql } from "drizzle-orm"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { BASE_SHA, DEMO_DIFF, DEMO_FILES, demoSteps, HEAD_SHA } from "./demo-steps.ts"
+import { type FakeGitHub, startFakeGitHub } from "./fake-github.ts"
+import {
+  connectRepository,
+  type DashboardStack,
+  githubConfig,
+  startDashboardStack,
+} from "./stack.ts"
+
+const ADMIN = "admin-token-0123456789"
+const VIEWER = "viewer-token-0123456789"
+
+let stack: DashboardStack
+let github: FakeGitHub
+let repositoryId: string
+
+beforeAll(async () => {
+  github = await startFakeGitHub()
+  github.diffs.set(`acme/widgets:${BASE_SHA}...${HEAD_SHA}`, DEMO_DIFF)
+  stack = await startDashboardStack({
+    steps: (db) => demoSteps(db, { agentMs: 60_000 }),
+    config: async (dir) => ({
+      github: await githubConfig(dir, github.url),
+      api: {
+        tokens: [
+          { name: "ops", token: ADMIN, role: "admin" },
+          { name: "watcher", token: VIEWER, role: "viewer" },
+        ],
+      },
+    }),
+  })
+  repositoryId = (await connectRepository(stack.db, "acme/widgets", 900)).id
+}, 60_000)
+afterAll(async () => {
+  await stack?.stop()
+  await github?.close()
+})
+
+const api = async (
+  path: string,
+  init: RequestInit & { token?: string; base?: string } = {},
+): Promise<{ status: number; body: any; headers: Headers }> => {
+  const headers = new Headers(init.headers)
+  if (init.token) headers.set("authorization", `Bearer ${init.token}`)
+  if (init.body) headers.set("content-type", "application/json")
+  const res = await fetch(`${init.base ?? stack.url}${path}`, {
+    ...init,
+    headers,
+    redirect: "manual",
+  })
+  const text = await res.text()
+  return { status: res.status, body: text === "" ? null : JSON.parse(text), headers: res.headers }
+}
+
+/** fetch() cannot set Host; a DNS-rebinding page would send its own name. */
+const statusWithHost = (path: string, host: string, token?: string) =>
+  new Promise<number>((resolve, reject) => {
+    const req = request(`${stack.url}${path}`, {
+      headers: { host, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    })
+    req.on("response", (res) => {
+      res.resume()
+      resolve(res.statusCode ?? 0)
+    })
+    req.on("error", reject)
+    req.end()
+  })
+
+const compares = () => github.calls.filter((c) => c.includes("/compare/")).length
+
+const timed = async (path: string) => {
+  const started = performance.now()
+  const res = await api(path)
+  return { ms: performance.now() - started, body: res.body }
+}
+
+const startRun = async (prompt = "Make greet() polite") => {
+  const res = await api("/api/prompts", {
+    method: "POST",
+    body: JSON.stringify({ repository: "acme/widgets", prompt }),
+  })
+  expect(res.status).toBe(201)
+  return res.body.runId as string
+}
+
+describe("session and local mode", () => {
+  it("names the caller, the mode and what is not configured", async () => {
+    const local = await api("/api/session")
+    expect(local.body).toMatchObject({
+      auth: "local",
+      caller: { id: "local-operator", role: "admin" },
+      paused: false,
+      github: { configured: true },
+    })
+    expect(local.body.unconfigured).not.toContain("GitHub App (github)")
+    const viewer = await api("/api/session", { token: VIEWER })
+    expect(viewer.body.caller).toEqual({ id: "token:watcher", name: "watcher", role: "viewer" })
+    expect((await api("/api/control")).body).toEqual({ paused: false })
+  })
+
+  it("refuses a DNS-rebound host and cross-site writes", async () => {
+    expect(await statusWithHost("/api/runs", "evil.example:3000")).toBe(401)
+    expect(await statusWithHost("/api/runs", "localhost")).toBe(200)
+    const crossSite = await api("/api/control/pause", {
+      method: "POST",
+      body: "{}",
+      headers: { origin: "http://evil.example" },
+    })
+    expect(crossSite.status).toBe(403)
+    expect(crossSite.body.error.code).toBe("cross_site")
+    const fetchSite = await api("/api/control/pause", {
+      method: "POST",
+      body: "{}",
+      headers: { "sec-fetch-site": "cross-site" },
+    })
+    expect(fetchSite.status).toBe(403)
+    expect((await api("/api/control")).body.paused).toBe(false)
+    // Tokens are not cookies: a script with one may call from anywhere.
+    expect(await statusWithHost("/api/control", "evil.example", VIEWER)).toBe(200)
+  })
+
+  it("serves pages with a policy that keeps everything on this server", async () => {
+    const res = await fetch(`${stack.url}/`, {
+      headers: { "x-patchplane-api": "http://evil.example" },
+    })
+    expect([200, 503]).toContain(res.status)
+    const csp = res.headers.get("content-security-policy") ?? ""
+    expect(csp).toContain("default-src 'self'")
+    expect(csp).toContain("connect-src 'self'")
+    expect(csp).toContain("frame-ancestors 'none'")
+    await res.text()
+  })
+})
+
+describe("run views", () => {
+  it("summarizes runs for the list and draws their provenance", async () => {
+    const runId = await startRun("Summarize me")
+    const summaries = await api(`/api/run-summaries?ids=${runId},not-a-uuid`)
+    expect(summaries.body.summaries).toEqual([
+      expect.objectContaining({
+        runId,
+        prompt: "Summarize me",
+        repository: "acme/widgets",
+        initiatorLogin: "local operator",
+      }),
+    ])
+    const graph = await api(`/api/runs/${runId}/provenance`)
+    expect(graph.status).toBe(200)
+    const kinds = graph.body.nodes.map((n: { kind: string }) => n.kind)
+    expect(kinds).toContain("prompt_request")
+    expect(kinds).toContain("workflow_run")
+    expect(graph.body.edges).toContainEqual(
+      expect.objectContaining({ to: runId, relation: "started", derived: false }),
+    )
+    expect((await api("/api/runs/00000000-0000-4000-8000-000000000000/provenance")).status).toBe(
+      404,
+    )
+    await api(`/api/runs/${runId}/cancel`, { method: "POST", body: "{}" })
+  })
+
+  it("reads a patch set's diff from GitHub, once, and says why when it cannot", async () => {
+    const runId = await startRun("Diff me")
+    const withShas = await insertPatchSet(stack.db, {
+      workflowRunId: runId,
+      branch: `patchplane/${runId}`,
+      baseSha: BASE_SHA,
+      headSha: HEAD_SHA,
+      files: DEMO_FILES,
+      diffSummary: { filesChanged: 2, additions: 3, deletions: 1 },
+    })
+    const first = await api(`/api/runs/${runId}/patch-sets/${withShas.id}/diff`, { token: VIEWER })
+    expect(first.body).toEqual({
+      available: true,
+      source: "github",
+      diff: DEMO_DIFF,
+      truncated: false,
+    })
+    const before = compares()
+    await api(`/api/runs/${runId}/patch-sets/${withShas.id}/diff`)
+    expect(compares()).toBe(before)
+    const without = await insertPatchSet(stack.db, {
+      workflowRunId: runId,
+      branch: `patchplane/${runId}`,
+      files: DEMO_FILES,
+      diffSummary: { filesChanged: 2, additions: 3, deletions: 1 },
+    })
+    const missing = await api(`/api/runs/${runId}/patch-sets/${without.id}/diff`)
+    expect(missing.body).toMatchObject({
+      available: false,
+      reason: expect.stringMatching(/base and head/),
+    })
+    const otherRun = await startRun("Another")
+    expect((await api(`/api/runs/${otherRun}/patch-sets/${withShas.id}/diff`)).status).toBe(404)
+    for (const id of [runId, otherRun])
+      await api(`/api/runs/${id}/cancel`, { method: "POST", body: "{}" })
+  })
+})
+
+describe("repositories", () => {
+  it("lists installations with repositories, recent runs and the install link", async () => {
+    const res = await api("/api/repositories", { token: VIEWER })
+    expect(res.body.githubConfigured).toBe(true)
+    expect(res.body.installUrl).toBe(`${github.url}/apps/patchplane-test/installations/new`)
+    const installation = res.body.installations.find(
+      (i: { installationId: number }) => i.installationId === 900,
+    )
+    const repo = installation.repositories.find(
+      (r: { fullName: string }) => r.fullName === "acme/widgets",
+    )
+    expect(repo.recentRuns.length).toBeGreaterThan(0)
+    expect(repo.recentRuns.length).toBeLessThanOrEqual(5)
+  })
+
+  it("shows the effective policy: the defaults, the repo's file, or its errors by field", async () => {
+    const path = `/api/repositories/${repositoryId}/policy`
+    const defaults = await api(path)
+    expect(defaults.body).toMatchObject({
+      source: "defaults",
+      issues: [],
+      policy: { passScore: 0.8 },
+    })
+    expect(defaults.body.note).toMatch(/no \.github\/patchplane\.yml/)
+
+    github.files.set(
+      "acme/widgets:.github/patchplane.yml",
+      "passScore: 0.9\napprovalMode: auto-approve\n",
+    )
+    const custom = await api(path)
+    expect(custom.body).toMatchObject({
+      source: "acme/widgets@main:.github/patchplane.yml",
+      issues: [],
+      policy: { passScore: 0.9, approvalMode: "auto-approve" },
+    })
+
+    github.files.set(
+      "acme/widgets:.github/patchplane.yml",
+      "passScore: 3\nbudgets:\n  maxTurns: -1\n",
+    )
+    const broken = await api(path)
+    expect(broken.body.policy).toBeNull()
+    expect(broken.body.issues.map((i: { path: string }) => i.path).toSorted()).toEqual([
+      "budgets.maxTurns",
+      "passScore",
+    ])
+    github.files.delete("acme/widgets:.github/patchplane.yml")
+  })
+})
+
+describe("webhook deliveries", () => {
+  it("lists them newest first with outcome filter and pages", async () => {
+    for (let i = 0; i < 3; i++) {
+      await recordDelivery(stack.db, {
+        deliveryId: `list-${i}`,
+        event: "issue_comment",
+        action: "created",
+        repositoryFullName: "acme/widgets",
+      })
+      await finishDelivery(
+        stack.db,
+        `list-${i}`,
+        i === 1 ? "failed" : "processed",
+        i === 1 ? "boom" : null,
+      )
+    }
+    const page1 = await api("/api/deliveries?limit=2")
+    expect(page1.body.deliveries.map((d: { deliveryId: string }) => d.deliveryId)).toEqual([
+      "list-2",
+      "list-1",
+    ])
+    const page2 = await api(`/api/deliveries?limit=2&cursor=${page1.body.nextCursor}`)
+    expect(page2.body.deliveries[0].deliveryId).toBe("list-0")
+    const failed = await api("/api/deliveries?outcome=failed")
+    expect(failed.body.deliveries).toContainEqual(
+      expect.objectContaining({
+        deliveryId: "list-1",
+        outcome: "failed",
+        error: "boom",
+        promptRequestId: null,
+      }),
+    )
+    expect((await api("/api/deliveries?outcome=nope")).body.error.path).toBe("outcome")
+  })
+
+  it("replays a failed delivery through GitHub, once per request, admins only", async () => {
+    await recordDelivery(stack.db, { deliveryId: "guid-failed", event: "issue_comment" })
+    await finishDelivery(stack.db, "guid-failed", "failed", "GitHub 502")
+    github.deliveries.set("guid-failed", 123456)
+    expect(
+      (await api("/api/deliveries/guid-failed/replay", { method: "POST", token: VIEWER })).status,
+    ).toBe(403)
+    const replay = await api("/api/deliveries/guid-failed/replay", { method: "POST", token: ADMIN })
+    expect(replay.status).toBe(202)
+    expect(replay.body.replayed).toBe(true)
+    expect(github.redelivered).toEqual([123456])
+
+    // A failed delivery that already produced its PromptRequest: nothing new.
+    await recordDelivery(stack.db, { deliveryId: "guid-done", event: "issue_comment" })
+    const promptRequest = await insertPromptRequest(stack.db, {
+      repositoryId,
+      prompt: "from a comment",
+      sourceChannel: "issue_comment",
+      targetRef: "main",
+      initiator: { kind: "github", login: "octocat", id: 1 },
+      deliveryId: "guid-done",
+    })
+    await finishDelivery(stack.db, "guid-done", "failed", "comment reply failed")
+    github.deliveries.set("guid-done", 654321)
+    const again = await api("/api/deliveries/guid-done/replay", { method: "POST", token: ADMIN })
+    expect(again.status).toBe(200)
+    expect(again.body).toMatchObject({ replayed: false, promptRequestId: promptRequest.id })
+    expect(github.redelivered).toEqual([123456])
+
+    const processed = await api("/api/deliveries/list-0/replay", { method: "POST", token: ADMIN })
+    expect(processed.status).toBe(409)
+    expect(
+      (await api("/api/deliveries/nope/replay", { method: "POST", token: ADMIN })).status,
+    ).toBe(404)
+  })
+})
+
+describe("10,000 runs", () => {
+  it("pages stay fast at any depth, filtered or not", async () => {
+    await stack.db.execute(sql`
+      WITH req AS (
+        INSERT INTO prompt_requests (repository_id, prompt, source_channel, target_ref, initiator)
+        SELECT ${repositoryId}, 'bulk ' || g, 'app', 'main', '{"kind":"dashboard","userId":"x","name":"x"}'::jsonb
+        FROM generate_series(1, 10000) g
+        RETURNING id
+      )
+      INSERT INTO workflow_runs (prompt_request_id, repository_id, state, created_at)
+      SELECT id, ${repositoryId},
+        (ARRAY['queued','decided','failed','cancelled','decided'])[1 + floor(random() * 5)::int]::workflow_run_state,
+        now() - random() * interval '90 days'
+      FROM req`)
+    await stack.db.execute(sql`ANALYZE workflow_runs`)
+    let cursor = ""
+    let slowest = 0
+    let pages = 0
+    for (; pages < 40; pages++) {
+      const page = await timed(`/api/runs?limit=200${cursor ? `&cursor=${cursor}` : ""}`)
+      slowest = Math.max(slowest, page.ms)
+      if (page.body.nextCursor === null) break
+      cursor = page.body.nextCursor
+    }
+    expect(pages).toBeGreaterThanOrEqual(40) // 8,000 runs deep
+    const deep = await timed(`/api/runs?limit=50&cursor=${cursor}`)
+    const filtered = await timed(
+      `/api/runs?limit=50&state=failed&repo=acme/widgets&cursor=${cursor}`,
+    )
+    const summaries = await timed(
+      `/api/run-summaries?ids=${deep.body.runs.map((r: { id: string }) => r.id).join(",")}`,
+    )
+    expect(deep.body.runs).toHaveLength(50)
+    expect(filtered.body.runs.every((r: { state: string }) => r.state === "failed")).toBe(true)
+    expect(summaries.body.summaries).toHaveLength(50)
+    // Generous bounds for a loaded CI machine; typical figures are a few ms.
+    expect(slowest).toBeLessThan(500)
+    expect(deep.ms).toBeLessThan(200)
+    expect(filtered.ms).toBeLessThan(200)
+    expect(summaries.ms).toBeLessThan(200)
+    console.log(
+      `10k runs: slowest page of 200 ${slowest.toFixed(1)} ms, deep page ${deep.ms.toFixed(1)} ms, filtered ${filtered.ms.toFixed(1)} ms, summaries ${summaries.ms.toFixed(1)} ms`,
+    )
+  }, 60_000)
+})

@@ -1,0 +1,150 @@
+// The dashboard on embedded defaults, as `npm start` runs it on a fresh clone:
+// embedded PostgreSQL, no config, local single-operator mode. In real
+// Chromium: a run created over the API appears in the list and progresses
+// without a reload; its page shows the live timeline and the changed files
+// (no diff text without a GitHub App, said so plainly); Cancel, confirmed,
+// shows the run cancelled in the UI and in the API. Nothing loads from
+// anywhere but this server.
+import type { Page } from "playwright-core"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { ensureBuilt } from "../build.ts"
+import { launchBrowser, type TestBrowser } from "./browser.ts"
+import { demoSteps } from "./demo-steps.ts"
+import { connectRepository, type DashboardStack, startDashboardStack } from "./stack.ts"
+
+let stack: DashboardStack
+let browser: TestBrowser
+
+beforeAll(async () => {
+  // A fresh clone builds the dashboard once (concurrent test files share the build).
+  await ensureBuilt()
+  ;[stack, browser] = await Promise.all([
+    startDashboardStack({ embedded: true, steps: (db) => demoSteps(db, { agentMs: 3_000 }) }),
+    launchBrowser(),
+  ])
+  await connectRepository(stack.db, "acme/widgets")
+}, 400_000)
+afterAll(async () => {
+  await browser?.close()
+  await stack?.stop()
+})
+
+const api = async (path: string, init: RequestInit = {}) => {
+  const res = await fetch(`${stack.url}${path}`, {
+    ...init,
+    headers: { "content-type": "application/json", ...init.headers },
+  })
+  return { status: res.status, body: (await res.json()) as Record<string, any> }
+}
+
+/** Loads a page, waiting out the first start's on-demand build if there is one. */
+const open = async (page: Page, path: string) => {
+  for (let attempt = 0; ; attempt++) {
+    const response = await page.goto(`${stack.url}${path}`)
+    if (response?.status() !== 503 || attempt > 150) return response
+    await page.waitForTimeout(1_000)
+  }
+}
+
+describe("dashboard on embedded defaults", () => {
+  it("shows a new run live, opens it, and cancels it", async (context) => {
+    expect(stack.app.database.kind).toBe("embedded")
+    const page = await browser.page()
+    context.onTestFailed(() => browser.screenshot(page, "local-failure").then(() => {}))
+    const response = await open(page, "/")
+    expect(response?.status()).toBe(200)
+    await expect.poll(() => page.getByTestId("local-mode-banner").isVisible()).toBe(true)
+    await page.getByText("No runs yet.").waitFor()
+    await page.getByTestId("live").getByText("Live").waitFor()
+
+    // A run started through the API appears without a reload and moves on.
+    const created = await api("/api/prompts", {
+      method: "POST",
+      body: JSON.stringify({ repository: "acme/widgets", prompt: "Make greet() polite" }),
+    })
+    expect(created.status).toBe(201)
+    const runId: string = created.body.runId
+    const row = page.locator(`tr[data-run-id="${runId}"]`)
+    await row.waitFor({ timeout: 5_000 })
+    await expect.poll(() => row.textContent()).toContain("Make greet() polite")
+    await row.locator('[data-state="running"]').waitFor({ timeout: 10_000 })
+    await browser.screenshot(page, "local-runs-list")
+
+    // The run page follows the agent, then the patch set.
+    await row.getByRole("link").click()
+    await page.waitForURL(`**/runs/${runId}`)
+    await page.getByTestId("timeline").getByText("Reading src/greet.ts").waitFor()
+    await page.getByTestId("timeline").getByText("bash").waitFor()
+    await page.locator('article[data-run-state="reviewing"]').waitFor({ timeout: 15_000 })
+    await page.getByRole("button", { name: /src\/greet\.ts/ }).waitFor()
+    await page.getByTestId("open-diff").click()
+    await page.getByTestId("diff-unavailable").waitFor()
+    expect(await page.getByTestId("diff-unavailable").textContent()).toMatch(/not stored/)
+    await browser.screenshot(page, "local-run-page")
+
+    // No horizontal scrolling on a laptop screen.
+    await page.setViewportSize({ width: 1280, height: 720 })
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+    ).toBe(true)
+
+    // Redirect: a steering message, confirmed, by keyboard alone.
+    await page.locator('button[data-action="steer"]').focus()
+    await page.keyboard.press("Enter")
+    const dialog = page.getByRole("dialog")
+    await dialog.getByLabel("Message to the agent").waitFor()
+    expect(await dialog.evaluate((el) => el.contains(document.activeElement))).toBe(true)
+    await page.keyboard.press("Escape")
+    await dialog.waitFor({ state: "hidden" })
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-action"))).toBe(
+      "steer",
+    )
+    await page.keyboard.press("Enter")
+    await page.keyboard.type("Also update the README")
+    await page.keyboard.press("Tab")
+    await page.keyboard.press("Tab")
+    await page.keyboard.press("Enter")
+    await page.getByText("Message sent to the agent.").waitFor()
+
+    // Cancel: confirmed in a dialog, reflected in the page and the API within a second.
+    await page.locator('button[data-action="cancel"]').click()
+    await dialog.getByLabel(/Reason/).fill("testing the kill path")
+    const clicked = Date.now()
+    await dialog.getByRole("button", { name: "Cancel run" }).click()
+    await page.locator('article[data-run-state="cancelled"]').waitFor({ timeout: 1_000 })
+    expect(Date.now() - clicked).toBeLessThan(1_000)
+    await page.getByText("Run cancelled.").waitFor()
+    expect((await api(`/api/runs/${runId}`)).body.run).toMatchObject({
+      state: "cancelled",
+      reason: "testing the kill path",
+    })
+    await browser.screenshot(page, "local-run-cancelled")
+
+    // The list, in another tab, shows it too, and filters by state.
+    const list = await browser.page()
+    await open(list, "/")
+    await list.locator(`tr[data-run-id="${runId}"] [data-state="cancelled"]`).waitFor()
+    await list.getByLabel("State").selectOption("running")
+    await list.getByText("No runs match these filters.").waitFor()
+    await list.getByLabel("State").selectOption("cancelled")
+    await list.locator(`tr[data-run-id="${runId}"]`).waitFor()
+    expect(list.url()).toContain("state=cancelled")
+
+    // The kill switch: paused from one tab, shown in the other within a second.
+    await page.getByRole("button", { name: "Pause all runs" }).click()
+    await dialog.getByRole("button", { name: "Pause runs" }).click()
+    await page.getByTestId("paused-banner").waitFor({ timeout: 1_000 })
+    await list.getByTestId("paused-banner").waitFor({ timeout: 1_500 })
+    expect((await api("/api/control")).body).toEqual({ paused: true })
+    await page.getByRole("button", { name: "Resume runs" }).click()
+    await dialog.getByRole("button", { name: "Resume runs" }).click()
+    await list.getByTestId("paused-banner").waitFor({ state: "hidden", timeout: 1_500 })
+
+    const origin = new URL(stack.url).origin
+    const elsewhere = browser.requests.filter(
+      (url) => !url.startsWith(origin) && !url.startsWith("data:") && !url.startsWith("blob:"),
+    )
+    expect(elsewhere).toEqual([])
+    expect(browser.errors).toEqual([])
+  }, 90_000)
+})
