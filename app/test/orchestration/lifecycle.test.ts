@@ -134,7 +134,7 @@ describe("operators", () => {
     await h.waitForState(queued.id, ["running"])
     await expect.poll(() => steps.calls.includes(`agent-start:${queued.id}`)).toBe(true)
     await run(o().interrupt(queued.id, "alice"))
-    const waiting = await h.waitForState(queued.id, ["awaiting_approval"], 5_000)
+    const waiting = await h.waitForState(queued.id, ["awaiting_approval"], 20_000)
     expect(waiting.reason).toBe("interrupted by an operator")
     expect((await listOpenApprovals(h.db.db, queued.id)).map((a) => a.kind)).toEqual(["runtime"])
     steps.agentMs = 50
