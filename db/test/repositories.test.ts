@@ -15,6 +15,7 @@ import {
   listWorkflowRuns,
   recordDeliveries,
   recordDelivery,
+  recordInertDeliveries,
   transitionWorkflowRun,
   upsertRepository,
 } from "../src/index.ts"
@@ -73,6 +74,24 @@ describe("webhook deliveries", () => {
       error: "no command",
     })
     expect((await getDelivery(t.db, "b-2"))?.outcome).toBe("processed")
+  })
+
+  it("records inert deliveries once, with their final outcome", async () => {
+    const results = await recordInertDeliveries(t.db, [
+      { deliveryId: "i-1", event: "issue_comment", error: "no /patchplane command" },
+      { deliveryId: "i-1", event: "issue_comment", error: "no /patchplane command" },
+      { deliveryId: "i-2", event: "push", error: "no handler for push" },
+    ])
+    expect(results.map((r) => r.firstSeen)).toEqual([true, false, true])
+    expect(await getDelivery(t.db, "i-2")).toMatchObject({
+      outcome: "ignored",
+      error: "no handler for push",
+    })
+    expect((await getDelivery(t.db, "i-2"))?.processedAt).toBeInstanceOf(Date)
+    const again = await recordInertDeliveries(t.db, [
+      { deliveryId: "i-2", event: "push", error: "no handler for push" },
+    ])
+    expect(again).toEqual([{ firstSeen: false, retried: false }])
   })
 
   it("allows only one PromptRequest per delivery", async () => {

@@ -8,6 +8,7 @@ import {
   finishDeliveries,
   type NewDelivery,
   recordDeliveries,
+  recordInertDeliveries,
 } from "@patchplane/db"
 
 interface Pending<I, O> {
@@ -51,6 +52,9 @@ export interface FinishedDelivery {
 
 export const createDeliveryLog = (db: Database) => {
   const records = batcher((items: ReadonlyArray<NewDelivery>) => recordDeliveries(db, items))
+  const inert = batcher((items: ReadonlyArray<NewDelivery & { readonly error: string }>) =>
+    recordInertDeliveries(db, items),
+  )
   const outcomes = batcher(async (items: ReadonlyArray<FinishedDelivery>) => {
     await finishDeliveries(db, items)
     return items.map(() => undefined)
@@ -58,8 +62,10 @@ export const createDeliveryLog = (db: Database) => {
   return {
     /** firstSeen false (and retried false) means a redelivery: do no new work. */
     record: (delivery: NewDelivery) => records.push(delivery),
+    /** A delivery that needs no work: recorded once, as ignored with `error` as the reason. */
+    recordInert: (delivery: NewDelivery & { readonly error: string }) => inert.push(delivery),
     finish: (finished: FinishedDelivery) => outcomes.push(finished),
-    idle: () => Promise.all([records.idle(), outcomes.idle()]),
+    idle: () => Promise.all([records.idle(), inert.idle(), outcomes.idle()]),
   }
 }
 

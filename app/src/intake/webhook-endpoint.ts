@@ -10,6 +10,7 @@ import { type Probot, verifySignature } from "../github/probot.ts"
 import type { Logger } from "../platform/logger.ts"
 import type { Outcome } from "./command-handler.ts"
 import type { DeliveryLog } from "./delivery-log.ts"
+import { inertReason } from "./inert-delivery.ts"
 import { DeliveryEnvelope } from "./webhook-payloads.ts"
 
 export interface WebhookEndpointDeps {
@@ -112,13 +113,24 @@ export const createWebhookEndpoint =
     } catch {
       // The envelope only fills diagnostic columns; the handlers decode what they use.
     }
-    const recorded = await deps.deliveries.record({
+    const row = {
       deliveryId,
       event,
       action: envelope.action ?? null,
       installationId: envelope.installation?.id ?? null,
       repositoryFullName: envelope.repository?.full_name ?? null,
-    })
+    }
+    const inert = inertReason(event, payload)
+    if (inert !== null) {
+      const stored = await deps.deliveries.recordInert({ ...row, error: inert })
+      log.info({ outcome: "ignored", note: inert, duplicate: !stored.firstSeen }, "webhook handled")
+      return send(
+        res,
+        200,
+        stored.firstSeen ? { ok: true, outcome: "ignored" } : { ok: true, duplicate: true },
+      )
+    }
+    const recorded = await deps.deliveries.record(row)
     if (!recorded.firstSeen && !recorded.retried) {
       log.info("redelivery of a known delivery: nothing to do")
       return send(res, 200, { ok: true, duplicate: true })

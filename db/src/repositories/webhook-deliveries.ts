@@ -137,3 +137,37 @@ export const finishDeliveries = async (
     WHERE d.delivery_id = v.delivery_id
   `)
 }
+
+/**
+ * Records deliveries that need no work (no command, no handler) with their
+ * final outcome in one statement: one write instead of two. A repeated id is
+ * a redelivery (`firstSeen: false`).
+ */
+export const recordInertDeliveries = async (
+  db: Executor,
+  values: ReadonlyArray<NewDelivery & { readonly error: string }>,
+): Promise<ReadonlyArray<{ firstSeen: boolean; retried: boolean }>> => {
+  const unique = new Map<string, NewDelivery & { readonly error: string }>()
+  for (const value of values) if (!unique.has(value.deliveryId)) unique.set(value.deliveryId, value)
+  const inserted = new Set(
+    (
+      await db
+        .insert(webhookDeliveries)
+        .values(
+          [...unique.values()].map((v) => ({
+            ...v,
+            outcome: "ignored" as const,
+            processedAt: sql`now()`,
+          })),
+        )
+        .onConflictDoNothing({ target: webhookDeliveries.deliveryId })
+        .returning({ deliveryId: webhookDeliveries.deliveryId })
+    ).map((row) => row.deliveryId),
+  )
+  const claimed = new Set<string>()
+  return values.map((value) => {
+    const first = inserted.has(value.deliveryId) && !claimed.has(value.deliveryId)
+    claimed.add(value.deliveryId)
+    return { firstSeen: first, retried: false }
+  })
+}
