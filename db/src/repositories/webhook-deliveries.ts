@@ -69,6 +69,29 @@ export type NewDelivery = Omit<
   "id" | "outcome" | "receivedAt"
 >
 
+type BatchResult = { firstSeen: boolean; retried: boolean }
+
+/** One entry per delivery id: the first occurrence in the batch. */
+const firstById = <T extends { readonly deliveryId: string }>(values: ReadonlyArray<T>) => {
+  const unique = new Map<string, T>()
+  for (const value of values) if (!unique.has(value.deliveryId)) unique.set(value.deliveryId, value)
+  return unique
+}
+
+/** Per input, in order: only the first occurrence of an id can be first seen or retried. */
+const resultsInOrder = (
+  values: ReadonlyArray<{ readonly deliveryId: string }>,
+  inserted: ReadonlySet<string>,
+  reset: ReadonlySet<string>,
+): ReadonlyArray<BatchResult> => {
+  const claimed = new Set<string>()
+  return values.map(({ deliveryId: id }) => {
+    if (claimed.has(id)) return { firstSeen: false, retried: false }
+    claimed.add(id)
+    return { firstSeen: inserted.has(id), retried: reset.has(id) }
+  })
+}
+
 /**
  * Records many deliveries in one statement (group commit for the intake).
  * Same contract as recordDelivery, per delivery id; a repeated id within the
@@ -77,9 +100,8 @@ export type NewDelivery = Omit<
 export const recordDeliveries = async (
   db: Executor,
   values: ReadonlyArray<NewDelivery>,
-): Promise<ReadonlyArray<{ firstSeen: boolean; retried: boolean }>> => {
-  const unique = new Map<string, NewDelivery>()
-  for (const value of values) if (!unique.has(value.deliveryId)) unique.set(value.deliveryId, value)
+): Promise<ReadonlyArray<BatchResult>> => {
+  const unique = firstById(values)
   const inserted = new Set(
     (
       await db
@@ -107,13 +129,7 @@ export const recordDeliveries = async (
               .returning({ deliveryId: webhookDeliveries.deliveryId })
           ).map((row) => row.deliveryId),
         )
-  const claimed = new Set<string>()
-  return values.map((value) => {
-    const id = value.deliveryId
-    if (claimed.has(id)) return { firstSeen: false, retried: false }
-    claimed.add(id)
-    return { firstSeen: inserted.has(id), retried: reset.has(id) }
-  })
+  return resultsInOrder(values, inserted, reset)
 }
 
 /** Stores the outcomes of many deliveries in one statement. */
@@ -146,9 +162,8 @@ export const finishDeliveries = async (
 export const recordInertDeliveries = async (
   db: Executor,
   values: ReadonlyArray<NewDelivery & { readonly error: string }>,
-): Promise<ReadonlyArray<{ firstSeen: boolean; retried: boolean }>> => {
-  const unique = new Map<string, NewDelivery & { readonly error: string }>()
-  for (const value of values) if (!unique.has(value.deliveryId)) unique.set(value.deliveryId, value)
+): Promise<ReadonlyArray<BatchResult>> => {
+  const unique = firstById(values)
   const inserted = new Set(
     (
       await db
@@ -164,10 +179,5 @@ export const recordInertDeliveries = async (
         .returning({ deliveryId: webhookDeliveries.deliveryId })
     ).map((row) => row.deliveryId),
   )
-  const claimed = new Set<string>()
-  return values.map((value) => {
-    const first = inserted.has(value.deliveryId) && !claimed.has(value.deliveryId)
-    claimed.add(value.deliveryId)
-    return { firstSeen: first, retried: false }
-  })
+  return resultsInOrder(values, inserted, new Set())
 }
