@@ -101,7 +101,7 @@ export const orchestrationScenarios = async (options: {
       accountId: 1,
       accountType: "Organization",
     })
-    const requests = []
+    const requests: Array<{ repositoryId: string; promptRequestId: string }> = []
     for (let i = 0; i < options.runs; i++) {
       const repository = await upsertRepository(db.db, {
         githubInstallationId: installation.id,
