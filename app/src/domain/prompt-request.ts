@@ -48,3 +48,7 @@ export const PromptRequest = Schema.Struct({
   createdAt: Timestamp,
 })
 export type PromptRequest = typeof PromptRequest.Type
+
+/** Requests from a pull request's conversation act on that PR (its number is the issue number). */
+export const isPullRequestChannel = (channel: string): boolean =>
+  channel === "pr" || channel === "pr_comment" || channel === "pr_review_comment"

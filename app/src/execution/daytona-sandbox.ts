@@ -413,6 +413,51 @@ export const makeDaytonaSandbox = (options: DaytonaSandboxOptions) =>
             return yield* fail("checkout", handle.id, `git rev-parse failed: ${head.stdout.trim()}`)
           return { path: abs, headSha: head.stdout.trim() }
         }),
+      push: (handle, request) =>
+        Effect.gen(function* () {
+          const sandbox = yield* lookup(handle, "push")
+          if (hasUserInfo(request.url))
+            return yield* fail("push", handle.id, "the push URL must not carry credentials")
+          const abs = yield* resolveInWorkspace(handle.workspaceRoot, request.path)
+          // Daytona's git API pushes a local branch to its namesake on origin.
+          const ref = yield* exec(handle, [
+            "git",
+            "-C",
+            abs,
+            "update-ref",
+            `refs/heads/${request.branch}`,
+            request.commit,
+          ])
+          if (ref.exitCode !== 0)
+            return yield* fail("push", handle.id, `git update-ref failed: ${ref.stdout.trim()}`)
+          return yield* Effect.tryPromise({
+            try: async () => {
+              await sandbox.git.push(
+                abs,
+                request.auth?.username,
+                request.auth === undefined ? undefined : Redacted.value(request.auth.token),
+                request.branch,
+              )
+              return { kind: "pushed" as const, commit: request.commit }
+            },
+            catch: (error) => error,
+          }).pipe(
+            Effect.catch((error) =>
+              /rejected|non-fast-forward|fetch first/i.test(errorText(error))
+                ? Effect.succeed({
+                    kind: "rejected" as const,
+                    reason: `${request.branch} moved on the remote; a fast-forward push was refused`,
+                  })
+                : Effect.fail(
+                    fail(
+                      "push",
+                      handle.id,
+                      `Daytona could not push ${request.branch}${statusOf(error) === null ? "" : ` (HTTP ${statusOf(error)})`}`,
+                    ),
+                  ),
+            ),
+          )
+        }),
       // The toolbox's execute endpoint answers once, at the end; an interactive
       // process needs Daytona's session API, which is not wired up yet.
       spawn: () =>

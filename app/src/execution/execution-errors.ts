@@ -28,6 +28,7 @@ export const ExecutionOperation = Schema.Literals([
   "upload",
   "download",
   "checkout",
+  "push",
   "destroy",
   "collect",
   "spawn",

@@ -564,6 +564,55 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
           ])
           return { path: abs, headSha: decode(head.stdout).trim() }
         }),
+      push: (handle, request) =>
+        Effect.gen(function* () {
+          const sandbox = yield* lookup(handle, "push")
+          if (hasUserInfo(request.url))
+            return yield* fail("push", handle.id, "the push URL must not carry credentials")
+          const abs = yield* resolveInWorkspace(handle.workspaceRoot, request.path)
+          const secrets = secretForms(request.auth)
+          // The agent owns the checkout's .git (config, hooks): the commit is
+          // copied into a fresh bare repository first and pushed from there,
+          // so nothing the agent configured runs with network and a token.
+          const script = [
+            "set -eu",
+            "work=$(mktemp -d)",
+            'git init --quiet --bare "$work"',
+            'git -C "$work" fetch --quiet --no-tags "$1" "$2"',
+            'git -C "$work" push --porcelain $5 "$3" "$2:refs/heads/$4"',
+          ].join("\n")
+          const raw = yield* run(
+            sandbox,
+            [
+              "sh",
+              "-c",
+              script,
+              "push",
+              abs,
+              request.commit,
+              request.url,
+              request.branch,
+              request.force ? "--force" : "--no-force",
+            ],
+            {
+              operation: "push",
+              network: isHttpUrl(request.url),
+              env: { ...gitAuthEnv(request.url, request.auth), GIT_CONFIG_NOSYSTEM: "1" },
+            },
+          )
+          const output = scrub(`${decode(raw.stdout)}\n${decode(raw.stderr)}`.trim(), secrets)
+          if (raw.exitCode === 0) return { kind: "pushed" as const, commit: request.commit }
+          if (/\[rejected\]|non-fast-forward|fetch first/.test(output))
+            return {
+              kind: "rejected" as const,
+              reason: `${request.branch} moved on the remote; a fast-forward push was refused`,
+            }
+          return yield* fail(
+            "push",
+            handle.id,
+            `git push ${raw.timedOut ? "timed out" : `exited with ${raw.exitCode}`}: ${output}`,
+          )
+        }),
       spawn: (handle, command, opts = {}) =>
         Effect.flatMap(lookup(handle, "spawn"), (sandbox) => spawnIn(sandbox, command, opts)),
       destroy: (handle) =>

@@ -102,6 +102,30 @@ export interface CheckoutResult {
   readonly headSha: string
 }
 
+/**
+ * Publishes a commit of a checkout to a branch on the git host. Like a
+ * checkout it is the control plane's act, not the agent's: the credential
+ * reaches that one git process only.
+ */
+export interface PushRequest {
+  /** The checkout inside the workspace. */
+  readonly path: string
+  /** The commit to publish (a sha the PatchSet recorded). */
+  readonly commit: string
+  /** https URL without credentials (or, for the local sandbox, a bound path). */
+  readonly url: string
+  /** Branch name on the remote, without refs/heads/. */
+  readonly branch: string
+  /** Replace whatever the branch holds (our own run branch); otherwise fast-forward only. */
+  readonly force: boolean
+  readonly auth?: { readonly username: string; readonly token: Redacted.Redacted<string> }
+}
+
+export type PushResult =
+  | { readonly kind: "pushed"; readonly commit: string }
+  /** The remote branch moved on (someone pushed): a fast-forward is impossible. */
+  | { readonly kind: "rejected"; readonly reason: string }
+
 export type ExecFailure = ExecutionError | WorkspacePathError
 
 /** A host path made visible to one spawned process (the local backend only). */
@@ -195,6 +219,10 @@ export interface ExecutionAdapterShape {
     sandbox: SandboxHandle,
     request: CheckoutRequest,
   ) => Effect.Effect<CheckoutResult, ExecFailure>
+  readonly push: (
+    sandbox: SandboxHandle,
+    request: PushRequest,
+  ) => Effect.Effect<PushResult, ExecFailure>
   /**
    * Starts a long-running process with piped stdin/stdout (local backend;
    * Daytona answers OperationUnsupportedError for now).

@@ -34,6 +34,24 @@ export interface PullRequestInfo {
   /** owner/name of the head's repository; differs from the base for a fork. */
   readonly headRepoFullName: string | null
   readonly state: string
+  /** GraphQL id, needed to mark a draft ready for review. */
+  readonly nodeId: string
+  readonly draft: boolean
+  readonly merged: boolean
+  readonly mergeCommitSha: string | null
+  /** null while GitHub is still computing it. */
+  readonly mergeable: boolean | null
+  readonly title: string
+  readonly htmlUrl: string
+}
+
+export interface NewPullRequest {
+  readonly title: string
+  readonly body: string
+  /** Branch name in the same repository (PatchPlane never opens PRs from forks). */
+  readonly head: string
+  readonly base: string
+  readonly draft: boolean
 }
 
 export type CheckRunStatus = "queued" | "in_progress" | "completed"
@@ -79,6 +97,27 @@ export interface GitHubShape {
     ref: RepoRef,
     pullNumber: number,
   ) => Effect.Effect<PullRequestInfo, GitHubError>
+  /** The open PR whose head is `branch` in this repository, if any. */
+  readonly findOpenPullRequest: (
+    ref: RepoRef,
+    branch: string,
+  ) => Effect.Effect<PullRequestInfo | null, GitHubError>
+  readonly createPullRequest: (
+    ref: RepoRef,
+    input: NewPullRequest,
+  ) => Effect.Effect<PullRequestInfo, GitHubError>
+  readonly updatePullRequest: (
+    ref: RepoRef,
+    pullNumber: number,
+    input: { readonly title?: string; readonly body?: string },
+  ) => Effect.Effect<void, GitHubError>
+  /** REST cannot undraft a PR; GraphQL's markPullRequestReadyForReview can. */
+  readonly markReadyForReview: (ref: RepoRef, nodeId: string) => Effect.Effect<void, GitHubError>
+  /** The check run PatchPlane created for a run on a commit (by external id), if any. */
+  readonly findCheckRun: (
+    ref: RepoRef,
+    input: { readonly headSha: string; readonly name: string; readonly externalId: string },
+  ) => Effect.Effect<{ readonly id: number } | null, GitHubError>
   readonly createCheckRun: (
     ref: RepoRef,
     input: CheckRunInput,
@@ -113,6 +152,40 @@ const call = <A>(
         message: error instanceof Error ? error.message : String(error),
       }),
   })
+
+interface PullData {
+  readonly number: number
+  readonly node_id: string
+  readonly state: string
+  readonly title: string
+  readonly html_url: string
+  readonly draft?: boolean | undefined
+  readonly merged?: boolean | undefined
+  readonly merge_commit_sha: string | null
+  readonly mergeable?: boolean | null | undefined
+  readonly head: {
+    readonly sha: string
+    readonly ref: string
+    readonly repo: { readonly full_name: string } | null
+  }
+  readonly base: { readonly ref: string }
+}
+
+const pullInfo = (data: PullData): PullRequestInfo => ({
+  number: data.number,
+  headSha: data.head.sha,
+  headRef: data.head.ref,
+  baseRef: data.base.ref,
+  headRepoFullName: data.head.repo?.full_name ?? null,
+  state: data.state,
+  nodeId: data.node_id,
+  draft: data.draft ?? false,
+  merged: data.merged ?? false,
+  mergeCommitSha: data.merge_commit_sha,
+  mergeable: data.mergeable ?? null,
+  title: data.title,
+  htmlUrl: data.html_url,
+})
 
 const checkRunBody = (input: Partial<CheckRunInput>) => ({
   ...(input.name === undefined ? {} : { name: input.name }),
@@ -184,14 +257,61 @@ export const makeGitHubLive = (probot: Probot): GitHubShape => ({
         repo: ref.repo,
         pull_number: pullNumber,
       })
-      return {
-        number: data.number,
-        headSha: data.head.sha,
-        headRef: data.head.ref,
-        baseRef: data.base.ref,
-        headRepoFullName: data.head.repo?.full_name ?? null,
-        state: data.state,
-      }
+      return pullInfo(data)
+    }),
+  findOpenPullRequest: (ref, branch) =>
+    call(probot, "findOpenPullRequest", ref, async (octokit) => {
+      const { data } = await octokit.rest.pulls.list({
+        owner: ref.owner,
+        repo: ref.repo,
+        head: `${ref.owner}:${branch}`,
+        state: "open",
+      })
+      const [first] = data
+      return first === undefined ? null : pullInfo(first)
+    }),
+  createPullRequest: (ref, input) =>
+    call(probot, "createPullRequest", ref, async (octokit) => {
+      const { data } = await octokit.rest.pulls.create({
+        owner: ref.owner,
+        repo: ref.repo,
+        title: input.title,
+        body: input.body,
+        head: input.head,
+        base: input.base,
+        draft: input.draft,
+        maintainer_can_modify: false,
+      })
+      return pullInfo(data)
+    }),
+  updatePullRequest: (ref, pullNumber, input) =>
+    call(probot, "updatePullRequest", ref, async (octokit) => {
+      await octokit.rest.pulls.update({
+        owner: ref.owner,
+        repo: ref.repo,
+        pull_number: pullNumber,
+        ...(input.title === undefined ? {} : { title: input.title }),
+        ...(input.body === undefined ? {} : { body: input.body }),
+      })
+    }),
+  markReadyForReview: (ref, nodeId) =>
+    call(probot, "markReadyForReview", ref, async (octokit) => {
+      await octokit.graphql(
+        `mutation($id: ID!) { markPullRequestReadyForReview(input: { pullRequestId: $id }) { pullRequest { isDraft } } }`,
+        { id: nodeId },
+      )
+    }),
+  findCheckRun: (ref, input) =>
+    call(probot, "findCheckRun", ref, async (octokit) => {
+      const { data } = await octokit.rest.checks.listForRef({
+        owner: ref.owner,
+        repo: ref.repo,
+        ref: input.headSha,
+        check_name: input.name,
+        filter: "all",
+      })
+      const found = data.check_runs.find((run) => run.external_id === input.externalId)
+      return found === undefined ? null : { id: found.id }
     }),
   createCheckRun: (ref, input) =>
     call(probot, "createCheckRun", ref, async (octokit) => {

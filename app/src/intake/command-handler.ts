@@ -21,6 +21,7 @@ import type { SourceChannel } from "../domain/index.ts"
 import type { GitHubShape, ReactionTarget, RepoRef } from "../github/github-service.ts"
 import type { ControlError, OrchestratorShape } from "../orchestration/orchestrator.ts"
 import type { Logger } from "../platform/logger.ts"
+import { CHECK_RUN_NAME } from "../publication/check-run-name.ts"
 import { renderStatusComment } from "../publication/status-comment.ts"
 import {
   forkReply,
@@ -34,7 +35,6 @@ import { sanitizeForAgent } from "./sanitize.ts"
 import { parseSlashCommand, type SlashCommand } from "./slash-command.ts"
 import type { RepositoryPayload } from "./webhook-payloads.ts"
 
-export const CHECK_RUN_NAME = "PatchPlane"
 const WRITERS = new Set(["admin", "maintain", "write"])
 
 export interface IntakeDeps {

@@ -2,16 +2,19 @@
 // a checkout with a repo-scoped token, the agent behind the RuntimeAdapter,
 // and the PatchSet from the sandbox's git. Sandboxes are process-local: after
 // a restart a step that needs one provisions it again (fresh sandbox and
-// checkout), so the workflow still resumes at the step it was in.
+// checkout), so the workflow still resumes at the step it was in. The
+// PatchSet's commit is pushed before its sandbox goes; the PR is opened after.
 import type { Database } from "@patchplane/db"
-import { takeUndeliveredInputs } from "@patchplane/db"
+import { findPatchPlanePullRequest, takeUndeliveredInputs } from "@patchplane/db"
 import { Effect, type ManagedRuntime } from "effect"
 import type { RuntimeProfile, SandboxProfile } from "../domain/index.ts"
 import {
   checkoutRepository,
   collectPatchSet,
   ExecutionAdapter,
+  pushBranch,
   type RepositoryCheckout,
+  runBranch,
   type SandboxHandle,
   savePatchSet,
 } from "../execution/index.ts"
@@ -24,7 +27,8 @@ import {
   sessionBudget,
   sessionRecorder,
 } from "../runtime/index.ts"
-import type { AgentOutcome, RunPlan, RunSteps } from "./run-steps.ts"
+import type { PublishedPatch } from "../publication/pull-request-publisher.ts"
+import type { AgentOutcome, PushedBranch, RunPlan, RunSteps } from "./run-steps.ts"
 
 export type LiveServices =
   | ExecutionAdapter
@@ -39,6 +43,43 @@ export interface LiveStepsOptions {
   readonly agent: RuntimeProfile
   /** Where repositories are cloned from: `https://github.com/` or a GHES host. */
   readonly gitBaseUrl: string
+  /** Opens the draft PR and marks it ready (publication/pull-request-publisher.ts). */
+  readonly publisher: {
+    publish(patch: PublishedPatch): Promise<void>
+    publishDecision(runId: string): Promise<void>
+  }
+}
+
+/**
+ * Branch rules: a request from an issue (or a human's PR) gets its own
+ * `patchplane/<run-id>` branch and a new PR based on where it started (the
+ * default branch, or that PR's head — never a push to a human's branch); a
+ * request on a PatchPlane PR adds commits to that PR's branch.
+ */
+const publicationTarget = async (
+  db: Database,
+  plan: RunPlan,
+  commit: string,
+): Promise<PushedBranch & { force: boolean }> => {
+  const own =
+    plan.sourcePullRequest === null
+      ? undefined
+      : await findPatchPlanePullRequest(db, plan.repositoryId, plan.sourcePullRequest)
+  return own === undefined || plan.sourcePullRequest === null
+    ? {
+        branch: runBranch(plan.runId),
+        commit,
+        base: plan.targetRef,
+        pullRequest: null,
+        force: true,
+      }
+    : {
+        branch: own.headBranch,
+        commit,
+        base: own.baseBranch,
+        pullRequest: plan.sourcePullRequest,
+        force: false,
+      }
 }
 
 interface Held {
@@ -65,13 +106,16 @@ export const makeLiveRunSteps = (options: LiveStepsOptions): RunSteps => {
     return entry
   }
 
+  const repoUrl = (plan: RunPlan) =>
+    `${options.gitBaseUrl.replace(/\/+$/, "")}/${plan.repository}.git`
+
   const checkout = async (plan: RunPlan, entry: Held) => {
     entry.checkout = await run(
       checkoutRepository(entry.handle, {
         runId: plan.runId,
         installationId: plan.installationId,
         repository: plan.repository,
-        cloneUrl: `${options.gitBaseUrl.replace(/\/+$/, "")}/${plan.repository}.git`,
+        cloneUrl: repoUrl(plan),
         branch: plan.targetRef,
         contents: "read",
       }),
@@ -167,7 +211,25 @@ export const makeLiveRunSteps = (options: LiveStepsOptions): RunSteps => {
       )
       if (collected.kind === "no-changes") return { kind: "no-changes" }
       const row = await run(savePatchSet(collected.patchSet))
-      return { kind: "changes", patchSetId: row.id, highRisk: collected.highRisk }
+      const commit = collected.patchSet.headSha
+      if (commit === null) throw new Error("the PatchSet has no head commit to push")
+      // Pushed while the sandbox still holds the commit; the PR follows in `publish`.
+      const { force, ...target } = await publicationTarget(options.db, plan, commit)
+      const pushed = await run(
+        pushBranch(entry.handle, {
+          installationId: plan.installationId,
+          repository: plan.repository,
+          url: repoUrl(plan),
+          path: tree.path,
+          commit,
+          branch: target.branch,
+          force,
+        }),
+      )
+      const base = { kind: "changes" as const, patchSetId: row.id, highRisk: collected.highRisk }
+      return pushed.kind === "pushed"
+        ? { ...base, pushed: target }
+        : { ...base, conflict: pushed.reason }
     },
     destroySandbox: async (plan) => {
       const entry = held.get(plan.runId)
@@ -180,9 +242,13 @@ export const makeLiveRunSteps = (options: LiveStepsOptions): RunSteps => {
         }),
       )
     },
-    // Pushing the branch and opening the draft PR is not built yet (ROADMAP):
-    // the PatchSet stays in PatchPlane and the run waits for review results,
-    // then for an operator's decision.
-    publish: async () => {},
+    publish: (plan, patch) =>
+      options.publisher.publish({
+        runId: plan.runId,
+        patchSetId: patch.patchSetId,
+        ...(patch.pushed === undefined ? {} : { pushed: patch.pushed }),
+        ...(patch.conflict === undefined ? {} : { conflict: patch.conflict }),
+      }),
+    publishDecision: (runId) => options.publisher.publishDecision(runId),
   }
 }

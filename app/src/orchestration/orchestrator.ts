@@ -12,6 +12,7 @@ import {
   insertWorkflowRun,
   listOpenApprovals,
   listWorkflowRuns,
+  recordMergeDecision,
   resolvePendingApprovals,
   setControlFlag,
   type WorkflowRunRow,
@@ -166,6 +167,16 @@ export const makeDurableOrchestrator = ({
         // An interrupted or paused agent resumes; a decision waiting for a human is settled.
         const to = open.some((a) => a.kind === "runtime") ? "running" : "decided"
         const moved = yield* move(run, to, actor, `approved by ${actor}`)
+        // A human settling a review is a MergeDecision of its own (humans keep merge authority).
+        if (open.some((a) => a.kind === "merge"))
+          yield* store("record decision", () =>
+            recordMergeDecision(db, {
+              workflowRunId: runId,
+              state: "accepted",
+              decidedBy: actor,
+              detail: `approved by ${actor}`,
+            }),
+          )
         yield* store("resolve approval", () =>
           resolvePendingApprovals(db, {
             workflowRunId: runId,
@@ -181,7 +192,17 @@ export const makeDurableOrchestrator = ({
         if (run.state !== "awaiting_approval")
           return yield* notNow(run, `the run is ${run.state}, not waiting for approval`)
         const why = reason === "" ? `rejected by ${actor}` : `rejected by ${actor}: ${reason}`
+        const open = yield* store("read approvals", () => listOpenApprovals(db, runId))
         const moved = yield* move(run, "decided", actor, why)
+        if (open.some((a) => a.kind === "merge"))
+          yield* store("record decision", () =>
+            recordMergeDecision(db, {
+              workflowRunId: runId,
+              state: "rejected",
+              decidedBy: actor,
+              detail: why,
+            }),
+          )
         yield* store("resolve approval", () =>
           resolvePendingApprovals(db, {
             workflowRunId: runId,

@@ -14,6 +14,8 @@ export interface RunPlan {
   readonly prompt: string
   readonly targetRef: string
   readonly issueNumber: number | null
+  /** Set when the request came from a pull request's conversation. */
+  readonly sourcePullRequest: number | null
   readonly initiator: string
   readonly policy: PolicySpec
   /** Epoch ms by which the run must be decided (policy budgets.runTimeoutSeconds). */
@@ -31,9 +33,27 @@ export type AgentOutcome =
   | { readonly kind: "budget_exhausted"; readonly detail: string }
   | { readonly kind: "timed_out"; readonly detail: string }
 
+/** Where the PatchSet's commit was pushed, and the PR it belongs in. */
+export interface PushedBranch {
+  readonly branch: string
+  readonly commit: string
+  /** The branch a new PR targets. */
+  readonly base: string
+  /** An open PatchPlane PR the commit was added to, or null to open one. */
+  readonly pullRequest: number | null
+}
+
 export type CollectOutcome =
   | { readonly kind: "no-changes" }
-  | { readonly kind: "changes"; readonly patchSetId: string; readonly highRisk: boolean }
+  | {
+      readonly kind: "changes"
+      readonly patchSetId: string
+      readonly highRisk: boolean
+      /** Absent where steps do not publish (tests that stop at the PatchSet). */
+      readonly pushed?: PushedBranch
+      /** Why the commit could not be pushed (the branch moved on): a human decides. */
+      readonly conflict?: string
+    }
 
 /** Where a run's agent is told about operator input arriving while it works. */
 export interface AgentControl {
@@ -54,6 +74,8 @@ export interface RunSteps {
   collectPatchSet(plan: RunPlan, sandbox: SandboxRef, signal: AbortSignal): Promise<CollectOutcome>
   /** Must tolerate a sandbox that is already gone. */
   destroySandbox(plan: RunPlan, sandbox: SandboxRef): Promise<void>
-  /** Pushes the branch and opens/updates the draft PR; idempotent by stored ids. */
+  /** Opens or updates the draft PR for the pushed branch; idempotent by stored ids. */
   publish(plan: RunPlan, patch: Extract<CollectOutcome, { kind: "changes" }>): Promise<void>
+  /** After the decision: marks the draft PR ready when the policy (or a human) passed it. */
+  publishDecision?(runId: string): Promise<void>
 }

@@ -20,6 +20,7 @@ import { createHash } from "node:crypto"
 import { Schema } from "effect"
 import {
   canTransition,
+  isPullRequestChannel,
   isTerminalState,
   PolicySpec,
   type WorkflowRunState,
@@ -255,6 +256,16 @@ export const makeRunWorkflows = (deps: RunWorkflowDeps): WorkflowBodies => ({
 
   decide: async (runId, io) => {
     const t = workflowTools(deps, runId, io)
+    // The run is decided either way; a PR left in draft is logged, not a failed run.
+    const publishDecision = () =>
+      io
+        .step("publish-decision", () => deps.steps.publishDecision?.(runId) ?? Promise.resolve(), {
+          attempts: 3,
+          intervalSeconds: 2,
+        })
+        .catch((error: unknown) =>
+          deps.log.child({ runId }).warn({ err: String(error) }, "could not mark the PR ready"),
+        )
     try {
       const decision = await t.waitFor(
         "review",
@@ -262,11 +273,14 @@ export const makeRunWorkflows = (deps: RunWorkflowDeps): WorkflowBodies => ({
         deps.reviewTimeoutSeconds,
       )
       if (decision === STOPPED) return "stopped"
-      if (decision === null)
-        return `review: ${await t.waitForHuman("merge", "no review results arrived")}`
-      if (decision === "manual-review" || decision === "conflict")
-        return `review: ${await t.waitForHuman("merge", `decision: ${decision}`)}`
+      if (decision === null || decision === "manual-review" || decision === "conflict") {
+        const why = decision === null ? "no review results arrived" : `decision: ${decision}`
+        const next = await t.waitForHuman("merge", why)
+        if (next === "decided") await publishDecision()
+        return `review: ${next}`
+      }
       await t.moveTo("decided", `decision: ${decision}`)
+      await publishDecision()
       return decision
     } catch (error) {
       await t.fail(error)
@@ -373,6 +387,7 @@ const resolvePlan = async (deps: RunWorkflowDeps, runId: string): Promise<RunPla
     prompt: request.prompt,
     targetRef: request.targetRef,
     issueNumber: request.issueNumber,
+    sourcePullRequest: isPullRequestChannel(request.sourceChannel) ? request.issueNumber : null,
     initiator: request.initiatorLogin ?? "unknown",
     policy,
     deadline: run.createdAt.getTime() + policy.budgets.runTimeoutSeconds * 1000,

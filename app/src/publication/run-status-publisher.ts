@@ -1,15 +1,22 @@
 // Mirrors a run's state to GitHub: the one status comment (edited in place)
-// and the `PatchPlane` check run. Best effort and idempotent: it always
-// writes the current state, so a retry or a replay converges.
-import { type Database, latestMergeDecision, loadRunContext } from "@patchplane/db"
+// and the `PatchPlane` check run on the PR head. Best effort and idempotent:
+// it always writes the current state, so a retry or a replay converges.
+import {
+  type Database,
+  latestMergeDecision,
+  listPatchSets,
+  listReviewRuns,
+  loadRunContext,
+} from "@patchplane/db"
 import { Effect } from "effect"
-import type { WorkflowRunState } from "../domain/index.ts"
+import type { MergeDecisionState, WorkflowRunState } from "../domain/index.ts"
 import type {
   CheckRunConclusion,
   CheckRunInput,
   GitHubShape,
   RepoRef,
 } from "../github/github-service.ts"
+import { checkRunTitle, renderCheckRunSummary } from "./check-run-summary.ts"
 import { renderStatusComment } from "./status-comment.ts"
 
 const completed = (conclusion: CheckRunConclusion) => ({
@@ -17,14 +24,16 @@ const completed = (conclusion: CheckRunConclusion) => ({
   conclusion,
 })
 
-const conclusionFor = (
+/** How a run reads as a required status check. */
+export const checkRunStatus = (
   state: WorkflowRunState,
-  decision: string | undefined,
+  decision: MergeDecisionState | undefined,
 ): Pick<CheckRunInput, "status" | "conclusion"> => {
   switch (state) {
     case "queued":
       return { status: "queued" }
     case "decided":
+      if (decision === undefined) return completed("neutral") // nothing to merge
       if (decision === "rejected") return completed("failure")
       if (decision === "manual-review" || decision === "conflict")
         return completed("action_required")
@@ -42,14 +51,22 @@ const conclusionFor = (
   }
 }
 
+export interface StatusPublisherOptions {
+  readonly dashboardUrl: (runId: string) => string
+  /** https://github.com/<owner>/<repo>/pull/<n> (or the GHES host). */
+  readonly pullRequestUrl: (fullName: string, pullNumber: number) => string
+}
+
 export const makeRunStatusPublisher =
-  (db: Database, github: GitHubShape, dashboardUrl: (runId: string) => string) =>
+  (db: Database, github: GitHubShape, options: StatusPublisherOptions) =>
   async (runId: string): Promise<void> => {
     const context = await loadRunContext(db, runId)
     if (context === undefined) return
     const { run, request, repository, installation } = context
     const [owner = "", repo = ""] = repository.fullName.split("/")
     const ref: RepoRef = { installationId: installation.installationId, owner, repo }
+    const dashboardUrl = options.dashboardUrl(run.id)
+    const decision = await latestMergeDecision(db, run.id)
     const writes: Array<Effect.Effect<void, unknown>> = []
     if (run.statusCommentId !== null)
       writes.push(
@@ -62,20 +79,34 @@ export const makeRunStatusPublisher =
             state: run.state,
             reason: run.reason,
             initiator: request.initiatorLogin ?? "unknown",
-            dashboardUrl: dashboardUrl(run.id),
+            dashboardUrl,
+            pullRequest:
+              run.pullRequestNumber === null
+                ? null
+                : {
+                    number: run.pullRequestNumber,
+                    url: options.pullRequestUrl(repository.fullName, run.pullRequestNumber),
+                  },
+            decision: decision ?? null,
           }),
         ),
       )
     if (run.checkRunId !== null) {
-      const decision = (await latestMergeDecision(db, run.id))?.state
+      const patchSet = (await listPatchSets(db, run.id)).at(-1)
+      const reviews = patchSet === undefined ? [] : await listReviewRuns(db, patchSet.id)
+      const summary = {
+        runId: run.id,
+        state: run.state,
+        reason: run.reason,
+        decision: decision ?? null,
+        reviews,
+        dashboardUrl,
+      }
       writes.push(
         github.updateCheckRun(ref, run.checkRunId, {
-          ...conclusionFor(run.state, decision),
-          detailsUrl: dashboardUrl(run.id),
-          output: {
-            title: `PatchPlane: ${run.state}`,
-            summary: `Run \`${run.id}\` is \`${run.state}\`${run.reason ? `: ${run.reason}` : ""}.`,
-          },
+          ...checkRunStatus(run.state, decision?.state),
+          detailsUrl: dashboardUrl,
+          output: { title: checkRunTitle(summary), summary: renderCheckRunSummary(summary) },
         }),
       )
     }

@@ -30,6 +30,9 @@ export interface StatusCommentInput {
   readonly reason: string | null
   readonly initiator: string
   readonly dashboardUrl: string
+  /** The draft PR the run opened or updated. */
+  readonly pullRequest?: { readonly number: number; readonly url: string } | null
+  readonly decision?: { readonly state: string; readonly weightedScore: number } | null
 }
 
 /** A marker that lets PatchPlane find its own comment again. */
@@ -46,12 +49,21 @@ export const renderStatusComment = (input: StatusCommentInput): string => {
   const headline = stopped
     ? `${stopped}${input.reason ? `: ${input.reason}` : ""}`
     : `State: \`${input.state}\``
+  const pr = input.pullRequest
+  const decision = input.decision
   return [
     `**PatchPlane** run \`${input.runId.slice(0, 8)}\` for @${input.initiator} · [open in dashboard](${input.dashboardUrl})`,
     "",
     headline,
     "",
     ...lines,
+    ...(pr ? ["", `Pull request: [#${pr.number}](${pr.url})`] : []),
+    ...(decision
+      ? [
+          "",
+          `Decision: \`${decision.state}\` (weighted score ${Math.round(decision.weightedScore * 100)}%)`,
+        ]
+      : []),
     "",
     statusMarker(input.promptRequestId),
   ].join("\n")

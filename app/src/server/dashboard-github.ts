@@ -1,6 +1,7 @@
 // The GitHub reads the dashboard needs beyond the GitHub service: a repo's
 // policy file, the diff between a PatchSet's commits, the App's public page,
 // and asking GitHub to redeliver a webhook (replay).
+import { githubWebUrl } from "../github/github-urls.ts"
 import type { Octokit, Probot } from "../github/probot.ts"
 
 export interface DashboardGitHub {
@@ -19,16 +20,6 @@ export interface DashboardGitHub {
   compareDiff(installationId: number, fullName: string, base: string, head: string): Promise<string>
   /** Asks GitHub to send a webhook delivery again (by its X-GitHub-Delivery id). */
   redeliver(deliveryGuid: string): Promise<"redelivered" | "not_found">
-}
-
-/** https://api.github.com → https://github.com; https://HOST/api/v3 → https://HOST. */
-export const githubWebUrl = (apiUrl: string): string => {
-  const url = new URL(apiUrl)
-  if (url.hostname === "api.github.com") return "https://github.com"
-  return `${url.protocol}//${url.host}${url.pathname.replace(/\/api\/v3\/?$/, "")}`.replace(
-    /\/$/,
-    "",
-  )
 }
 
 const status = (error: unknown) => (error as { status?: number }).status

@@ -2,12 +2,15 @@
 // checkout, the Pi agent behind the model gateway) when GitHub and a model
 // provider are configured, otherwise steps that fail at once with what is
 // missing — never a silent no-op.
+import { githubWebUrl } from "../github/github-urls.ts"
 import type { Database as Drizzle } from "@patchplane/db"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import type { ResolvedConfig } from "../config/load-config.ts"
 import { ExecutionAdapter } from "../execution/index.ts"
 import { makeInstallationBrokerLive } from "../github/installation-token.ts"
 import type { Probot } from "../github/probot.ts"
+import { makeGitHubLive } from "../github/github-service.ts"
+import { makePullRequestPublisher } from "../publication/pull-request-publisher.ts"
 import { makeLiveRunSteps } from "../orchestration/live-run-steps.ts"
 import type { RunSteps } from "../orchestration/run-steps.ts"
 import { Database, type DatabaseShape } from "../platform/database.ts"
@@ -27,6 +30,7 @@ export const chooseRunSteps = (input: {
   readonly database: DatabaseShape
   readonly db: Drizzle
   readonly probot: Probot | null
+  readonly dashboardUrl: (runId: string) => string
 }): RunStepsChoice => {
   const { config, probot } = input
   const upstream = config.modelUpstream
@@ -65,9 +69,7 @@ export const chooseRunSteps = (input: {
       base,
     ),
   )
-  const gitBaseUrl = config.github?.apiUrl.includes("api.github.com")
-    ? "https://github.com"
-    : (config.github?.apiUrl.replace(/\/api\/v3\/?$/, "") ?? "https://github.com")
+  const gitBaseUrl = githubWebUrl(config.github?.apiUrl ?? "https://api.github.com")
   return {
     steps: makeLiveRunSteps({
       runtime,
@@ -75,6 +77,11 @@ export const chooseRunSteps = (input: {
       sandbox: config.sandbox,
       agent: config.runtime.pi,
       gitBaseUrl,
+      publisher: makePullRequestPublisher({
+        db: input.db,
+        github: makeGitHubLive(probot),
+        dashboardUrl: input.dashboardUrl,
+      }),
     }),
     missing: null,
     close: () => Effect.runPromise(Effect.promise(() => runtime.dispose())),

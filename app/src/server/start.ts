@@ -3,6 +3,7 @@
 // runs every role by default (`npm start`); a scaled-out deployment runs
 // `web` processes (HTTP, webhooks) and `worker` processes (executing runs)
 // against one PostgreSQL. Tests run it in-process over real HTTP.
+import { pullRequestWebUrl } from "../github/github-urls.ts"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
@@ -104,6 +105,7 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
     const url = port === null ? null : `http://${displayHost(config.server.host)}:${port}`
     const publicUrl = config.server.publicUrl ?? url ?? "http://localhost:3000"
     const dashboardUrl = (runId: string) => `${publicUrl}/runs/${runId}`
+    const pullRequestUrl = pullRequestWebUrl(config.github?.apiUrl ?? "https://api.github.com")
 
     const probot =
       config.github === null
@@ -129,13 +131,15 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
     cleanups.push(() => listener.close())
     const interrupts = createInterruptController(db, listener)
     const publishStatus =
-      github === null ? async () => {} : makeRunStatusPublisher(db, github, dashboardUrl)
+      github === null
+        ? async () => {}
+        : makeRunStatusPublisher(db, github, { dashboardUrl, pullRequestUrl })
     const o = config.orchestration
     const executorId = options.executorId ?? o.executorId
     // Live steps when this process can execute runs; otherwise runs fail with what is missing.
     const choice =
       options.steps === undefined
-        ? chooseRunSteps({ config, database, db, probot })
+        ? chooseRunSteps({ config, database, db, probot, dashboardUrl })
         : { steps: options.steps, missing: null, close: async () => {} }
     cleanups.push(() => choice.close())
     if (choice.missing !== null && roles.has("worker"))

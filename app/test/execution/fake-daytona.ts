@@ -27,6 +27,8 @@ export interface FakeDaytona {
   readonly scripts: Array<string>
   /** Files in the fake sandboxes, by absolute path. */
   readonly files: Map<string, Buffer>
+  /** Git pushes asked of the toolbox (its JSON body: path, branch, username, password). */
+  readonly pushes: Array<{ path: string; branch?: string; username?: string }>
   /** Statuses to answer the next creates with (then 200s). */
   createFailures: Array<number>
   /** How long a create takes to answer. */
@@ -111,6 +113,7 @@ export const startFakeDaytona = async (): Promise<FakeDaytona> => {
     requests,
     scripts,
     files,
+    pushes: [],
     createFailures: [],
     createDelayMs: 0,
     onExec: () => ({ exitCode: 0, result: "" }),
@@ -254,6 +257,11 @@ export const startFakeDaytona = async (): Promise<FakeDaytona> => {
         `${clone.path}/.git/config`,
         Buffer.from(`[remote "origin"]\n\turl = ${clone.url}\n`),
       )
+      res.writeHead(200)
+      return res.end()
+    }
+    if (req.method === "POST" && rest === "/git/push") {
+      fake.pushes.push(parsed as { path: string; branch?: string; username?: string })
       res.writeHead(200)
       return res.end()
     }

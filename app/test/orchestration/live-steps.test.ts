@@ -1,7 +1,9 @@
-// The loop without GitHub: a durable run with the live steps — a real
-// bubblewrap sandbox, a checkout of a real repository, the real Pi agent
-// talking to a scripted model through the gateway — ends with a PatchSet and
-// its events, usage and provenance recorded.
+// The loop without GitHub's API: a durable run with the live steps — a real
+// bubblewrap sandbox, a checkout of a real repository over git's smart HTTP,
+// the real Pi agent talking to a scripted model through the gateway — ends
+// with a PatchSet, its events, usage and provenance recorded, and its commit
+// pushed to `patchplane/<run-id>` with a write token.
+import { execFileSync } from "node:child_process"
 import { join } from "node:path"
 import { listPatchSets, listRuntimeEvents, runModelUsage } from "@patchplane/db"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
@@ -15,6 +17,7 @@ import {
 } from "../../src/platform/github-installation-broker.ts"
 import { createModelGateway, ModelGateway } from "../../src/runtime/model-gateway.ts"
 import { RuntimeAdapter } from "../../src/runtime/runtime-adapter.ts"
+import { type GitHttpServer, startGitHttpServer } from "../execution/git-http-server.ts"
 import { openTempDir, profile, seedRemote } from "../execution/helpers.ts"
 import { editingScript } from "../fixtures/model-scripts.ts"
 import {
@@ -26,6 +29,9 @@ import { type OrchestrationHarness, startOrchestrationHarness } from "./harness.
 
 let h: OrchestrationHarness
 let model: ScriptedModelServer
+let gitServer: GitHttpServer
+let projectRoot: string
+const published: Array<unknown> = []
 let runtime: ManagedRuntime.ManagedRuntime<
   ExecutionAdapter | RuntimeAdapter | GitHubInstallationBroker | Database,
   never
@@ -36,6 +42,16 @@ beforeAll(async () => {
   const db: TestDatabase = await createTestDatabase("live")
   const baseDir = await openTempDir("pp-live-")
   const remote = await seedRemote(join(baseDir, "origin"), { "README.md": "# demo\n" })
+  // Served like GitHub serves acme/demo: smart HTTP, `x-access-token:<token>`.
+  projectRoot = join(baseDir, "git")
+  execFileSync("git", [
+    "clone",
+    "--quiet",
+    "--bare",
+    remote.bareDir,
+    join(projectRoot, "acme/demo.git"),
+  ])
+  gitServer = await startGitHttpServer(projectRoot, "ghs_live_token")
   model = await startScriptedModelServer({ script: editingScript() })
   const gateway = createModelGateway({
     db: db.db,
@@ -52,13 +68,9 @@ beforeAll(async () => {
     ping: Effect.void,
   })
   const base = Layer.mergeAll(
-    // The repository "acme/demo" is served from a bare repo bound where the clone URL points.
-    ExecutionAdapter.layerLocal({
-      baseDir,
-      readOnlyBinds: [{ hostPath: remote.bareDir, sandboxPath: "/remotes/acme/demo.git" }],
-    }),
+    ExecutionAdapter.layerLocal({ baseDir }),
     ModelGateway.layerValue(gateway),
-    GitHubInstallationBroker.layerTest({ calls: tokens }),
+    GitHubInstallationBroker.layerTest({ calls: tokens, token: () => "ghs_live_token" }),
     database,
   )
   runtime = ManagedRuntime.make(
@@ -77,7 +89,12 @@ beforeAll(async () => {
           turnTimeoutSeconds: 60,
           maxTurns: 10,
         },
-        gitBaseUrl: "/remotes",
+        gitBaseUrl: gitServer.url,
+        // GitHub's side of publication is covered with the GitHub stand-in.
+        publisher: {
+          publish: async (patch) => void published.push(patch),
+          publishDecision: async () => {},
+        },
       }),
     {},
     db,
@@ -87,6 +104,7 @@ afterAll(async () => {
   await h?.stop()
   await runtime?.dispose()
   await model?.close()
+  await gitServer?.close()
 })
 
 it("runs the agent in a sandbox on a checkout and collects its PatchSet", async () => {
@@ -95,11 +113,31 @@ it("runs the agent in a sandbox on a checkout and collects its PatchSet", async 
   expect(reviewing.reason).toBeNull()
   expect(reviewing.state).toBe("reviewing")
 
+  // Read to check out; write only for the push, after the agent is gone.
   expect(tokens).toEqual([
     { installationId: 500, repository: "acme/demo", permissions: { contents: "read" } },
+    { installationId: 500, repository: "acme/demo", permissions: { contents: "write" } },
   ])
   const [patch] = await listPatchSets(h.db.db, queued.id)
   expect(patch?.branch).toBe(`patchplane/${queued.id}`)
+  const remoteHead = execFileSync(
+    "git",
+    ["-C", join(projectRoot, "acme/demo.git"), "rev-parse", `refs/heads/patchplane/${queued.id}`],
+    { encoding: "utf8" },
+  ).trim()
+  expect(remoteHead).toBe(patch?.headSha)
+  expect(published).toEqual([
+    {
+      runId: queued.id,
+      patchSetId: patch?.id,
+      pushed: {
+        branch: `patchplane/${queued.id}`,
+        commit: remoteHead,
+        base: "main",
+        pullRequest: null,
+      },
+    },
+  ])
   expect(patch?.files.map((f) => f.path).toSorted()).toEqual(["hello.txt", "shell.txt"])
   const kinds = (await listRuntimeEvents(h.db.db, queued.id)).map((e) => e.kind)
   expect(kinds[0]).toBe("session.started")

@@ -1,0 +1,181 @@
+// Publication of a run's PatchSet on GitHub: the draft PR for the pushed
+// branch, the `PatchPlane` check run on its head, and — once decided — the
+// PR marked ready for review when the policy or a human passed it. Every
+// write is idempotent by stored ids: a retried step finds the PR and check
+// run it made (by branch, by external id) and updates instead of duplicating.
+import {
+  bindPullRequest,
+  type Database,
+  getPatchSet,
+  getPullRequestBinding,
+  latestMergeDecision,
+  loadRunContext,
+  markPullRequestBindingReady,
+  recordMergeDecision,
+} from "@patchplane/db"
+import { Effect } from "effect"
+import { type DependencyChange, type FileChange, isPullRequestChannel } from "../domain/index.ts"
+import type { GitHubShape, PullRequestInfo, RepoRef } from "../github/github-service.ts"
+import { CHECK_RUN_NAME } from "./check-run-name.ts"
+import { pullRequestTitle, renderPullRequestBody } from "./pull-request-body.ts"
+
+export interface PublishedPatch {
+  readonly runId: string
+  readonly patchSetId: string
+  readonly pushed?: {
+    readonly branch: string
+    readonly commit: string
+    readonly base: string
+    readonly pullRequest: number | null
+  }
+  readonly conflict?: string
+}
+
+export interface PullRequestPublisherDeps {
+  readonly db: Database
+  readonly github: GitHubShape
+  readonly dashboardUrl: (runId: string) => string
+}
+
+const github = <A>(effect: Effect.Effect<A, { readonly message: string }>) =>
+  Effect.runPromise(effect.pipe(Effect.mapError((error) => new Error(`GitHub: ${error.message}`))))
+
+const repoRef = async (db: Database, runId: string) => {
+  const context = await loadRunContext(db, runId)
+  if (context === undefined) throw new Error(`WorkflowRun ${runId} does not exist`)
+  const [owner = "", repo = ""] = context.repository.fullName.split("/")
+  const ref: RepoRef = { installationId: context.installation.installationId, owner, repo }
+  return { context, ref }
+}
+
+export const makePullRequestPublisher = (deps: PullRequestPublisherDeps) => {
+  const { db } = deps
+
+  /** The PR for the pushed branch: the PatchPlane PR it extends, one left by a cut-off try, or a new draft. */
+  const pullRequestFor = async (
+    ref: RepoRef,
+    patch: PublishedPatch,
+    pushed: NonNullable<PublishedPatch["pushed"]>,
+  ): Promise<PullRequestInfo> => {
+    if (pushed.pullRequest !== null)
+      return github(deps.github.getPullRequest(ref, pushed.pullRequest))
+    const { context } = await repoRef(db, patch.runId)
+    const patchSet = await getPatchSet(db, patch.patchSetId)
+    if (patchSet === undefined) throw new Error(`PatchSet ${patch.patchSetId} does not exist`)
+    const title = pullRequestTitle(context.request.prompt)
+    const body = renderPullRequestBody({
+      runId: patch.runId,
+      promptRequestId: context.request.id,
+      runtimeSessionId: patchSet.runtimeSessionId,
+      patchSetId: patchSet.id,
+      prompt: context.request.prompt,
+      initiator: context.request.initiatorLogin ?? "unknown",
+      issueNumber: isPullRequestChannel(context.request.sourceChannel)
+        ? null
+        : context.request.issueNumber,
+      dashboardUrl: deps.dashboardUrl(patch.runId),
+      files: patchSet.files as unknown as ReadonlyArray<FileChange>,
+      summary: {
+        filesChanged: patchSet.diffSummary.filesChanged ?? patchSet.files.length,
+        additions: patchSet.diffSummary.additions ?? 0,
+        deletions: patchSet.diffSummary.deletions ?? 0,
+      },
+      dependencyChanges: patchSet.dependencyChanges as unknown as ReadonlyArray<DependencyChange>,
+      testsRun: patchSet.testsRun,
+    })
+    const existing = await github(deps.github.findOpenPullRequest(ref, pushed.branch))
+    if (existing !== null) {
+      await github(deps.github.updatePullRequest(ref, existing.number, { title, body }))
+      return existing
+    }
+    return github(
+      deps.github.createPullRequest(ref, {
+        title,
+        body,
+        head: pushed.branch,
+        base: pushed.base,
+        draft: true,
+      }),
+    )
+  }
+
+  const publish = async (patch: PublishedPatch): Promise<void> => {
+    if (patch.conflict !== undefined) {
+      await recordMergeDecision(db, {
+        workflowRunId: patch.runId,
+        state: "conflict",
+        decidedBy: "publication",
+        detail: patch.conflict,
+      })
+      return
+    }
+    const pushed = patch.pushed
+    if (pushed === undefined) return
+    const bound = await getPullRequestBinding(db, patch.runId)
+    if (bound !== undefined && bound.headSha === pushed.commit) return // done before a restart
+    const { context, ref } = await repoRef(db, patch.runId)
+    const pr = await pullRequestFor(ref, patch, pushed)
+    const dashboardUrl = deps.dashboardUrl(patch.runId)
+    // The check run follows the commits: one on the pushed head, and the one
+    // intake made on the head the request came from marked superseded.
+    const previous = context.run.checkRunId
+    const check =
+      (await github(
+        deps.github.findCheckRun(ref, {
+          headSha: pushed.commit,
+          name: CHECK_RUN_NAME,
+          externalId: patch.runId,
+        }),
+      )) ??
+      (await github(
+        deps.github.createCheckRun(ref, {
+          name: CHECK_RUN_NAME,
+          headSha: pushed.commit,
+          status: "in_progress",
+          externalId: patch.runId,
+          detailsUrl: dashboardUrl,
+          output: {
+            title: "Reviewing",
+            summary: `Run \`${patch.runId}\` pushed \`${pushed.commit.slice(0, 12)}\` to #${pr.number}; the reviewers are on it.`,
+          },
+        }),
+      ))
+    if (previous !== null && previous !== check.id)
+      await github(
+        deps.github.updateCheckRun(ref, previous, {
+          status: "completed",
+          conclusion: "neutral",
+          output: {
+            title: `Continued in #${pr.number}`,
+            summary: `PatchPlane pushed its changes as \`${pushed.commit.slice(0, 12)}\` to #${pr.number}; the \`${CHECK_RUN_NAME}\` check there carries the decision.`,
+          },
+        }),
+      )
+    await bindPullRequest(db, {
+      repositoryId: context.repository.id,
+      workflowRunId: patch.runId,
+      pullRequestNumber: pr.number,
+      headBranch: pushed.branch,
+      baseBranch: pr.baseRef,
+      headSha: pushed.commit,
+      draft: pr.draft,
+      checkRunId: check.id,
+    })
+  }
+
+  /** Ready for review when the policy passed (or a human accepted); humans still merge. */
+  const publishDecision = async (runId: string): Promise<void> => {
+    const [decision, binding] = await Promise.all([
+      latestMergeDecision(db, runId),
+      getPullRequestBinding(db, runId),
+    ])
+    if (decision === undefined || binding === undefined || !binding.draft) return
+    if (decision.state !== "ready-for-review" && decision.state !== "accepted") return
+    const { ref } = await repoRef(db, runId)
+    const pr = await github(deps.github.getPullRequest(ref, binding.pullRequestNumber))
+    if (pr.draft) await github(deps.github.markReadyForReview(ref, pr.nodeId))
+    await markPullRequestBindingReady(db, runId)
+  }
+
+  return { publish, publishDecision }
+}
