@@ -28,6 +28,15 @@ export const TargetScope = Schema.Struct({
 })
 export type TargetScope = typeof TargetScope.Type
 
+/** What `/patchplane revert` undoes: a merged PatchPlane PR, by its merge commit. */
+export const RevertTarget = Schema.Struct({
+  pullRequestNumber: Schema.Int,
+  mergeCommitSha: Schema.NonEmptyString,
+  /** The run that opened the PR. */
+  workflowRunId: Id,
+})
+export type RevertTarget = typeof RevertTarget.Type
+
 export const PromptRequest = Schema.Struct({
   id: Id,
   repositoryId: Id,
@@ -45,6 +54,8 @@ export const PromptRequest = Schema.Struct({
   deliveryId: Schema.NullOr(Schema.String),
   /** The issue or PR number the command was typed in. */
   issueNumber: Schema.NullOr(Schema.Int),
+  /** Set for a revert request: the run reverts this instead of running the agent. */
+  revertOf: Schema.optionalKey(Schema.NullOr(RevertTarget)),
   createdAt: Timestamp,
 })
 export type PromptRequest = typeof PromptRequest.Type

@@ -5,11 +5,13 @@
 // (PR look-up), 👀 reaction, status comment, check run.
 import {
   type Database,
+  findPatchPlanePullRequest,
   getPromptRequestByDelivery,
   getRepositoryByFullName,
   insertIssueBinding,
   insertPromptRequest,
   latestRunForIssue,
+  recordRollback,
   type RepositoryRow,
   setCheckRun,
   setStatusComment,
@@ -17,7 +19,7 @@ import {
   type WorkflowRunRow,
 } from "@patchplane/db"
 import { Effect } from "effect"
-import type { SourceChannel } from "../domain/index.ts"
+import type { RevertTarget, SourceChannel } from "../domain/index.ts"
 import type { GitHubShape, ReactionTarget, RepoRef } from "../github/github-service.ts"
 import type { ControlError, OrchestratorShape } from "../orchestration/orchestrator.ts"
 import type { Logger } from "../platform/logger.ts"
@@ -29,6 +31,9 @@ import {
   noRunReply,
   notAllowedReply,
   promptTooLongReply,
+  revertNotMergedReply,
+  revertNotOursReply,
+  revertWhereReply,
   USAGE,
 } from "./replies.ts"
 import { sanitizeForAgent } from "./sanitize.ts"
@@ -149,9 +154,49 @@ const act = (
         return processed()
       case "run":
         return yield* startRun(deps, source, ref, repository, command.prompt)
+      case "revert":
+        return yield* startRevert(deps, source, ref, repository)
       default:
         return yield* controlRun(deps, source, ref, repository, command)
     }
+  })
+
+/**
+ * `/patchplane revert` on a merged PatchPlane PR: a run that reverts its merge
+ * commit on the branch it was merged into and opens a PR with the revert.
+ */
+const startRevert = (
+  deps: IntakeDeps,
+  source: CommandSource,
+  ref: RepoRef,
+  repository: RepositoryRow,
+) =>
+  Effect.gen(function* () {
+    const number = source.pullRequest?.number
+    if (number === undefined) {
+      yield* reply(deps, source, ref, revertWhereReply)
+      return refused("revert outside a pull request")
+    }
+    const binding = yield* Effect.promise(() =>
+      findPatchPlanePullRequest(deps.db, repository.id, number),
+    )
+    if (binding === undefined) {
+      yield* reply(deps, source, ref, revertNotOursReply(number))
+      return refused(`#${number} was not opened by PatchPlane`)
+    }
+    const pr = yield* deps.github.getPullRequest(ref, number)
+    if (!pr.merged || pr.mergeCommitSha === null) {
+      yield* reply(deps, source, ref, revertNotMergedReply(number))
+      return refused(`#${number} is not merged`)
+    }
+    return yield* startRun(deps, source, ref, repository, `Revert #${number}: ${pr.title}`, {
+      targetRef: pr.baseRef,
+      revertOf: {
+        pullRequestNumber: number,
+        mergeCommitSha: pr.mergeCommitSha,
+        workflowRunId: binding.workflowRunId,
+      },
+    })
   })
 
 const startRun = (
@@ -160,15 +205,16 @@ const startRun = (
   ref: RepoRef,
   repository: RepositoryRow,
   prompt: string,
+  revert?: { readonly targetRef: string; readonly revertOf: RevertTarget },
 ) =>
   Effect.gen(function* () {
     if (prompt.length > deps.maxPromptChars) {
       yield* reply(deps, source, ref, promptTooLongReply(prompt.length, deps.maxPromptChars))
       return refused(`prompt of ${prompt.length} characters exceeds ${deps.maxPromptChars}`)
     }
-    let targetRef = repository.defaultBranch
+    let targetRef = revert?.targetRef ?? repository.defaultBranch
     let headSha: string | undefined
-    if (source.pullRequest !== null) {
+    if (source.pullRequest !== null && revert === undefined) {
       const known = source.pullRequest
       const pr =
         known.headSha !== undefined && known.headRef !== undefined
@@ -210,7 +256,9 @@ const startRun = (
           deliveryId: source.deliveryId,
           issueNumber: source.issueNumber,
           commentId: source.commentId,
+          revertOf: revert?.revertOf ?? null,
         })
+        if (revert !== undefined) await recordRollback(tx, created.id, revert.revertOf)
         await insertIssueBinding(tx, {
           repositoryId: repository.id,
           issueNumber: source.issueNumber,
@@ -278,7 +326,7 @@ const controlAction = (
   o: OrchestratorShape,
   runId: string,
   actor: string,
-  command: Exclude<SlashCommand, { kind: "invalid" | "help" | "run" | "status" }>,
+  command: Exclude<SlashCommand, { kind: "invalid" | "help" | "run" | "status" | "revert" }>,
 ): Effect.Effect<WorkflowRunRow, ControlError> => {
   switch (command.kind) {
     case "cancel":
@@ -299,7 +347,7 @@ const controlRun = (
   source: CommandSource,
   ref: RepoRef,
   repository: RepositoryRow,
-  command: Exclude<SlashCommand, { kind: "invalid" | "help" | "run" }>,
+  command: Exclude<SlashCommand, { kind: "invalid" | "help" | "run" | "revert" }>,
 ) =>
   Effect.gen(function* () {
     const latest = yield* Effect.promise(() =>

@@ -12,6 +12,7 @@ export const USAGE = [
   "| `/patchplane approve` / `/patchplane reject [reason]` | Decide a run waiting for approval |",
   "| `/patchplane retry` | Start a stopped run again |",
   "| `/patchplane steer <message>` | Send the running agent a message |",
+  "| `/patchplane revert` | On a merged PatchPlane PR: open a PR that reverts it |",
   "| `/patchplane help` | Show this help |",
 ].join("\n")
 
@@ -41,3 +42,12 @@ export const forkReply =
 
 export const noRunReply =
   "There is no PatchPlane run here yet. Start one with `/patchplane <prompt>`."
+
+export const revertWhereReply =
+  "`/patchplane revert` undoes a merged pull request that PatchPlane opened: comment it on that pull request."
+
+export const revertNotOursReply = (number: number) =>
+  `#${number} was not opened by PatchPlane, so \`/patchplane revert\` will not touch it. GitHub's **Revert** button on the merged pull request does the same for any PR.`
+
+export const revertNotMergedReply = (number: number) =>
+  `#${number} is not merged, so there is nothing to revert. Close it instead, or \`/patchplane cancel\` a run that is still going.`

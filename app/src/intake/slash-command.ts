@@ -18,6 +18,7 @@ export const SUBCOMMANDS = [
   "reject",
   "retry",
   "steer",
+  "revert",
   "help",
 ] as const
 export type Subcommand = (typeof SUBCOMMANDS)[number]
@@ -31,6 +32,8 @@ export type SlashCommand =
   | { readonly kind: "help"; readonly note: string }
   | { readonly kind: "reject"; readonly reason: string }
   | { readonly kind: "steer"; readonly message: string }
+  /** Alone on its line only: "/patchplane revert the date change" is a prompt. */
+  | { readonly kind: "revert" }
   /** A command that cannot be acted on; `problem` says why, for the reply. */
   | {
       readonly kind: "invalid"
@@ -116,6 +119,8 @@ export const parseSlashCommand = (text: string): SlashCommand | null => {
         return after === ""
           ? { kind: "invalid", problem: "empty-steer" }
           : { kind: "steer", message: after }
+      case "revert":
+        return after === "" ? { kind: "revert" } : { kind: "run", prompt: body }
       default:
         return { kind: word, note: after }
     }

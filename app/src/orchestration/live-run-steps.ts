@@ -13,6 +13,7 @@ import {
   collectPatchSet,
   ExecutionAdapter,
   pushBranch,
+  revertMerge,
   type RepositoryCheckout,
   runBranch,
   type SandboxHandle,
@@ -62,7 +63,7 @@ const publicationTarget = async (
   commit: string,
 ): Promise<PushedBranch & { force: boolean }> => {
   const own =
-    plan.sourcePullRequest === null
+    plan.sourcePullRequest === null || plan.revertOf !== null
       ? undefined
       : await findPatchPlanePullRequest(db, plan.repositoryId, plan.sourcePullRequest)
   return own === undefined || plan.sourcePullRequest === null
@@ -140,6 +141,10 @@ export const makeLiveRunSteps = (options: LiveStepsOptions): RunSteps => {
     },
     runAgent: async (plan, _sandbox, control): Promise<AgentOutcome> => {
       const { entry, tree } = await ensure(plan)
+      if (plan.revertOf !== null) {
+        await run(revertMerge(entry.handle, tree.path, plan.revertOf.mergeCommitSha))
+        return { kind: "completed" }
+      }
       const budget = sessionBudget(plan.policy.budgets, options.agent)
       const outcome = await run(
         Effect.scoped(

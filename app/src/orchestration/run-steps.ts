@@ -2,7 +2,7 @@
 // implementation composes the execution, runtime and publication services;
 // tests provide their own. Every step must be safe to run again after a crash
 // (idempotent by stored ids): a step that was cut off mid-way is re-run.
-import type { PolicySpec } from "../domain/index.ts"
+import type { PolicySpec, RevertTarget } from "../domain/index.ts"
 
 /** What the workflow resolved about a run before provisioning it. */
 export interface RunPlan {
@@ -16,6 +16,8 @@ export interface RunPlan {
   readonly issueNumber: number | null
   /** Set when the request came from a pull request's conversation. */
   readonly sourcePullRequest: number | null
+  /** A revert request: the run reverts this merge instead of running the agent. */
+  readonly revertOf: RevertTarget | null
   readonly initiator: string
   readonly policy: PolicySpec
   /** Epoch ms by which the run must be decided (policy budgets.runTimeoutSeconds). */

@@ -387,6 +387,7 @@ const resolvePlan = async (deps: RunWorkflowDeps, runId: string): Promise<RunPla
     prompt: request.prompt,
     targetRef: request.targetRef,
     issueNumber: request.issueNumber,
+    revertOf: request.revertOf ?? null,
     sourcePullRequest: isPullRequestChannel(request.sourceChannel) ? request.issueNumber : null,
     initiator: request.initiatorLogin ?? "unknown",
     policy,

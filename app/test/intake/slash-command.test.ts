@@ -34,6 +34,12 @@ describe("parseSlashCommand", () => {
     expect(parseSlashCommand("/patchplane approve")).toEqual({ kind: "approve", note: "" })
     expect(parseSlashCommand("/patchplane retry")).toEqual({ kind: "retry", note: "" })
     expect(parseSlashCommand("/patchplane help")).toEqual({ kind: "help", note: "" })
+    expect(parseSlashCommand("/patchplane revert")).toEqual({ kind: "revert" })
+    // With more words it is an ordinary prompt about reverting something.
+    expect(parseSlashCommand("/patchplane revert the date change in lib/")).toEqual({
+      kind: "run",
+      prompt: "revert the date change in lib/",
+    })
   })
 
   it("explains what cannot be acted on", () => {

@@ -1,8 +1,8 @@
 // Append-only provenance edges and the lineage walk over them.
-import { sql } from "drizzle-orm"
+import { desc, eq, sql } from "drizzle-orm"
 import type { Executor } from "../client.ts"
 import { one } from "./one.ts"
-import { provenanceEdges } from "../schema/index.ts"
+import { mergeDecisions, provenanceEdges } from "../schema/index.ts"
 
 export type ProvenanceEdgeRow = typeof provenanceEdges.$inferSelect
 export type NewProvenanceEdge = Omit<typeof provenanceEdges.$inferInsert, "id" | "createdAt">
@@ -42,4 +42,46 @@ export const lineageOf = async (
     .from(provenanceEdges)
     .where(sql`${provenanceEdges.id} IN ${ids}`)
     .orderBy(provenanceEdges.createdAt, provenanceEdges.id)
+}
+
+/**
+ * A rollback node for a revert request: the decision that let the PR through
+ * is rolled back, and the rollback starts the revert's PromptRequest (the
+ * rollback is named by that request's id).
+ */
+export const recordRollback = async (
+  db: Executor,
+  promptRequestId: string,
+  target: { pullRequestNumber: number; mergeCommitSha: string; workflowRunId: string },
+): Promise<void> => {
+  const [decision] = await db
+    .select({ id: mergeDecisions.id })
+    .from(mergeDecisions)
+    .where(eq(mergeDecisions.workflowRunId, target.workflowRunId))
+    .orderBy(desc(mergeDecisions.createdAt), desc(mergeDecisions.id))
+    .limit(1)
+  const data = {
+    pullRequestNumber: target.pullRequestNumber,
+    mergeCommitSha: target.mergeCommitSha,
+  }
+  await db.insert(provenanceEdges).values([
+    {
+      fromKind: decision === undefined ? "workflow_run" : "merge_decision",
+      fromId: decision?.id ?? target.workflowRunId,
+      relation: "rolled_back",
+      toKind: "rollback",
+      toId: promptRequestId,
+      actor: "system",
+      data,
+    },
+    {
+      fromKind: "rollback",
+      fromId: promptRequestId,
+      relation: "started",
+      toKind: "prompt_request",
+      toId: promptRequestId,
+      actor: "system",
+      data,
+    },
+  ])
 }

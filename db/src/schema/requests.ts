@@ -30,6 +30,12 @@ export const promptRequests = pgTable(
       .references(() => webhookDeliveries.deliveryId),
     issueNumber: integer(),
     commentId: githubId(),
+    /** Set for `/patchplane revert`: the merged PatchPlane PR to undo, instead of an agent prompt. */
+    revertOf: jsonb().$type<{
+      pullRequestNumber: number
+      mergeCommitSha: string
+      workflowRunId: string
+    }>(),
     createdAt: createdAt(),
   },
   (t) => [index().on(t.repositoryId, t.createdAt)],

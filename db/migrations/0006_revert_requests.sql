@@ -1,0 +1,1 @@
+ALTER TABLE "prompt_requests" ADD COLUMN "revert_of" jsonb;
