@@ -31151,6 +31151,12 @@ var TargetScope = Schema_exports.Struct({
   ref: Schema_exports.NonEmptyString,
   paths: Schema_exports.optionalKey(Schema_exports.Array(Schema_exports.NonEmptyString))
 });
+var RevertTarget = Schema_exports.Struct({
+  pullRequestNumber: Schema_exports.Int,
+  mergeCommitSha: Schema_exports.NonEmptyString,
+  /** The run that opened the PR. */
+  workflowRunId: Id
+});
 var PromptRequest = Schema_exports.Struct({
   id: Id,
   repositoryId: Id,
@@ -31168,6 +31174,8 @@ var PromptRequest = Schema_exports.Struct({
   deliveryId: Schema_exports.NullOr(Schema_exports.String),
   /** The issue or PR number the command was typed in. */
   issueNumber: Schema_exports.NullOr(Schema_exports.Int),
+  /** Set for a revert request: the run reverts this instead of running the agent. */
+  revertOf: Schema_exports.optionalKey(Schema_exports.NullOr(RevertTarget)),
   createdAt: Timestamp
 });
 

@@ -83,7 +83,7 @@ export const reviewerFanout = async (options: { iterations: number }): Promise<B
       })),
       {
         name: "reviewer-fanout",
-        metric: `4 reviewers in parallel vs slowest alone (${slowest.name})`,
+        metric: `all 4 in parallel vs slowest alone (${slowest.name})`,
         value: wall,
         unit: "ms",
         target: "<= 1.15",

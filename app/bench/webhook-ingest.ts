@@ -2,37 +2,17 @@
 // concurrency, against (a) a bare Probot app with a no-op handler and (b)
 // PatchPlane's intake recording every delivery durably on PostgreSQL. Both
 // servers run as child processes of this one, one after the other.
-import { type ChildProcess, spawn } from "node:child_process"
 import { generateKeyPairSync } from "node:crypto"
 import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import examples from "@octokit/webhooks-examples" with { type: "json" }
 import { createTestDatabase } from "@patchplane/db/testing"
+import { startServer, stopServer } from "./children.ts"
 import { sendDeliveries, type LoadResult } from "./load.ts"
 import type { BenchRow } from "./report.ts"
 
 const SECRET = "bench-secret"
-
-const startServer = (script: string, args: string[]) =>
-  new Promise<{ child: ChildProcess; url: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(import.meta.dirname, script), ...args], {
-      stdio: ["ignore", "pipe", "inherit"],
-    })
-    let out = ""
-    child.stdout?.on("data", (chunk: Buffer) => {
-      out += chunk.toString()
-      const line = out.split("\n").find((l) => l.startsWith('{"url"'))
-      if (line) resolve({ child, url: (JSON.parse(line) as { url: string }).url })
-    })
-    child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)))
-  })
-
-const stopServer = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    child.once("exit", () => resolve())
-    child.kill("SIGTERM")
-  })
 
 const commentPayload = () => {
   const group = (
@@ -66,6 +46,7 @@ export const webhookIngest = async (options: {
     }),
   )
   const body = commentPayload()
+  const warmUp = Math.min(300, Math.ceil(options.count / 4))
   const run = async (script: string, args: string[]): Promise<LoadResult> => {
     const server = await startServer(script, args)
     try {
@@ -76,7 +57,7 @@ export const webhookIngest = async (options: {
         body,
         concurrency: options.concurrency,
       }
-      await sendDeliveries({ ...load, count: Math.min(300, options.count) }) // warm-up
+      await sendDeliveries({ ...load, count: warmUp }) // warm-up
       return await sendDeliveries({ ...load, count: options.count })
     } finally {
       await stopServer(server.child)
@@ -86,7 +67,7 @@ export const webhookIngest = async (options: {
     const bare = await run("bare-probot-server.ts", [keyPath, SECRET])
     const ours = await run("patchplane-server.ts", [dir, db.url])
     const stored = await db.pool.query("SELECT count(*)::int AS n FROM webhook_deliveries")
-    const expected = options.count + Math.min(300, options.count)
+    const expected = options.count + warmUp
     if (stored.rows[0].n !== expected)
       throw new Error(`expected ${expected} stored deliveries, found ${stored.rows[0].n}`)
     if (bare.errors + ours.errors > 0)

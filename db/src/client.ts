@@ -21,9 +21,14 @@ export const createPool = (url: string, options: PoolOptions = {}): Pool => {
     application_name: options.applicationName ?? "patchplane",
     connectionTimeoutMillis: 10_000,
   })
-  // An idle client losing its server (restart, failover) must not crash the
-  // process; the pool discards it and the next query reconnects.
+  // A client losing its server (restart, failover) must not crash the
+  // process. pg-pool hears idle clients only; a checked-out client's `error`
+  // would go unheard, so every client gets a listener for its whole life. Its
+  // queries still fail, the pool discards it, and the next query reconnects.
   pool.on("error", () => {})
+  pool.on("connect", (client) => {
+    client.on("error", () => {})
+  })
   return pool
 }
 

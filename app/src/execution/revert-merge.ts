@@ -8,6 +8,9 @@ import { ExecutionAdapter } from "./execution-adapter.ts"
 import { ExecutionError } from "./execution-errors.ts"
 import type { ExecFailure, SandboxHandle } from "./sandbox-types.ts"
 
+const failed = (sandbox: SandboxHandle, message: string) =>
+  new ExecutionError({ operation: "exec", sandboxId: sandbox.id, message })
+
 export const revertMerge = (
   sandbox: SandboxHandle,
   repoPath: string,
@@ -15,13 +18,12 @@ export const revertMerge = (
 ): Effect.Effect<void, ExecFailure, ExecutionAdapter> =>
   Effect.gen(function* () {
     const adapter = yield* ExecutionAdapter
-    const fail = (message: string) =>
-      new ExecutionError({ operation: "exec", sandboxId: sandbox.id, message })
     const git = (args: ReadonlyArray<string>) =>
       adapter.exec(sandbox, ["git", ...args], { cwd: repoPath, timeoutSeconds: 120 })
     const parents = yield* git(["rev-list", "--parents", "-n", "1", mergeCommitSha])
     if (parents.exitCode !== 0)
-      return yield* fail(
+      return yield* failed(
+        sandbox,
         `the merge commit ${mergeCommitSha.slice(0, 12)} is not on this branch: ${parents.stderr.trim()}`,
       )
     const isMerge = parents.stdout.trim().split(/\s+/).length > 2
@@ -32,7 +34,8 @@ export const revertMerge = (
       mergeCommitSha,
     ])
     if (reverted.exitCode !== 0)
-      return yield* fail(
+      return yield* failed(
+        sandbox,
         `the revert of ${mergeCommitSha.slice(0, 12)} conflicts with later changes; revert it by hand: ${(reverted.stderr || reverted.stdout).trim()}`,
       )
   })

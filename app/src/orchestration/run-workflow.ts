@@ -140,6 +140,7 @@ const workflowTools = (deps: RunWorkflowDeps, runId: string, io: WorkflowIO) => 
         repositoryId: context.repository.id,
         targetRef: context.request.targetRef,
         issueNumber: context.request.issueNumber,
+        matchRef: isPullRequestChannel(context.request.sourceChannel),
       })
       return live.map((r) => r.id).filter((id) => id !== runId)
     })
@@ -184,7 +185,6 @@ export const makeRunWorkflows = (deps: RunWorkflowDeps): WorkflowBodies => ({
     if (plan === null) return "stopped before it started"
 
     let sandbox: SandboxRef | null = null
-    let handedOver = false
     try {
       if (!start.free) {
         const free = await t.waitFor(
@@ -241,7 +241,6 @@ export const makeRunWorkflows = (deps: RunWorkflowDeps): WorkflowBodies => ({
       }
       await t.step("publish", () => steps.publish(plan, patch), { attempts: 3, intervalSeconds: 2 })
       await io.startDecision(runId)
-      handedOver = true
       return "published; awaiting review"
     } catch (error) {
       await t.fail(error)
@@ -250,7 +249,8 @@ export const makeRunWorkflows = (deps: RunWorkflowDeps): WorkflowBodies => ({
       const left = sandbox
       if (left !== null)
         await io.step("destroy-sandbox", () => steps.destroySandbox(plan, left)).catch(() => {})
-      if (!handedOver) await t.wakeNextOnTarget()
+      // Published or stopped: either way the next run on this conversation may go.
+      await t.wakeNextOnTarget()
     }
   },
 
@@ -401,6 +401,7 @@ const isFirstOnTarget = async (db: Database, plan: RunPlan): Promise<boolean> =>
     repositoryId: plan.repositoryId,
     targetRef: plan.targetRef,
     issueNumber: plan.issueNumber,
+    matchRef: plan.sourcePullRequest !== null,
   })
   return live[0]?.id === plan.runId || live.length === 0
 }

@@ -1,20 +1,15 @@
-// A loopback git smart-HTTP server (git's own http-backend as CGI) that, like
-// GitHub, wants `x-access-token:<token>` as basic auth. It records the
-// Authorization header of every request.
-import { spawn } from "node:child_process"
-import { createServer, type IncomingMessage, type Server } from "node:http"
+// A loopback git smart-HTTP server that, like GitHub, wants
+// `x-access-token:<token>` as basic auth for one fixed token. It records the
+// Authorization header of every request. The protocol itself is the GitHub
+// stand-in's (git's own http-backend as CGI).
+import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
+import { readBody, serveGitHttp } from "../../dev/github-stand-in/git-http.ts"
 
 export interface GitHttpServer {
   readonly url: string
   readonly authorizations: Array<string | undefined>
   close(): Promise<void>
-}
-
-const readBody = async (req: IncomingMessage): Promise<Buffer> => {
-  const chunks: Array<Buffer> = []
-  for await (const chunk of req) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks)
 }
 
 export const startGitHttpServer = async (
@@ -32,43 +27,10 @@ export const startGitHttpServer = async (
     }
     const url = new URL(req.url ?? "/", "http://localhost")
     const body = await readBody(req)
-    const cgi = spawn("git", ["http-backend"], {
-      env: {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        GIT_PROJECT_ROOT: projectRoot,
-        GIT_HTTP_EXPORT_ALL: "1",
-        PATH_INFO: url.pathname,
-        QUERY_STRING: url.search.slice(1),
-        REQUEST_METHOD: req.method ?? "GET",
-        CONTENT_TYPE: req.headers["content-type"] ?? "",
-        CONTENT_LENGTH: String(body.length),
-        HTTP_CONTENT_ENCODING: req.headers["content-encoding"] ?? "",
-        GIT_PROTOCOL: String(req.headers["git-protocol"] ?? ""),
-        REMOTE_USER: "x-access-token",
-        REMOTE_ADDR: "127.0.0.1",
-      },
-    })
-    const out: Array<Buffer> = []
-    cgi.stdout.on("data", (chunk: Buffer) => out.push(chunk))
-    cgi.stdin.end(body)
-    cgi.on("close", () => {
-      const raw = Buffer.concat(out)
-      const split = raw.indexOf("\r\n\r\n")
-      const headerEnd = split === -1 ? raw.indexOf("\n\n") : split
-      const gap = split === -1 ? 2 : 4
-      const headers: Record<string, string> = {}
-      let status = 200
-      for (const line of raw.subarray(0, headerEnd).toString().split(/\r?\n/)) {
-        const colon = line.indexOf(":")
-        if (colon === -1) continue
-        const name = line.slice(0, colon).trim()
-        const value = line.slice(colon + 1).trim()
-        if (name.toLowerCase() === "status") status = Number.parseInt(value, 10)
-        else headers[name] = value
-      }
-      res.writeHead(status, headers)
-      res.end(raw.subarray(headerEnd + gap))
-    })
+    await serveGitHttp(
+      { projectRoot, pathInfo: url.pathname, query: url.search.slice(1), req, body },
+      res,
+    )
   })
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   const { port } = server.address() as AddressInfo

@@ -19,11 +19,11 @@ import { createModelGateway, ModelGateway } from "../../src/runtime/model-gatewa
 import { RuntimeAdapter } from "../../src/runtime/runtime-adapter.ts"
 import { type GitHttpServer, startGitHttpServer } from "../execution/git-http-server.ts"
 import { openTempDir, profile, seedRemote } from "../execution/helpers.ts"
-import { editingScript } from "../fixtures/model-scripts.ts"
+import { editingScript } from "../../dev/scripted-model/model-scripts.ts"
 import {
   type ScriptedModelServer,
   startScriptedModelServer,
-} from "../fixtures/scripted-model-server.ts"
+} from "../../dev/scripted-model/scripted-model-server.ts"
 import { createTestDatabase, type TestDatabase } from "@patchplane/db/testing"
 import { type OrchestrationHarness, startOrchestrationHarness } from "./harness.ts"
 
@@ -126,6 +126,9 @@ it("runs the agent in a sandbox on a checkout and collects its PatchSet", async 
     { encoding: "utf8" },
   ).trim()
   expect(remoteHead).toBe(patch?.headSha)
+  // The PR step follows the move to reviewing.
+  for (let i = 0; i < 100 && published.length === 0; i++)
+    await new Promise((resolve) => setTimeout(resolve, 100))
   expect(published).toEqual([
     {
       runId: queued.id,

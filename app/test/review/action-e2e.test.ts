@@ -14,7 +14,7 @@ import {
   createFixtureRepo,
   type FixtureRepo,
 } from "../../../action/test/fixture-repo.ts"
-import { type LocalIssuer, startLocalIssuer } from "./local-issuer.ts"
+import { type LocalIssuer, startLocalIssuer } from "../../dev/oidc-issuer/local-issuer.ts"
 import { type ReviewServer, startReviewServer } from "./review-server.ts"
 import { type SeededRun, seedRun } from "./seed.ts"
 

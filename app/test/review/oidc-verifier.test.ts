@@ -7,7 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { rejectClaims, type ClaimsTarget } from "../../src/review/actions-claims.ts"
 import { makeOidcVerifier, type OidcVerifier } from "../../src/review/oidc-verifier.ts"
 import type { OidcTokenError } from "../../src/review/review-errors.ts"
-import { type GitHubClaims, type LocalIssuer, startLocalIssuer } from "./local-issuer.ts"
+import {
+  type GitHubClaims,
+  type LocalIssuer,
+  startLocalIssuer,
+} from "../../dev/oidc-issuer/local-issuer.ts"
 
 const runId = "8f7c2a10-0000-4000-8000-000000000001"
 const claims: GitHubClaims = {

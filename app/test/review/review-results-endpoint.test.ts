@@ -10,7 +10,11 @@ import {
 } from "@patchplane/db"
 import { createTestDatabase, type TestDatabase } from "@patchplane/db/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type GitHubClaims, type LocalIssuer, startLocalIssuer } from "./local-issuer.ts"
+import {
+  type GitHubClaims,
+  type LocalIssuer,
+  startLocalIssuer,
+} from "../../dev/oidc-issuer/local-issuer.ts"
 import { type ReviewServer, startReviewServer } from "./review-server.ts"
 import { type SeededRun, seedRun } from "./seed.ts"
 

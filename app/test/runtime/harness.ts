@@ -33,7 +33,7 @@ import {
   type ScriptStep,
   type ScriptedModelServer,
   startScriptedModelServer,
-} from "../fixtures/scripted-model-server.ts"
+} from "../../dev/scripted-model/scripted-model-server.ts"
 
 export const remotePath = "/remotes/demo.git"
 

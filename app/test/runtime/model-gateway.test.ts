@@ -21,12 +21,12 @@ import {
   type ModelGatewayShape,
   SseRelay,
 } from "../../src/runtime/model-gateway.ts"
-import { say } from "../fixtures/model-scripts.ts"
+import { say } from "../../dev/scripted-model/model-scripts.ts"
 import {
   type ScriptStep,
   type ScriptedModelServer,
   startScriptedModelServer,
-} from "../fixtures/scripted-model-server.ts"
+} from "../../dev/scripted-model/scripted-model-server.ts"
 import { createWorld, type RuntimeWorld, seedRun } from "./harness.ts"
 
 let world: RuntimeWorld

@@ -17,7 +17,7 @@ import {
   probeScript,
   slowToolScript,
   toolCall,
-} from "../fixtures/model-scripts.ts"
+} from "../../dev/scripted-model/model-scripts.ts"
 import {
   budget,
   createWorld,

@@ -14,8 +14,8 @@ import {
   editingSummary,
   slowToolScript,
   steerScript,
-} from "../fixtures/model-scripts.ts"
-import { messageTexts } from "../fixtures/scripted-model-server.ts"
+} from "../../dev/scripted-model/model-scripts.ts"
+import { messageTexts } from "../../dev/scripted-model/scripted-model-server.ts"
 import {
   createWorld,
   kinds,

@@ -4,7 +4,7 @@
 import { asc, eq } from "drizzle-orm"
 import type { Executor } from "../client.ts"
 import { one } from "./one.ts"
-import { runtimeSessions } from "../schema/index.ts"
+import { provenanceEdges, runtimeSessions } from "../schema/index.ts"
 
 export type RuntimeSessionRow = typeof runtimeSessions.$inferSelect
 export type NewRuntimeSession = Omit<
@@ -13,11 +13,27 @@ export type NewRuntimeSession = Omit<
 >
 export type RuntimeSessionStatusValue = RuntimeSessionRow["status"]
 
-export const insertRuntimeSession = async (
+/** A session, with its `executed` edge from the run in the provenance graph. */
+export const insertRuntimeSession = (
   db: Executor,
   values: NewRuntimeSession,
 ): Promise<RuntimeSessionRow> =>
-  one(await db.insert(runtimeSessions).values(values).returning(), "insertRuntimeSession")
+  db.transaction(async (tx) => {
+    const row = one(
+      await tx.insert(runtimeSessions).values(values).returning(),
+      "insertRuntimeSession",
+    )
+    await tx.insert(provenanceEdges).values({
+      fromKind: "workflow_run",
+      fromId: row.workflowRunId,
+      relation: "executed",
+      toKind: "runtime_session",
+      toId: row.id,
+      actor: "system",
+      data: { adapter: row.adapter },
+    })
+    return row
+  })
 
 export const getRuntimeSession = async (
   db: Executor,

@@ -1,7 +1,7 @@
 // WorkflowRun rows. Which transitions are legal is domain knowledge (app's
 // workflow-run.ts); here a transition is a compare-and-set on the current
 // state, recorded in the same transaction as its audit row and provenance edge.
-import { and, desc, eq, inArray, lt, notInArray, or, sql } from "drizzle-orm"
+import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm"
 import type { Executor } from "../client.ts"
 import { one } from "./one.ts"
 import {
@@ -195,9 +195,21 @@ export const attachPolicyBundle = (
   })
 
 /** Live runs (not terminal) of the same repository and target, oldest first. */
+/**
+ * Runs that hold a conversation's target, oldest first: runs from the same
+ * issue or PR, and — for a PR's runs (`matchRef`) — runs on the same branch.
+ * A run holds it until its changes are published (then the next may build on
+ * them); waiting for review or a human after that holds nothing.
+ */
 export const liveRunsOnTarget = (
   db: Executor,
-  input: { repositoryId: string; targetRef: string; issueNumber: number | null },
+  input: {
+    repositoryId: string
+    targetRef: string
+    issueNumber: number | null
+    /** Also match runs on the same branch (a PR's head). */
+    matchRef: boolean
+  },
 ) =>
   db
     .select({ id: workflowRuns.id, state: workflowRuns.state, createdAt: workflowRuns.createdAt })
@@ -206,13 +218,21 @@ export const liveRunsOnTarget = (
     .where(
       and(
         eq(workflowRuns.repositoryId, input.repositoryId),
+        // No conversation and no branch to share (a run started from the API): nothing holds it.
         or(
-          eq(promptRequests.targetRef, input.targetRef),
+          sql`false`,
+          input.matchRef ? eq(promptRequests.targetRef, input.targetRef) : undefined,
           input.issueNumber === null
             ? undefined
             : eq(promptRequests.issueNumber, input.issueNumber),
         ),
-        notInArray(workflowRuns.state, ["decided", "cancelled", "failed", "timed_out"]),
+        or(
+          inArray(workflowRuns.state, ["queued", "provisioning", "running", "collecting"]),
+          and(
+            inArray(workflowRuns.state, ["reviewing", "awaiting_approval"]),
+            isNull(workflowRuns.pullRequestNumber),
+          ),
+        ),
       ),
     )
     .orderBy(workflowRuns.createdAt, workflowRuns.id)

@@ -1,0 +1,137 @@
+// Runs the companion Action's committed bundle the way a GitHub runner runs a
+// JavaScript action on a `pull_request` event: a checkout of the PR head with
+// history, INPUT_* with action.yml's defaults applied, GITHUB_* and the OIDC
+// token request endpoint (here a local issuer). Tests and `npm run demo` use
+// it to play the target repository's CI.
+import { spawn } from "node:child_process"
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import type { LocalIssuer } from "./oidc-issuer/local-issuer.ts"
+
+const root = join(import.meta.dirname, "../..")
+const bundle = join(root, "action/dist/index.js")
+const oxlint = join(root, "node_modules/.bin/oxlint")
+
+export interface ReviewActionInput {
+  /** The repository's clone URL (the token goes in an http.extraheader, never the URL). */
+  readonly cloneUrl: string
+  /** A read token for the clone, as actions/checkout would use. */
+  readonly token: string
+  readonly fullName: string
+  readonly pullRequest: {
+    readonly number: number
+    readonly headRef: string
+    readonly baseRef: string
+  }
+  readonly patchplaneUrl: string
+  readonly issuer: LocalIssuer
+  readonly repositoryId: number
+  readonly ownerId: number
+}
+
+export interface ReviewActionResult {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+  readonly summary: string
+  readonly headSha: string
+}
+
+const run = (command: string, args: ReadonlyArray<string>, cwd: string, env: NodeJS.ProcessEnv) =>
+  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(command, args, { cwd, env })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()))
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()))
+    child.on("close", (code) => resolve({ code, stdout, stderr }))
+  })
+
+export const runReviewAction = async (input: ReviewActionInput): Promise<ReviewActionResult> => {
+  const temp = await mkdtemp(join(tmpdir(), "pp-action-"))
+  try {
+    const workspace = join(temp, "repo")
+    const header = `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${input.token}`).toString("base64")}`
+    const origin = new URL(input.cloneUrl).origin
+    // Async: the git host may be served by this very process (the stand-in).
+    const git = async (args: ReadonlyArray<string>, cwd: string) => {
+      const result = await run("git", args, cwd, process.env)
+      if (result.code !== 0) throw new Error(`git ${args[0] ?? ""} failed: ${result.stderr}`)
+      return result.stdout.trim()
+    }
+    await git(
+      [
+        "-c",
+        `http.${origin}/.extraheader=${header}`,
+        "clone",
+        "--quiet",
+        "--branch",
+        input.pullRequest.headRef,
+        input.cloneUrl,
+        workspace,
+      ],
+      temp,
+    )
+    const headSha = await git(["rev-parse", "HEAD"], workspace)
+    const summary = join(temp, "summary.md")
+    const output = join(temp, "output.txt")
+    const event = join(temp, "event.json")
+    await writeFile(summary, "")
+    await writeFile(output, "")
+    const pr = input.pullRequest
+    await writeFile(
+      event,
+      JSON.stringify({
+        pull_request: {
+          number: pr.number,
+          head: { sha: headSha, ref: pr.headRef },
+          base: { ref: pr.baseRef },
+        },
+      }),
+    )
+    input.issuer.claims = {
+      repository: input.fullName,
+      repository_id: String(input.repositoryId),
+      repository_owner_id: String(input.ownerId),
+      ref: `refs/pull/${pr.number}/merge`,
+      head_ref: pr.headRef,
+      event_name: "pull_request",
+    }
+    const result = await run(process.execPath, [bundle], workspace, {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/root",
+      CI: "true",
+      GITHUB_ACTIONS: "true",
+      GITHUB_WORKSPACE: workspace,
+      GITHUB_REPOSITORY: input.fullName,
+      GITHUB_EVENT_NAME: "pull_request",
+      GITHUB_EVENT_PATH: event,
+      GITHUB_HEAD_REF: pr.headRef,
+      GITHUB_BASE_REF: pr.baseRef,
+      GITHUB_REF: `refs/pull/${pr.number}/merge`,
+      GITHUB_SHA: headSha,
+      GITHUB_SERVER_URL: "https://github.com",
+      GITHUB_RUN_ID: "1",
+      GITHUB_STEP_SUMMARY: summary,
+      GITHUB_OUTPUT: output,
+      RUNNER_TEMP: temp,
+      ACTIONS_ID_TOKEN_REQUEST_URL: input.issuer.requestUrl,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: input.issuer.requestToken,
+      "INPUT_PATCHPLANE-URL": input.patchplaneUrl,
+      "INPUT_POLICY-PATH": ".github/patchplane.yml",
+      INPUT_REVIEWERS: "",
+      "INPUT_TEST-COMMAND": "npm test",
+      "INPUT_OXLINT-COMMAND": oxlint,
+      "INPUT_BASE-REF": "",
+      "INPUT_TIMEOUT-SECONDS": "120",
+      "INPUT_RUN-ID": "",
+      "INPUT_PATCH-SET-ID": "",
+      INPUT_AUDIENCE: "patchplane",
+      "INPUT_WORKING-DIRECTORY": "",
+    })
+    return { ...result, summary: await readFile(summary, "utf8"), headSha }
+  } finally {
+    await rm(temp, { recursive: true, force: true })
+  }
+}

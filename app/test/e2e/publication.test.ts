@@ -1,0 +1,174 @@
+// Publication's branch rules and retries, against the GitHub stand-in with
+// the live steps (real sandbox, real Pi, scripted model, real git pushes):
+// a follow-up on a PatchPlane PR adds commits to it; a request on someone
+// else's PR opens a new PR based on their branch; a publish step cut off
+// after opening the PR finds it again instead of opening a second; and
+// `/patchplane revert` on a merged PatchPlane PR opens a revert PR with a
+// rollback node in the provenance graph.
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import {
+  getRepositoryByFullName,
+  latestRunForIssue,
+  lineageOf,
+  type WorkflowRunRow,
+} from "@patchplane/db"
+import { createTestDatabase, type TestDatabase } from "@patchplane/db/testing"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type LocalWorld, REPOSITORY, startLocalWorld } from "../../dev/local-world.ts"
+import { callTools, say, toolCall } from "../../dev/scripted-model/model-scripts.ts"
+import { type RunningPatchPlane, startPatchPlane } from "../../src/server/start.ts"
+
+let db: TestDatabase
+let dir: string
+let world: LocalWorld
+let app: RunningPatchPlane
+
+beforeAll(async () => {
+  db = await createTestDatabase("publication")
+  dir = await mkdtemp(join(tmpdir(), "pp-publication-"))
+  world = await startLocalWorld({
+    dir,
+    databaseUrl: db.url,
+    logLevel: "silent",
+    config: { orchestration: { pollingIntervalMs: 20, reviewTimeoutSeconds: 120 } },
+  })
+  app = await startPatchPlane({ cwd: dir, env: { DATABASE_URL: db.url } })
+  await world.connect(app.url ?? "")
+}, 120_000)
+
+afterAll(async () => {
+  await app?.stop()
+  await world?.close()
+  await db?.drop()
+  await rm(dir, { recursive: true, force: true })
+})
+
+const until = async <A>(what: string, probe: () => Promise<A | undefined>, ms = 90_000) => {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const value = await probe()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+/** The newest run on an issue or PR once it has published (or ended). */
+const published = async (number: number): Promise<WorkflowRunRow> => {
+  const repo = await getRepositoryByFullName(db.db, REPOSITORY)
+  return until(`a published run on #${number}`, async () => {
+    const run = repo && (await latestRunForIssue(db.db, repo.id, number))?.run
+    if (run === undefined) return undefined
+    if (["failed", "timed_out", "cancelled"].includes(run.state))
+      throw new Error(`the run ended ${run.state}: ${run.reason}`)
+    return run.pullRequestNumber === null ? undefined : run
+  })
+}
+
+const writeFile = (path: string, content: string) => [
+  callTools(toolCall("write", { path, content }, "call_write")),
+  say(`Wrote ${path}.`),
+]
+
+const pulls = () => world.github.requestsMatching("POST", /^\/repos\/acme\/widgets\/pulls$/)
+
+describe("publication", () => {
+  let first: WorkflowRunRow
+
+  it("retries a cut-off publish step without opening a second PR", async () => {
+    // Every check-run create fails past Octokit's own retries: the step fails after
+    // opening the PR, and its retry must find that PR by branch.
+    world.github.failNext({ method: "POST", path: /\/check-runs$/, status: 500, times: 4 })
+    const sent = await world.request("add a CONTRIBUTING.md")
+    first = await published(sent.issueNumber)
+    expect(pulls().filter((r) => r.status === 201)).toHaveLength(1)
+    expect(
+      world.github.requestsMatching("GET", /^\/repos\/acme\/widgets\/pulls$/).length,
+    ).toBeGreaterThanOrEqual(2)
+    const checks = world.github.checkRuns(REPOSITORY).filter((c) => c.externalId === first.id)
+    expect(checks).toHaveLength(1)
+  }, 120_000)
+
+  it("adds a follow-up's commits to the PatchPlane PR it was asked on", async () => {
+    const pr = first.pullRequestNumber ?? 0
+    const before = await world.github.pullRequest(REPOSITORY, pr)
+    world.model.enqueue(...writeFile("docs/setup.md", "# Setup\n\nRun `npm ci`.\n"))
+    await world.comment(pr, "/patchplane also describe the setup in docs/setup.md")
+    const followUp = await published(pr)
+    expect(followUp.id).not.toBe(first.id)
+    expect(followUp.pullRequestNumber).toBe(pr)
+    const after = await world.github.pullRequest(REPOSITORY, pr)
+    expect(after.head.ref).toBe(before.head.ref) // the same branch, moved forward
+    expect(after.head.sha).not.toBe(before.head.sha)
+    const files = await world.rest(`/repos/${REPOSITORY}/compare/main...${after.head.sha}`)
+    expect((files.files as Array<{ filename: string }>).map((f) => f.filename).toSorted()).toEqual([
+      "CONTRIBUTING.md",
+      "docs/setup.md",
+    ])
+    expect(pulls().filter((r) => r.status === 201)).toHaveLength(1) // no new PR
+    // The check follows the head: a new one there, the one on the old head superseded.
+    const checks = world.github.checkRuns(REPOSITORY)
+    expect(checks.find((c) => c.headSha === after.head.sha)?.externalId).toBe(followUp.id)
+    const intakeCheck = checks.find(
+      (c) => c.headSha === before.head.sha && c.externalId === followUp.id,
+    )
+    expect(intakeCheck).toMatchObject({ status: "completed", conclusion: "neutral" })
+  }, 120_000)
+
+  it("never pushes to a human's branch: a request on their PR opens a PR against it", async () => {
+    const sha = await world.github.commitFiles(REPOSITORY, {
+      branch: "feature/colors",
+      from: "main",
+      files: { "src/colors.js": "export const colors = []\n" },
+      message: "colors",
+    })
+    const human = await world.rest(`/repos/${REPOSITORY}/pulls`, {
+      method: "POST",
+      body: { title: "Colors", head: "feature/colors", base: "main" },
+    })
+    const number = Number(human.number)
+    world.model.enqueue(...writeFile("src/colors.test.js", "// tests for colors\n"))
+    await world.comment(number, "/patchplane add a test file for colors")
+    const run = await published(number)
+    expect(run.pullRequestNumber).not.toBe(number)
+    const opened = await world.github.pullRequest(REPOSITORY, run.pullRequestNumber ?? 0)
+    expect(opened).toMatchObject({
+      draft: true,
+      head: { ref: `patchplane/${run.id}` },
+      base: { ref: "feature/colors" },
+    })
+    // Their branch is where they left it.
+    expect((await world.github.pullRequest(REPOSITORY, number)).head.sha).toBe(sha)
+  }, 120_000)
+
+  it("reverts a merged PatchPlane PR on request, with a rollback in the graph", async () => {
+    const pr = first.pullRequestNumber ?? 0
+    // A human takes it out of draft and merges it.
+    const { node_id: nodeId } = await world.github.pullRequest(REPOSITORY, pr)
+    await world.rest("/graphql", {
+      method: "POST",
+      body: {
+        query:
+          "mutation($id: ID!) { markPullRequestReadyForReview(input: { pullRequestId: $id }) { pullRequest { isDraft } } }",
+        variables: { id: nodeId },
+      },
+    })
+    const mergeSha = await world.github.mergePullRequest(REPOSITORY, pr)
+    await world.comment(pr, "/patchplane revert")
+    const revert = await published(pr)
+    const opened = await world.github.pullRequest(REPOSITORY, revert.pullRequestNumber ?? 0)
+    expect(opened.title).toMatch(new RegExp(`^Revert #${pr}: `))
+    expect(opened.base.ref).toBe("main")
+    const compare = await world.rest(`/repos/${REPOSITORY}/compare/main...${opened.head.sha}`)
+    const changed = compare.files as Array<{ filename: string; status: string }>
+    expect(changed.map((f) => [f.filename, f.status]).toSorted()).toEqual([
+      ["CONTRIBUTING.md", "removed"],
+      ["docs/setup.md", "removed"],
+    ])
+    const edges = await lineageOf(db.db, { kind: "workflow_run", id: revert.id })
+    const rollback = edges.find((e) => e.relation === "rolled_back")
+    expect(rollback).toMatchObject({ toKind: "rollback", data: { mergeCommitSha: mergeSha } })
+  }, 120_000)
+})
