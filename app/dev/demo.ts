@@ -54,6 +54,8 @@ const world = await startLocalWorld({
   dir,
   port,
   logLevel: "warn",
+  // Slow enough to follow each tool call in the dashboard as it happens.
+  modelLatencyMs: 2_000,
   ...(model === undefined
     ? {}
     : {

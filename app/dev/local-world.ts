@@ -51,6 +51,8 @@ export interface LocalWorldOptions {
   readonly logLevel?: string
   /** A real model instead of the scripted one (runtime.pi from the user's config). */
   readonly model?: Readonly<Record<string, unknown>>
+  /** How long the scripted model thinks before each answer (the demo slows it to watch). */
+  readonly modelLatencyMs?: number
   /** Extra config merged over the generated one (top-level keys). */
   readonly config?: Readonly<Record<string, unknown>>
 }
@@ -92,7 +94,10 @@ export const startLocalWorld = async (options: LocalWorldOptions): Promise<Local
     publicKeyEncoding: { type: "spki", format: "pem" },
   })
   const github = await startGitHubStandIn({ appPublicKey: publicKey })
-  const model = await startScriptedModelServer({ script: [] })
+  const model = await startScriptedModelServer({
+    script: [],
+    ...(options.modelLatencyMs === undefined ? {} : { latencyMs: options.modelLatencyMs }),
+  })
   const issuer = await startLocalIssuer({ repository: REPOSITORY })
   const repository = await github.createRepository(REPOSITORY, { files: repositoryFiles })
   github.setPermission(REPOSITORY, MAINTAINER, "admin")

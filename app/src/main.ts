@@ -50,7 +50,7 @@ const main = async () => {
   const missing =
     config.unconfigured.length === 0
       ? ""
-      : ` Not configured: ${config.unconfigured.join(", ")} (webhooks are refused until the GitHub App is set up; see README "Configuration").`
+      : ` Not configured: ${config.unconfigured.join(", ")}${config.github === null ? " (webhooks are refused until the GitHub App is set up" : " (runs cannot execute until these are set"}; see README "Configuration").`
   if (url !== null)
     console.log(
       `PatchPlane is up on ${url} (database: ${database.kind}, ${database.location}).${missing} Next: open ${url} or curl ${url}/api/health`,

@@ -248,7 +248,10 @@ export const makeRunWorkflows = (deps: RunWorkflowDeps): WorkflowBodies => ({
     } finally {
       const left = sandbox
       if (left !== null)
-        await io.step("destroy-sandbox", () => steps.destroySandbox(plan, left)).catch(() => {})
+        await io
+          .step("destroy-sandbox", () => steps.destroySandbox(plan, left))
+          // Without its checkpoint (the database is away) the sandbox still goes.
+          .catch(() => steps.destroySandbox(plan, left).catch(() => {}))
       // Published or stopped: either way the next run on this conversation may go.
       await t.wakeNextOnTarget()
     }

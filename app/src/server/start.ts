@@ -3,6 +3,7 @@
 // runs every role by default (`npm start`); a scaled-out deployment runs
 // `web` processes (HTTP, webhooks) and `worker` processes (executing runs)
 // against one PostgreSQL. Tests run it in-process over real HTTP.
+import { withStatusPublishing } from "./publishing-orchestrator.ts"
 import { pullRequestWebUrl } from "../github/github-urls.ts"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -212,6 +213,8 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
       },
     })
     // Dashboard (issue 8): Next.js pages and their API routes, web role only.
+    // Operators' actions through HTTP show on GitHub right away.
+    const operated = withStatusPublishing(orchestrator, publishStatus)
     const dashboard =
       server === null
         ? null
@@ -219,7 +222,7 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
             config,
             db,
             log,
-            orchestrator,
+            orchestrator: operated,
             authenticate,
             probot,
             server,
@@ -234,7 +237,7 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
         config,
         database,
         intake,
-        runsApi: { db, orchestrator, config, authenticate },
+        runsApi: { db, orchestrator: operated, config, authenticate },
         streams: { db, listener, authenticate },
         reviews,
         log,

@@ -1,0 +1,187 @@
+// The whole loop interrupted, with the worker in a process of its own (`npm
+// start -- --role=worker`) and the web role in this one: a run cancelled from
+// the dashboard in Chromium while its agent works, and a worker killed with
+// kill -9 mid-run whose restart finishes the run.
+import { type ChildProcess, spawn } from "node:child_process"
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import {
+  getRepositoryByFullName,
+  latestMergeDecision,
+  latestRunForIssue,
+  type WorkflowRunRow,
+} from "@patchplane/db"
+import { createTestDatabase, type TestDatabase } from "@patchplane/db/testing"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type LocalWorld, MAINTAINER, REPOSITORY, startLocalWorld } from "../../dev/local-world.ts"
+import { callTools, contributingScript, toolCall } from "../../dev/scripted-model/model-scripts.ts"
+import { type RunningPatchPlane, startPatchPlane } from "../../src/server/start.ts"
+import { launchBrowser } from "../../../dashboard/test/browser.ts"
+import { hostProcessesWith } from "../execution/helpers.ts"
+
+const main = join(import.meta.dirname, "../../src/main.ts")
+
+let db: TestDatabase
+let dir: string
+let world: LocalWorld
+let web: RunningPatchPlane
+let url: string
+const workers: Array<ChildProcess> = []
+
+/** `npm start -- --role=worker`, as a deployment runs it. */
+const startWorker = async (executorId: string) => {
+  const child = spawn(process.execPath, [main, "--role=worker", `--executor-id=${executorId}`], {
+    cwd: dir,
+    env: { ...process.env, DATABASE_URL: db.url },
+    stdio: ["ignore", "pipe", "pipe"],
+  })
+  workers.push(child)
+  let output = ""
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()))
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString()
+      if (output.includes("is executing runs")) resolve()
+    })
+    child.on("exit", (code) => reject(new Error(`worker exited with ${code}: ${output}`)))
+  })
+  return child
+}
+
+const kill9 = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    child.once("exit", () => resolve())
+    child.kill("SIGKILL")
+  })
+
+beforeAll(async () => {
+  // Durable workflows run only on processes of the same application version,
+  // which DBOS derives from the code; vitest transforms this process's code, so
+  // name the version for both sides (a deployment's processes run the same code).
+  process.env.DBOS__APPVERSION = "e2e-interruptions"
+  db = await createTestDatabase("interrupt")
+  dir = await mkdtemp(join(tmpdir(), "pp-interrupt-"))
+  world = await startLocalWorld({
+    dir,
+    databaseUrl: db.url,
+    logLevel: "silent",
+    config: {
+      // Default heartbeats and lease: the killed worker comes back under its own id.
+      orchestration: { pollingIntervalMs: 20, reviewTimeoutSeconds: 120 },
+    },
+  })
+  web = await startPatchPlane({ cwd: dir, env: { DATABASE_URL: db.url }, roles: ["web"] })
+  url = web.url ?? ""
+  await world.connect(url)
+}, 120_000)
+
+afterAll(async () => {
+  for (const child of workers) await kill9(child)
+  await web?.stop()
+  await world?.close()
+  await db?.drop()
+  await rm(dir, { recursive: true, force: true })
+})
+
+const until = async <A>(what: string, probe: () => Promise<A | undefined>, ms = 90_000) => {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const value = await probe()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) {
+      const rows = await db.pool.query("select state, reason from workflow_runs")
+      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(rows.rows)}`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+const runOn = async (issueNumber: number, states: ReadonlyArray<string>) => {
+  const repo = await getRepositoryByFullName(db.db, REPOSITORY)
+  return until(`a run in ${states.join("/")}`, async () => {
+    const run: WorkflowRunRow | undefined =
+      repo && (await latestRunForIssue(db.db, repo.id, issueNumber))?.run
+    if (
+      run !== undefined &&
+      ["failed", "timed_out"].includes(run.state) &&
+      !states.includes(run.state)
+    )
+      throw new Error(`the run ended ${run.state}: ${run.reason}`)
+    return run !== undefined && states.includes(run.state) ? run : undefined
+  })
+}
+
+/** The agent's first move is a long shell command: the moment to interrupt it. */
+const slowStart = (seconds: number) =>
+  callTools(toolCall("bash", { command: `sleep ${seconds} && echo slept` }, "call_sleep"))
+
+describe("the whole loop, interrupted", () => {
+  it("is cancelled from the dashboard while the agent works", async () => {
+    const worker = await startWorker("e2e-worker-a")
+    const served = world.model.requests.length
+    const sent = await world.request("add a CONTRIBUTING.md", {
+      script: [slowStart(60), ...contributingScript()],
+    })
+    const run = await runOn(sent.issueNumber, ["running"])
+    await world.model.waitForRequests(served + 1, 60_000)
+
+    const browser = await launchBrowser()
+    try {
+      const page = await browser.page()
+      await page.goto(`${url}/runs/${run.id}`)
+      await page.locator('article[data-run-state="running"]').waitFor({ timeout: 30_000 })
+      await page.locator('button[data-action="cancel"]').click()
+      const dialog = page.getByRole("dialog")
+      await dialog.getByLabel(/Reason/).fill("wrong repository")
+      await dialog.getByRole("button", { name: "Cancel run" }).click()
+      await page.locator('article[data-run-state="cancelled"]').waitFor({ timeout: 10_000 })
+      await browser.screenshot(page, "e2e-cancelled")
+    } finally {
+      await browser.close()
+    }
+    // The agent and its sandbox are gone, nothing was published, and GitHub says so.
+    await until("the sandbox gone", async () =>
+      (await hostProcessesWith(run.id)).length === 0 ? true : undefined,
+    )
+    expect(world.github.requestsMatching("POST", /\/pulls$/)).toHaveLength(0)
+    const status = await until("the status comment to say cancelled", async () =>
+      world.github
+        .issueComments(REPOSITORY, sent.issueNumber)
+        .find((c) => c.user.login !== MAINTAINER && c.body.includes("Cancelled")),
+    )
+    expect(status.body).toContain("wrong repository")
+    // The agent never asked for more: the rest of its script is left unserved.
+    expect(world.model.requests.length).toBe(served + 1)
+    world.model.discard()
+    await kill9(worker)
+  }, 180_000)
+
+  it("finishes a run whose worker was killed with kill -9 mid-run, after a restart", async () => {
+    const first = await startWorker("e2e-worker-b")
+    const served = world.model.requests.length
+    const sent = await world.request("add a CONTRIBUTING.md", {
+      script: [slowStart(60), ...contributingScript()],
+    })
+    await runOn(sent.issueNumber, ["running"])
+    await world.model.waitForRequests(served + 1, 60_000)
+    await kill9(first)
+    // The same worker comes back (same executor id) and resumes the run's workflow.
+    await startWorker("e2e-worker-b")
+    const published = await until(
+      "the draft PR",
+      async () => {
+        const run = await runOn(sent.issueNumber, ["reviewing", "decided", "failed"])
+        if (run.state === "failed") throw new Error(`the run failed: ${run.reason}`)
+        return run.pullRequestNumber === null ? undefined : run
+      },
+      120_000,
+    )
+    const review = await world.review(published.pullRequestNumber ?? 0, url)
+    expect(review.code).toBe(0)
+    const decided = await runOn(sent.issueNumber, ["decided"])
+    expect((await latestMergeDecision(db.db, decided.id))?.state).toBe("ready-for-review")
+    expect(world.github.requestsMatching("POST", /\/pulls$/)).toHaveLength(1)
+  }, 240_000)
+})
