@@ -8,7 +8,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { existsSync } from "node:fs"
-import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises"
+import { chmod, chown, mkdir, readFile, realpath, rm, stat, writeFile } from "node:fs/promises"
 import { createRequire } from "node:module"
 import { createServer } from "node:net"
 import { arch, platform, tmpdir } from "node:os"
@@ -211,7 +211,26 @@ const initialise = async (bin: Binaries, dataDir: string, as: RunAs): Promise<vo
   await writeFile(join(dataDir, PASSWORD_FILE), password, { mode: 0o600 })
 }
 
-const waitUntilReady = async (url: string, child: ChildProcess, output: () => string) => {
+/** The server on our port must be ours: another PostgreSQL there would take our data. */
+const assertOurs = async (client: Client, dataDir: string, port: number) => {
+  const found = await client
+    .query<{ data_directory: string }>("SHOW data_directory")
+    .then((result) => result.rows[0]?.data_directory ?? null)
+    .catch(() => null)
+  if (found !== null && (await realpath(found).catch(() => found)) === (await realpath(dataDir)))
+    return
+  await client.end().catch(() => {})
+  throw new EmbeddedServerError(
+    `port ${port} is held by another PostgreSQL${found === null ? "" : ` (data directory ${found})`}; leave database.embedded.port unset, or choose a free one`,
+  )
+}
+
+const waitUntilReady = async (
+  url: string,
+  child: ChildProcess,
+  output: () => string,
+  ours: { readonly dataDir: string; readonly port: number },
+) => {
   const deadline = Date.now() + 60_000
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null)
@@ -219,8 +238,10 @@ const waitUntilReady = async (url: string, child: ChildProcess, output: () => st
     const client = new Client({ connectionString: url.replace(`/${DATABASE}`, "/postgres") })
     try {
       await client.connect()
+      await assertOurs(client, ours.dataDir, ours.port)
       return client
     } catch (error) {
+      if (error instanceof EmbeddedServerError) throw error
       await client.end().catch(() => {})
       if (Date.now() > deadline)
         throw new EmbeddedServerError(`PostgreSQL did not accept connections: ${String(error)}`)
@@ -278,7 +299,7 @@ export const startEmbeddedPostgres = async (
 
   const url = `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`
   try {
-    const admin = await waitUntilReady(url, child, () => output)
+    const admin = await waitUntilReady(url, child, () => output, { dataDir, port })
     try {
       const found = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [DATABASE])
       if (found.rowCount === 0) await admin.query(`CREATE DATABASE ${DATABASE}`)

@@ -96,4 +96,11 @@ describe("embedded PostgreSQL", () => {
     expect(again.recoveredOrphanPid).toBeNull()
     await again.stop()
   }, 60_000)
+
+  it("refuses a port another PostgreSQL holds instead of using that server", async () => {
+    // This machine's own PostgreSQL listens on 5432 (and trusts local logins).
+    await expect(
+      startEmbeddedPostgres({ dataDir: join(root, "taken"), port: 5432 }),
+    ).rejects.toThrow(/port 5432 is held by another PostgreSQL|exited during start/)
+  }, 60_000)
 })

@@ -97,7 +97,12 @@ export const PiConfig = Schema.Struct({
   ...RuntimeProfile.fields,
   /** The OpenAI-compatible endpoint PatchPlane's model gateway forwards to. */
   upstream: Schema.optionalKey(
-    Schema.Struct({ baseUrl: HttpUrl, apiKey: Schema.optionalKey(SecretRef) }),
+    Schema.Struct({
+      baseUrl: HttpUrl,
+      apiKey: Schema.optionalKey(SecretRef),
+      /** A provider that sends nothing (no headers, no stream chunk) this long is given up on. */
+      idleTimeoutSeconds: PositiveInt.pipe(withDefault(120)),
+    }),
   ),
   /**
    * Signs the agents' per-run gateway tokens. Set it when web and worker run

@@ -62,6 +62,7 @@ export interface ResolvedConfig {
   /** The model provider behind the gateway, with its key resolved; null when not configured. */
   readonly modelUpstream: {
     readonly baseUrl: string
+    readonly idleTimeoutSeconds: number
     readonly apiKey: Secret | null
     readonly gatewaySecret: Secret | null
   } | null
@@ -231,6 +232,7 @@ const resolveSecrets = (
             ? null
             : {
                 baseUrl: config.runtime.pi.upstream.baseUrl,
+                idleTimeoutSeconds: config.runtime.pi.upstream.idleTimeoutSeconds,
                 apiKey:
                   config.runtime.pi.upstream.apiKey === undefined
                     ? null

@@ -42,6 +42,12 @@ export interface ModelGatewayOptions {
   readonly maxRequestBytes?: number
   /** Retries of a provider call that failed before answering (network, 429, 5xx); default 2. */
   readonly upstreamRetries?: number
+  /**
+   * A provider that sends nothing for this long — no answer, or no stream
+   * chunk — is cut off (504): the session ends with the reason instead of
+   * hanging until the turn's time budget (default 120 s).
+   */
+  readonly upstreamIdleTimeoutMs?: number
   /** First retry delay, doubled each time (default 500 ms). */
   readonly retryBaseMs?: number
   /** Accounting failures (the call was served but could not be recorded). */
@@ -190,6 +196,7 @@ export const createModelGateway = (options: ModelGatewayOptions): ModelGatewaySh
   const maxBody = options.maxRequestBytes ?? 32 * 1024 * 1024
   const retries = options.upstreamRetries ?? 2
   const retryBaseMs = options.retryBaseMs ?? 500
+  const idleTimeoutMs = options.upstreamIdleTimeoutMs ?? 120_000
   const onError = options.onError ?? ((error: unknown) => console.error("model gateway:", error))
   const upstreamUrl = `${options.upstream.baseUrl.replace(/\/+$/, "")}/chat/completions`
   // Revoked sessions, by when; an entry is only needed until the session's
@@ -348,27 +355,42 @@ export const createModelGateway = (options: ModelGatewayOptions): ModelGatewaySh
     res.on("close", () => {
       if (!res.writableFinished) abort.abort()
     })
+    // Re-armed by every sign of life from the provider.
+    const stall = new AbortController()
+    let idle: NodeJS.Timeout | undefined
+    const alive = () => {
+      clearTimeout(idle)
+      idle = setTimeout(() => stall.abort(), idleTimeoutMs)
+    }
+    const silent = `the model provider sent nothing for ${Math.round(idleTimeoutMs / 1000)} s`
+    alive()
     let upstream: Response
     try {
-      upstream = await callUpstream(JSON.stringify(request), abort.signal)
+      upstream = await callUpstream(
+        JSON.stringify(request),
+        AbortSignal.any([abort.signal, stall.signal]),
+      )
     } catch (error) {
-      const status = abort.signal.aborted ? 499 : 502
-      await record(claims, model, status, started, null)
+      clearTimeout(idle)
+      const stalled = stall.signal.aborted
+      await record(claims, model, stalled ? 504 : abort.signal.aborted ? 499 : 502, started, null)
       return sendJson(
         res,
-        502,
+        stalled ? 504 : 502,
         errorBody(
-          `the model provider could not be reached: ${(error as Error).message}`,
+          stalled ? silent : `the model provider could not be reached: ${(error as Error).message}`,
           "upstream_error",
-          "patchplane_upstream_unreachable",
+          stalled ? "patchplane_upstream_timeout" : "patchplane_upstream_unreachable",
         ),
       )
     }
+    alive()
 
     const contentType = upstream.headers.get("content-type") ?? "application/json"
     const isStream = upstream.ok && contentType.includes("text/event-stream")
     if (!isStream) {
       const text = await upstream.text().catch(() => "")
+      clearTimeout(idle)
       let usage: CallUsage | null = null
       try {
         usage = upstream.ok ? usageOf(JSON.parse(text)) : null
@@ -396,22 +418,21 @@ export const createModelGateway = (options: ModelGatewayOptions): ModelGatewaySh
     }
     try {
       for await (const chunk of upstream.body ?? []) {
+        alive()
         await send(relay.push(decoder.decode(chunk as Uint8Array, { stream: true })))
         if (res.destroyed) throw new Error("the client went away")
       }
     } catch {
-      // The client went away (499) or the provider broke off mid-stream. The
-      // provider's usage figure comes last, so a cut stream may count nothing.
-      await record(
-        claims,
-        model,
-        abort.signal.aborted || res.destroyed ? 499 : 502,
-        started,
-        relay.usage,
-      )
+      // The client went away (499), the provider fell silent (504) or broke off
+      // mid-stream (502). The provider's usage figure comes last, so a cut
+      // stream may count nothing.
+      clearTimeout(idle)
+      const status = stall.signal.aborted ? 504 : abort.signal.aborted || res.destroyed ? 499 : 502
+      await record(claims, model, status, started, relay.usage)
       res.destroy()
       return
     }
+    clearTimeout(idle)
     const rest = relay.push(decoder.decode()) + relay.end()
     await record(claims, model, upstream.status, started, relay.usage)
     res.end(rest)

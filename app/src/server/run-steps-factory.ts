@@ -51,6 +51,7 @@ export const chooseRunSteps = (input: {
 
   const gateway = ModelGateway.layer({
     upstream: { baseUrl: upstream.baseUrl, apiKey: upstream.apiKey },
+    upstreamIdleTimeoutMs: upstream.idleTimeoutSeconds * 1000,
     ...(upstream.gatewaySecret ? { secret: upstream.gatewaySecret } : {}),
     ...(config.runtime.pi.pricing ? { pricing: config.runtime.pi.pricing } : {}),
   })

@@ -291,6 +291,25 @@ describe("model gateway", () => {
     expect(calls.map((call) => call.status)).toEqual([499])
   }, 30_000)
 
+  it("cuts off a provider that falls silent mid-stream, and records it as 504", async () => {
+    const mounted = await mount([{ kind: "hang", text: "thinking" }], {
+      upstreamIdleTimeoutMs: 300,
+    })
+    const live = await session(mounted.gateway)
+    const response = await chat(mounted, live.token, { stream: true })
+    expect(response.status).toBe(200)
+    // The agent sees the stream cut instead of waiting out its turn.
+    const reader = response.body!.getReader()
+    expect(new TextDecoder().decode((await reader.read()).value)).toContain("thinking")
+    await expect(reader.read()).rejects.toThrow(/terminated/)
+    let calls = await listModelCalls(world.db.db, live.runId)
+    for (let waited = 0; calls.length === 0 && waited < 5000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      calls = await listModelCalls(world.db.db, live.runId)
+    }
+    expect(calls.map((call) => call.status)).toEqual([504])
+  }, 30_000)
+
   it("answers only under its base path", async () => {
     const mounted = await mount([])
     const other = await fetch(`${mounted.url}/api/health`)
