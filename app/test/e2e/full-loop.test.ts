@@ -5,87 +5,34 @@
 // stand-in → draft PR → the companion Action's bundle run on that branch with
 // OIDC → ReviewRuns → MergeDecision → check run, PR and status comment updated
 // → the dashboard in Chromium shows the run with its diff and graph.
-import { mkdtemp, rm } from "node:fs/promises"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import {
-  getRepositoryByFullName,
-  latestMergeDecision,
-  latestRunForIssue,
-  listReviewRuns,
-  lineageOf,
-  listPatchSets,
-  type WorkflowRunRow,
-} from "@patchplane/db"
-import { createTestDatabase, type TestDatabase } from "@patchplane/db/testing"
+import { latestMergeDecision, lineageOf, listPatchSets, listReviewRuns } from "@patchplane/db"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type LocalWorld, MAINTAINER, REPOSITORY, startLocalWorld } from "../../dev/local-world.ts"
-import { type RunningPatchPlane, startPatchPlane } from "../../src/server/start.ts"
+import { MAINTAINER, REPOSITORY } from "../../dev/local-world.ts"
 import { launchBrowser, type TestBrowser } from "../../../dashboard/test/browser.ts"
+import { type Loop, startLoop } from "./harness.ts"
 
-let db: TestDatabase
-let dir: string
-let world: LocalWorld
-let app: RunningPatchPlane
-let url: string
+let loop: Loop
 
 beforeAll(async () => {
-  db = await createTestDatabase("e2e")
-  dir = await mkdtemp(join(tmpdir(), "pp-e2e-"))
-  world = await startLocalWorld({
-    dir,
-    databaseUrl: db.url,
-    logLevel: "silent",
-    config: { orchestration: { pollingIntervalMs: 20, reviewTimeoutSeconds: 120 } },
-  })
-  app = await startPatchPlane({ cwd: dir, env: { DATABASE_URL: db.url } })
-  url = app.url ?? ""
-  await world.connect(url)
+  loop = await startLoop("e2e")
 }, 120_000)
 
 afterAll(async () => {
-  await app?.stop()
-  await world?.close()
-  await db?.drop()
-  await rm(dir, { recursive: true, force: true })
+  await loop?.stop()
 })
-
-const until = async <A>(what: string, probe: () => Promise<A | undefined>, ms = 90_000) => {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
-
-const runOf = async (issueNumber: number) => {
-  const repo = await getRepositoryByFullName(db.db, REPOSITORY)
-  return until("the run", async () =>
-    repo === undefined ? undefined : (await latestRunForIssue(db.db, repo.id, issueNumber))?.run,
-  )
-}
-
-const inState = (issueNumber: number, states: ReadonlyArray<string>) =>
-  until(`a run in ${states.join("/")}`, async () => {
-    const run: WorkflowRunRow = await runOf(issueNumber)
-    if (["failed", "timed_out", "cancelled"].includes(run.state) && !states.includes(run.state))
-      throw new Error(`the run ended ${run.state}: ${run.reason}`)
-    return states.includes(run.state) ? run : undefined
-  })
 
 describe("the whole loop", () => {
   it("turns a /patchplane comment into a reviewed draft PR, shown in the dashboard", async () => {
+    const { world, db, url, until } = loop
     const sent = await world.request("add a CONTRIBUTING.md that explains how to run the tests")
     expect(sent.status).toBe(200)
-    const run = await runOf(sent.issueNumber)
-
     // Published: a draft PR from patchplane/<run-id> to main, with the check on its head.
-    const published = await until("the draft PR", async () => {
-      const row = await runOf(sent.issueNumber)
-      return row.pullRequestNumber === null ? undefined : row
-    })
+    const published = await loop.runOn(
+      sent.issueNumber,
+      (run) => run.pullRequestNumber !== null,
+      "the draft PR",
+    )
+    const run = published
     const prNumber = published.pullRequestNumber ?? 0
     const pr = await world.github.pullRequest(REPOSITORY, prNumber)
     expect(pr).toMatchObject({
@@ -110,7 +57,7 @@ describe("the whole loop", () => {
     expect(review.code).toBe(0)
     expect(review.headSha).toBe(pr.head.sha)
 
-    const decided = await inState(sent.issueNumber, ["decided"])
+    const decided = await loop.runOn(sent.issueNumber, (r) => r.state === "decided", "the decision")
     expect(decided.reason).toBe("decision: ready-for-review")
     const decision = await latestMergeDecision(db.db, run.id)
     expect(decision).toMatchObject({ state: "ready-for-review", pullRequestNumber: prNumber })

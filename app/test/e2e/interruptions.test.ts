@@ -3,37 +3,25 @@
 // the dashboard in Chromium while its agent works, and a worker killed with
 // kill -9 mid-run whose restart finishes the run.
 import { type ChildProcess, spawn } from "node:child_process"
-import { mkdtemp, rm } from "node:fs/promises"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
-import {
-  getRepositoryByFullName,
-  latestMergeDecision,
-  latestRunForIssue,
-  type WorkflowRunRow,
-} from "@patchplane/db"
-import { createTestDatabase, type TestDatabase } from "@patchplane/db/testing"
+import { latestMergeDecision, type WorkflowRunRow } from "@patchplane/db"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type LocalWorld, MAINTAINER, REPOSITORY, startLocalWorld } from "../../dev/local-world.ts"
+import { MAINTAINER, REPOSITORY } from "../../dev/local-world.ts"
 import { callTools, contributingScript, toolCall } from "../../dev/scripted-model/model-scripts.ts"
-import { type RunningPatchPlane, startPatchPlane } from "../../src/server/start.ts"
 import { launchBrowser } from "../../../dashboard/test/browser.ts"
 import { hostProcessesWith } from "../execution/helpers.ts"
+import { type Loop, startLoop } from "./harness.ts"
 
 const main = join(import.meta.dirname, "../../src/main.ts")
 
-let db: TestDatabase
-let dir: string
-let world: LocalWorld
-let web: RunningPatchPlane
-let url: string
+let loop: Loop
 const workers: Array<ChildProcess> = []
 
 /** `npm start -- --role=worker`, as a deployment runs it. */
 const startWorker = async (executorId: string) => {
   const child = spawn(process.execPath, [main, "--role=worker", `--executor-id=${executorId}`], {
-    cwd: dir,
-    env: { ...process.env, DATABASE_URL: db.url },
+    cwd: loop.dir,
+    env: { ...process.env, DATABASE_URL: loop.db.url },
     stdio: ["ignore", "pipe", "pipe"],
   })
   workers.push(child)
@@ -61,57 +49,17 @@ beforeAll(async () => {
   // which DBOS derives from the code; vitest transforms this process's code, so
   // name the version for both sides (a deployment's processes run the same code).
   process.env.DBOS__APPVERSION = "e2e-interruptions"
-  db = await createTestDatabase("interrupt")
-  dir = await mkdtemp(join(tmpdir(), "pp-interrupt-"))
-  world = await startLocalWorld({
-    dir,
-    databaseUrl: db.url,
-    logLevel: "silent",
-    config: {
-      // Default heartbeats and lease: the killed worker comes back under its own id.
-      orchestration: { pollingIntervalMs: 20, reviewTimeoutSeconds: 120 },
-    },
-  })
-  web = await startPatchPlane({ cwd: dir, env: { DATABASE_URL: db.url }, roles: ["web"] })
-  url = web.url ?? ""
-  await world.connect(url)
+  // The web role here; workers are `npm start -- --role=worker` processes.
+  loop = await startLoop("interrupt", { roles: ["web"] })
 }, 120_000)
 
 afterAll(async () => {
   for (const child of workers) await kill9(child)
-  await web?.stop()
-  await world?.close()
-  await db?.drop()
-  await rm(dir, { recursive: true, force: true })
+  await loop?.stop()
 })
 
-const until = async <A>(what: string, probe: () => Promise<A | undefined>, ms = 90_000) => {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) {
-      const rows = await db.pool.query("select state, reason from workflow_runs")
-      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(rows.rows)}`)
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
-
-const runOn = async (issueNumber: number, states: ReadonlyArray<string>) => {
-  const repo = await getRepositoryByFullName(db.db, REPOSITORY)
-  return until(`a run in ${states.join("/")}`, async () => {
-    const run: WorkflowRunRow | undefined =
-      repo && (await latestRunForIssue(db.db, repo.id, issueNumber))?.run
-    if (
-      run !== undefined &&
-      ["failed", "timed_out"].includes(run.state) &&
-      !states.includes(run.state)
-    )
-      throw new Error(`the run ended ${run.state}: ${run.reason}`)
-    return run !== undefined && states.includes(run.state) ? run : undefined
-  })
-}
+const runOn = (issueNumber: number, states: ReadonlyArray<string>): Promise<WorkflowRunRow> =>
+  loop.runOn(issueNumber, (run) => states.includes(run.state), `a run in ${states.join("/")}`)
 
 /** The agent's first move is a long shell command: the moment to interrupt it. */
 const slowStart = (seconds: number) =>
@@ -119,6 +67,7 @@ const slowStart = (seconds: number) =>
 
 describe("the whole loop, interrupted", () => {
   it("is cancelled from the dashboard while the agent works", async () => {
+    const { world, url, until } = loop
     const worker = await startWorker("e2e-worker-a")
     const served = world.model.requests.length
     const sent = await world.request("add a CONTRIBUTING.md", {
@@ -159,6 +108,7 @@ describe("the whole loop, interrupted", () => {
   }, 180_000)
 
   it("finishes a run whose worker was killed with kill -9 mid-run, after a restart", async () => {
+    const { world, url, db } = loop
     const first = await startWorker("e2e-worker-b")
     const served = world.model.requests.length
     const sent = await world.request("add a CONTRIBUTING.md", {
@@ -169,14 +119,10 @@ describe("the whole loop, interrupted", () => {
     await kill9(first)
     // The same worker comes back (same executor id) and resumes the run's workflow.
     await startWorker("e2e-worker-b")
-    const published = await until(
+    const published = await loop.runOn(
+      sent.issueNumber,
+      (run) => run.pullRequestNumber !== null,
       "the draft PR",
-      async () => {
-        const run = await runOn(sent.issueNumber, ["reviewing", "decided", "failed"])
-        if (run.state === "failed") throw new Error(`the run failed: ${run.reason}`)
-        return run.pullRequestNumber === null ? undefined : run
-      },
-      120_000,
     )
     const review = await world.review(published.pullRequestNumber ?? 0, url)
     expect(review.code).toBe(0)

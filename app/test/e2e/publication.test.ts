@@ -5,67 +5,28 @@
 // after opening the PR finds it again instead of opening a second; and
 // `/patchplane revert` on a merged PatchPlane PR opens a revert PR with a
 // rollback node in the provenance graph.
-import { mkdtemp, rm } from "node:fs/promises"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import {
-  getRepositoryByFullName,
-  latestRunForIssue,
-  lineageOf,
-  type WorkflowRunRow,
-} from "@patchplane/db"
-import { createTestDatabase, type TestDatabase } from "@patchplane/db/testing"
+import { lineageOf, type WorkflowRunRow } from "@patchplane/db"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type LocalWorld, REPOSITORY, startLocalWorld } from "../../dev/local-world.ts"
+import type { LocalWorld } from "../../dev/local-world.ts"
+import { REPOSITORY } from "../../dev/local-world.ts"
 import { callTools, say, toolCall } from "../../dev/scripted-model/model-scripts.ts"
-import { type RunningPatchPlane, startPatchPlane } from "../../src/server/start.ts"
+import { type Loop, startLoop } from "./harness.ts"
 
-let db: TestDatabase
-let dir: string
+let loop: Loop
 let world: LocalWorld
-let app: RunningPatchPlane
 
 beforeAll(async () => {
-  db = await createTestDatabase("publication")
-  dir = await mkdtemp(join(tmpdir(), "pp-publication-"))
-  world = await startLocalWorld({
-    dir,
-    databaseUrl: db.url,
-    logLevel: "silent",
-    config: { orchestration: { pollingIntervalMs: 20, reviewTimeoutSeconds: 120 } },
-  })
-  app = await startPatchPlane({ cwd: dir, env: { DATABASE_URL: db.url } })
-  await world.connect(app.url ?? "")
+  loop = await startLoop("publication")
+  world = loop.world
 }, 120_000)
 
 afterAll(async () => {
-  await app?.stop()
-  await world?.close()
-  await db?.drop()
-  await rm(dir, { recursive: true, force: true })
+  await loop?.stop()
 })
 
-const until = async <A>(what: string, probe: () => Promise<A | undefined>, ms = 90_000) => {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
-
-/** The newest run on an issue or PR once it has published (or ended). */
-const published = async (number: number): Promise<WorkflowRunRow> => {
-  const repo = await getRepositoryByFullName(db.db, REPOSITORY)
-  return until(`a published run on #${number}`, async () => {
-    const run = repo && (await latestRunForIssue(db.db, repo.id, number))?.run
-    if (run === undefined) return undefined
-    if (["failed", "timed_out", "cancelled"].includes(run.state))
-      throw new Error(`the run ended ${run.state}: ${run.reason}`)
-    return run.pullRequestNumber === null ? undefined : run
-  })
-}
+/** The newest run on an issue or PR once it has published. */
+const published = (number: number): Promise<WorkflowRunRow> =>
+  loop.runOn(number, (run) => run.pullRequestNumber !== null, `a published run on #${number}`)
 
 const writeFile = (path: string, content: string) => [
   callTools(toolCall("write", { path, content }, "call_write")),
@@ -167,7 +128,7 @@ describe("publication", () => {
       ["CONTRIBUTING.md", "removed"],
       ["docs/setup.md", "removed"],
     ])
-    const edges = await lineageOf(db.db, { kind: "workflow_run", id: revert.id })
+    const edges = await lineageOf(loop.db.db, { kind: "workflow_run", id: revert.id })
     const rollback = edges.find((e) => e.relation === "rolled_back")
     expect(rollback).toMatchObject({ toKind: "rollback", data: { mergeCommitSha: mergeSha } })
   }, 120_000)
