@@ -93,6 +93,12 @@ export interface GitHubShape {
     commentId: number,
     body: string,
   ) => Effect.Effect<void, GitHubError>
+  /** A file's text at a ref; null when the file (or the ref) does not exist. */
+  readonly getFileContent: (
+    ref: RepoRef,
+    path: string,
+    gitRef: string,
+  ) => Effect.Effect<string | null, GitHubError>
   readonly getPullRequest: (
     ref: RepoRef,
     pullNumber: number,
@@ -250,6 +256,23 @@ export const makeGitHubLive = (probot: Probot): GitHubShape => ({
         body,
       })
     }),
+  getFileContent: (ref, path, gitRef) =>
+    call(probot, "getFileContent", ref, async (octokit) => {
+      const { data } = await octokit.rest.repos.getContent({
+        owner: ref.owner,
+        repo: ref.repo,
+        path,
+        ref: gitRef,
+      })
+      if (Array.isArray(data) || data.type !== "file" || !("content" in data))
+        throw Object.assign(new Error(`${path} is not a file`), { status: 422 })
+      return Buffer.from(data.content, "base64").toString("utf8")
+    }).pipe(
+      Effect.catchIf(
+        (error) => error.status === 404,
+        () => Effect.succeed(null),
+      ),
+    ),
   getPullRequest: (ref, pullNumber) =>
     call(probot, "getPullRequest", ref, async (octokit) => {
       const { data } = await octokit.rest.pulls.get({

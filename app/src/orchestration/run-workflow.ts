@@ -17,7 +17,8 @@ import {
   type WorkflowRunStateValue,
 } from "@patchplane/db"
 import { createHash } from "node:crypto"
-import { Schema } from "effect"
+import { Effect, Schema } from "effect"
+import { decodeRepoPolicy, REPO_POLICY_PATH } from "../config/repo-policy.ts"
 import {
   canTransition,
   isPullRequestChannel,
@@ -37,6 +38,15 @@ export interface RunWorkflowDeps {
   readonly steps: RunSteps
   readonly interrupts: InterruptController
   readonly policyDefaults: PolicySpec
+  /**
+   * A repository's own `.github/patchplane.yml` on its default branch (null
+   * when it has none); absent when PatchPlane has no GitHub App configured.
+   */
+  readonly readRepoPolicy?: (target: {
+    readonly installationId: number
+    readonly repository: string
+    readonly ref: string
+  }) => Promise<string | null>
   /** Best-effort: mirrors the run's state to its status comment and check run. */
   readonly publishStatus: (runId: string) => Promise<void>
   readonly log: Logger
@@ -375,12 +385,35 @@ const resolvePlan = async (deps: RunWorkflowDeps, runId: string): Promise<RunPla
   if (context === undefined) throw new Error(`WorkflowRun ${runId} does not exist`)
   const { run, request, repository, installation } = context
   if (isTerminalState(run.state)) return null
-  const policy = deps.policyDefaults
   if (!repository.active || installation.suspendedAt !== null || installation.deletedAt !== null)
     throw new Error(`repository ${repository.fullName} is no longer connected to PatchPlane`)
+  // The repository's policy is read from its default branch: a change cannot loosen its own rules.
+  const text =
+    (await deps.readRepoPolicy?.({
+      installationId: installation.installationId,
+      repository: repository.fullName,
+      ref: repository.defaultBranch,
+    })) ?? null
+  const source =
+    text === null
+      ? "config"
+      : `${repository.fullName}:${REPO_POLICY_PATH}@${repository.defaultBranch}`
+  const policy =
+    text === null
+      ? deps.policyDefaults
+      : await Effect.runPromise(
+          decodeRepoPolicy(text, deps.policyDefaults, REPO_POLICY_PATH).pipe(
+            Effect.mapError((error) => new StepFailed(error.message)),
+          ),
+        )
   const spec = encodePolicy(policy) as Record<string, unknown>
   const digest = createHash("sha256").update(JSON.stringify(spec)).digest("hex")
-  await attachPolicyBundle(deps.db, runId, { name: "default", digest, spec, source: "config" })
+  await attachPolicyBundle(deps.db, runId, {
+    name: text === null ? "default" : "repository",
+    digest,
+    spec,
+    source,
+  })
   return {
     runId,
     promptRequestId: request.id,

@@ -3,6 +3,7 @@
 // runs every role by default (`npm start`); a scaled-out deployment runs
 // `web` processes (HTTP, webhooks) and `worker` processes (executing runs)
 // against one PostgreSQL. Tests run it in-process over real HTTP.
+import { REPO_POLICY_PATH } from "../config/repo-policy.ts"
 import { withStatusPublishing } from "./publishing-orchestrator.ts"
 import { pullRequestWebUrl } from "../github/github-urls.ts"
 import { createServer, type Server } from "node:http"
@@ -160,6 +161,16 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
         steps: choice.steps,
         interrupts,
         policyDefaults: config.policy,
+        ...(github === null
+          ? {}
+          : {
+              readRepoPolicy: ({ installationId, repository, ref }) => {
+                const [owner = "", repo = ""] = repository.split("/")
+                return Effect.runPromise(
+                  github.getFileContent({ installationId, owner, repo }, REPO_POLICY_PATH, ref),
+                )
+              },
+            }),
         publishStatus,
         log,
         reviewTimeoutSeconds: o.reviewTimeoutSeconds,

@@ -132,4 +132,42 @@ describe("publication", () => {
     const rollback = edges.find((e) => e.relation === "rolled_back")
     expect(rollback).toMatchObject({ toKind: "rollback", data: { mergeCommitSha: mergeSha } })
   }, 120_000)
+
+  it("runs under the repository's own policy, and a bad field fails the run naming it", async () => {
+    await world.github.commitFiles(REPOSITORY, {
+      branch: "main",
+      files: { ".github/patchplane.yml": "budgets:\n  maxTurns: lots\n" },
+      message: "policy with a typo",
+    })
+    const bad = await world.request("add a code of conduct", {
+      script: writeFile("CODE_OF_CONDUCT.md", "Be kind.\n"),
+    })
+    const failed = await loop.runOn(bad.issueNumber, (r) => r.state === "failed", "the run to fail")
+    expect(failed.reason).toMatch(/\.github\/patchplane\.yml.*budgets\.maxTurns/s)
+    world.model.discard()
+
+    // Only docs/ may change: a file elsewhere needs a human, whatever the score.
+    await world.github.commitFiles(REPOSITORY, {
+      branch: "main",
+      files: { ".github/patchplane.yml": 'allowedPaths: ["docs/**"]\n' },
+      message: "policy: docs only",
+    })
+    const sent = await world.request("add a code of conduct", {
+      script: writeFile("CODE_OF_CONDUCT.md", "Be kind.\n"),
+    })
+    const run = await published(sent.issueNumber)
+    const review = await world.review(run.pullRequestNumber ?? 0, loop.url)
+    expect(review.stderr).toBe("")
+    const waiting = await loop.runOn(
+      sent.issueNumber,
+      (r) => r.state === "awaiting_approval",
+      "manual review",
+    )
+    expect(waiting.reason).toBe("decision: manual-review")
+    const bundle = await loop.db.pool.query(
+      "SELECT b.source FROM policy_bundles b JOIN workflow_runs r ON r.policy_bundle_id = b.id WHERE r.id = $1",
+      [run.id],
+    )
+    expect(bundle.rows[0]?.source).toBe(`${REPOSITORY}:.github/patchplane.yml@main`)
+  }, 180_000)
 })

@@ -194,7 +194,6 @@ export const attachPolicyBundle = (
     return policyBundleId
   })
 
-/** Live runs (not terminal) of the same repository and target, oldest first. */
 /**
  * Runs that hold a conversation's target, oldest first: runs from the same
  * issue or PR, and — for a PR's runs (`matchRef`) — runs on the same branch.
