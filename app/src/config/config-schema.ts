@@ -105,8 +105,9 @@ export const PiConfig = Schema.Struct({
     }),
   ),
   /**
-   * Signs the agents' per-run gateway tokens. Set it when web and worker run
-   * as separate processes (all must share it); otherwise a random one is used.
+   * Signs the agents' per-run gateway tokens. The gateway runs inside the
+   * worker that runs the agent, so a random per-process key works today; a
+   * fixed one keeps tokens valid across that worker's restarts.
    */
   gatewaySecret: Schema.optionalKey(SecretRef),
   /** Prices for the cost budget when the provider does not report `usage.cost`. */

@@ -3,7 +3,7 @@
 // Daytona. Callers should hold sandboxes with `ExecutionAdapter.scoped`, so an
 // interrupted or failed run always deletes its sandbox.
 import { Context, Effect, Layer } from "effect"
-import { type DaytonaSandboxOptions, makeDaytonaSandbox } from "./daytona-sandbox.ts"
+import type { DaytonaSandboxOptions } from "./daytona-sandbox.ts"
 import { type LocalSandboxOptions, makeLocalSandbox } from "./local-sandbox.ts"
 import type { ExecutionAdapterShape, SandboxSpec } from "./sandbox-types.ts"
 
@@ -14,9 +14,19 @@ export class ExecutionAdapter extends Context.Service<ExecutionAdapter, Executio
   static readonly layerLocal = (options: LocalSandboxOptions = {}) =>
     Layer.effect(ExecutionAdapter, makeLocalSandbox(options))
 
-  /** Daytona through `@daytonaio/sdk`; sandboxes still alive when the layer closes are deleted. */
+  /**
+   * Daytona through `@daytonaio/sdk`; sandboxes still alive when the layer
+   * closes are deleted. The SDK is loaded only here: a control plane on the
+   * local sandbox never carries it in memory.
+   */
   static readonly layerDaytona = (options: DaytonaSandboxOptions) =>
-    Layer.effect(ExecutionAdapter, makeDaytonaSandbox(options))
+    Layer.effect(
+      ExecutionAdapter,
+      Effect.flatMap(
+        Effect.promise(() => import("./daytona-sandbox.ts")),
+        (daytona) => daytona.makeDaytonaSandbox(options),
+      ),
+    )
 
   /** A sandbox for the current scope: destroyed when the scope closes, however it closes. */
   static readonly scoped = (spec: SandboxSpec) =>
