@@ -2,19 +2,6 @@
 // allows (the same rules the orchestrator enforces; the server has the last word).
 import type { Role, WorkflowRunState } from "./api-types.ts"
 
-export const RUN_STATES: ReadonlyArray<WorkflowRunState> = [
-  "queued",
-  "provisioning",
-  "running",
-  "collecting",
-  "reviewing",
-  "awaiting_approval",
-  "decided",
-  "cancelled",
-  "failed",
-  "timed_out",
-]
-
 export const STATE_LABEL: Record<WorkflowRunState, string> = {
   queued: "Queued",
   provisioning: "Provisioning",
@@ -27,6 +14,14 @@ export const STATE_LABEL: Record<WorkflowRunState, string> = {
   failed: "Failed",
   timed_out: "Timed out",
 }
+
+/**
+ * Every state, in lifecycle order. Derived from the labels, whose type the
+ * domain's WorkflowRunState makes exhaustive: a state added there fails the
+ * typecheck here until it has a label (the domain's Schema stays out of the
+ * browser bundle).
+ */
+export const RUN_STATES = Object.keys(STATE_LABEL) as ReadonlyArray<WorkflowRunState>
 
 /** The happy path, for the stage progress bar. */
 export const STAGES: ReadonlyArray<{ state: WorkflowRunState; label: string }> = [

@@ -62,6 +62,18 @@ const STOPPED = Symbol("stopped")
 /** A step failed for good: the run fails with this reason, shown to the user. */
 class StepFailed extends Error {}
 
+/**
+ * What went wrong, in words a user can act on: a query wrapper ("Failed
+ * query: … params: …") says less than its cause ("Connection terminated").
+ */
+const failureText = (error: unknown): string => {
+  if (!(error instanceof Error)) return String(error)
+  const cause = error.cause instanceof Error ? error.cause : null
+  if (cause !== null && error.message.startsWith("Failed query:"))
+    return `the database could not be used: ${failureText(cause)}`
+  return error.message
+}
+
 const SANDBOX_STEP: StepOptions = { attempts: 3, intervalSeconds: 1 }
 
 const encodePolicy = Schema.encodeSync(PolicySpec)
@@ -73,9 +85,7 @@ const workflowTools = (deps: RunWorkflowDeps, runId: string, io: WorkflowIO) => 
   /** A checkpointed step whose final failure names the step. */
   const step = <A>(name: string, fn: (signal: AbortSignal) => Promise<A>, options?: StepOptions) =>
     io.step(name, fn, options).catch((error: unknown) => {
-      throw new StepFailed(
-        `${name} failed: ${error instanceof Error ? error.message : String(error)}`,
-      )
+      throw new StepFailed(`${name} failed: ${failureText(error)}`)
     })
 
   /** Moves the run; false when it was stopped meanwhile (cancelled by an operator). */

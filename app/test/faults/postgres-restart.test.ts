@@ -13,6 +13,7 @@ import {
   getWorkflowRun,
   startEmbeddedPostgres,
   type WorkflowRunRow,
+  listRuntimeEvents,
 } from "@patchplane/db"
 import { Effect } from "effect"
 import nock from "nock"
@@ -44,14 +45,25 @@ const fenced: string[] = []
 beforeAll(async () => {
   nock.disableNetConnect()
   nock.enableNetConnect(/127\.0\.0\.1|localhost/)
+  // The repositories here have no policy file of their own.
+  nock(GITHUB)
+    .persist()
+    .post(/\/app\/installations\/\d+\/access_tokens/)
+    .reply(201, {
+      token: "ghs_pg_restart",
+      expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+    })
+  nock(GITHUB)
+    .persist()
+    .get(/\/contents\/.*patchplane\.yml/)
+    .query(true)
+    .reply(404, { message: "Not Found" })
   // As root the embedded server runs as "postgres", which must reach the data directory.
   root = await openTempDir("pp-pg-restart-")
   dataDir = join(root, "postgres")
   pg = await startEmbeddedPostgres({ dataDir })
   // The test's own connections (scripted steps, assertions) live through the restart too.
   pool = createPool(pg.url, { max: 4 })
-  // As the app's pool does (platform/database.ts): a checked-out client losing its server must not crash.
-  pool.on("connect", (client) => client.on("error", () => {}))
   db = createDatabase(pool)
   steps = scriptedSteps(db)
   steps.changes = false // runs end in "decided" without waiting for reviews
@@ -137,7 +149,9 @@ const waitFor = async (runId: string, states: ReadonlyArray<string>, timeoutMs =
     last = await getWorkflowRun(db, runId).catch(() => last)
     if (last && states.includes(last.state)) return last
     if (Date.now() > deadline)
-      throw new Error(`run ${runId} is ${last?.state}, expected one of ${states.join(", ")}`)
+      throw new Error(
+        `run ${runId} is ${last?.state} (${last?.reason}), expected one of ${states.join(", ")}`,
+      )
     await new Promise((r) => setTimeout(r, 100))
   }
 }
@@ -162,6 +176,10 @@ it("survives a PostgreSQL restart while agents work: runs finish, no step repeat
   steps.agentMs = 8_000 // the database is back well before the agents finish
   const runs = await Promise.all([1, 2, 3].map((i) => startRun(`acme/pg-restart-${i}`)))
   for (const id of runs) await waitFor(id, ["running"], 30_000)
+  // Restart only once every agent has stored its start: the outage falls mid-turn.
+  for (const id of runs)
+    for (let i = 0; i < 300 && (await listRuntimeEvents(db, id)).length < 2; i++)
+      await new Promise((r) => setTimeout(r, 100))
   await restartPostgres(1_500)
 
   const ended = await Promise.all(runs.map((id) => waitFor(id, ENDED, 60_000)))
@@ -228,6 +246,7 @@ it("a step that ends while PostgreSQL is down fails its run with the reason; no 
       reason: expect.stringMatching(/^run-agent failed: \S/),
     })
   // The sandbox of a failed run is still destroyed.
-  for (const id of runs) expect(callsOf(id).at(-1)).toBe("destroy-sandbox")
+  for (const id of runs)
+    expect(callsOf(id).at(-1), JSON.stringify(callsOf(id))).toBe("destroy-sandbox")
   expect(fenced).toEqual([])
 }, 90_000)
