@@ -246,7 +246,6 @@ it("a step that ends while PostgreSQL is down fails its run with the reason; no 
       reason: expect.stringMatching(/^run-agent failed: \S/),
     })
   // The sandbox of a failed run is still destroyed.
-  for (const id of runs)
-    expect(callsOf(id).at(-1), JSON.stringify(callsOf(id))).toBe("destroy-sandbox")
+  for (const id of runs) expect(callsOf(id).at(-1)).toBe("destroy-sandbox")
   expect(fenced).toEqual([])
 }, 90_000)
