@@ -2,8 +2,8 @@
 // secondary rate limit (403 + retry-after). PatchPlane runs with the GitHub
 // settings a deployment has (throttling on), over real HTTP on real
 // PostgreSQL; nock stands in for api.github.com and sees every request.
-import { generateKeyPairSync, randomUUID } from "node:crypto"
-import { mkdtemp, rm, writeFile } from "node:fs/promises"
+import { randomUUID } from "node:crypto"
+import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { createTestDatabase, type TestDatabase } from "@patchplane/db/testing"
@@ -16,8 +16,8 @@ import {
   mockInstallationToken,
   recordUnexpected,
   REPO,
-  SECRET,
   sign,
+  writeGitHubConfig,
 } from "../intake/harness.ts"
 
 let db: TestDatabase
@@ -29,29 +29,13 @@ beforeAll(async () => {
   nock.enableNetConnect(/127\.0\.0\.1|localhost/)
   db = await createTestDatabase("gh_faults", { migrate: false })
   dir = await mkdtemp(join(tmpdir(), "pp-gh-faults-"))
-  const { privateKey } = generateKeyPairSync("rsa", {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: "pkcs1", format: "pem" },
-    publicKeyEncoding: { type: "spki", format: "pem" },
+  await writeGitHubConfig(dir, {
+    retries: 3,
+    retryBaseMs: 50,
+    // As deployed: writes are spaced and rate limits are waited out.
+    throttle: true,
+    maxRateLimitWaitSeconds: 5,
   })
-  await writeFile(join(dir, "app.pem"), privateKey)
-  await writeFile(
-    join(dir, "patchplane.config.json"),
-    JSON.stringify({
-      server: { port: 0, logLevel: "silent", publicUrl: "https://pp.example.test" },
-      github: {
-        appId: 4242,
-        privateKey: { file: "app.pem" },
-        webhookSecret: SECRET,
-        apiUrl: GITHUB,
-        retries: 3,
-        retryBaseMs: 50,
-        // As deployed: writes are spaced and rate limits are waited out.
-        throttle: true,
-        maxRateLimitWaitSeconds: 5,
-      },
-    }),
-  )
   app = await startPatchPlane({ cwd: dir, env: { DATABASE_URL: db.url }, roles: ["web"] })
   mockInstallationToken()
   const installed = await send("installation", example("installation", "created"))

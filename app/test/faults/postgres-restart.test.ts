@@ -4,7 +4,7 @@
 // started again while runs are in their agent step. Every run must still end
 // (or fail with its reason: never vanish), and the app must keep serving
 // webhooks and API calls afterwards without being restarted itself.
-import { rm, writeFile } from "node:fs/promises"
+import { rm } from "node:fs/promises"
 import { join } from "node:path"
 import {
   createDatabase,
@@ -27,8 +27,8 @@ import {
   mockInstallationToken,
   permissionReply,
   REPO,
-  SECRET,
   sign,
+  writeGitHubConfig,
 } from "../intake/harness.ts"
 import { fastOrchestration, seed } from "../orchestration/harness.ts"
 import { type ScriptedSteps, scriptedSteps } from "../orchestration/scripted-steps.ts"
@@ -71,28 +71,10 @@ beforeAll(async () => {
   const runAgent = steps.runAgent.bind(steps)
   steps.runAgent = (plan, sandbox, control) =>
     runAgent(plan, sandbox, { signal: control.signal, onSteer: () => {} })
-  const { privateKey } = await import("node:crypto").then((c) =>
-    c.generateKeyPairSync("rsa", {
-      modulusLength: 2048,
-      privateKeyEncoding: { type: "pkcs1", format: "pem" },
-      publicKeyEncoding: { type: "spki", format: "pem" },
-    }),
-  )
-  await writeFile(join(root, "app.pem"), privateKey)
-  await writeFile(
-    join(root, "patchplane.config.json"),
-    JSON.stringify({
-      server: { port: 0, logLevel: "silent", publicUrl: "https://pp.example.test" },
-      github: {
-        appId: 4242,
-        privateKey: { file: "app.pem" },
-        webhookSecret: SECRET,
-        apiUrl: GITHUB,
-        retryBaseMs: 5,
-        throttle: false,
-      },
-      orchestration: { ...fastOrchestration, globalConcurrency: 10, perRepositoryConcurrency: 2 },
-    }),
+  await writeGitHubConfig(
+    root,
+    {},
+    { orchestration: { ...fastOrchestration, globalConcurrency: 10, perRepositoryConcurrency: 2 } },
   )
   app = await startPatchPlane({
     cwd: root,

@@ -35,22 +35,15 @@ export const example = (name: string, action: string, index = 0): Payload => {
 export const sign = (body: string, secret = SECRET) =>
   `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`
 
-export interface Harness {
-  readonly app: RunningPatchPlane
-  readonly db: TestDatabase
-  send(
-    event: string,
-    payload: Payload | string,
-    options?: { id?: string; secret?: string; headers?: Record<string, string | null> },
-  ): Promise<{ status: number; body: Record<string, unknown>; id: string }>
-  stop(): Promise<void>
-}
-
-export const startHarness = async (
-  options: { maxBodyBytes?: number; maxPromptChars?: number } = {},
-): Promise<Harness> => {
-  const db = await createTestDatabase("intake", { migrate: false })
-  const dir = await mkdtemp(join(tmpdir(), "pp-intake-"))
+/**
+ * A fresh App key and a patchplane.config.json in `dir` with a GitHub App
+ * against api.github.com (nock answers); `github` and `rest` override.
+ */
+export const writeGitHubConfig = async (
+  dir: string,
+  github: Readonly<Record<string, unknown>> = {},
+  rest: Readonly<Record<string, unknown>> = {},
+) => {
   const { privateKey } = generateKeyPairSync("rsa", {
     modulusLength: 2048,
     privateKeyEncoding: { type: "pkcs1", format: "pem" },
@@ -68,12 +61,38 @@ export const startHarness = async (
         apiUrl: GITHUB,
         retryBaseMs: 5,
         throttle: false, // no 1-3 s spacing between writes in tests
+        ...github,
       },
+      ...rest,
+    }),
+  )
+}
+
+export interface Harness {
+  readonly app: RunningPatchPlane
+  readonly db: TestDatabase
+  send(
+    event: string,
+    payload: Payload | string,
+    options?: { id?: string; secret?: string; headers?: Record<string, string | null> },
+  ): Promise<{ status: number; body: Record<string, unknown>; id: string }>
+  stop(): Promise<void>
+}
+
+export const startHarness = async (
+  options: { maxBodyBytes?: number; maxPromptChars?: number } = {},
+): Promise<Harness> => {
+  const db = await createTestDatabase("intake", { migrate: false })
+  const dir = await mkdtemp(join(tmpdir(), "pp-intake-"))
+  await writeGitHubConfig(
+    dir,
+    {},
+    {
       intake: {
         ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
         ...(options.maxPromptChars === undefined ? {} : { maxPromptChars: options.maxPromptChars }),
       },
-    }),
+    },
   )
   // Web role only: runs stay queued, so the assertions see exactly what intake did.
   const app = await startPatchPlane({ cwd: dir, env: { DATABASE_URL: db.url }, roles: ["web"] })
