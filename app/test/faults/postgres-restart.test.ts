@@ -151,6 +151,14 @@ const restartPostgres = async (downMs: number) => {
   pg = await startEmbeddedPostgres({ dataDir, port })
 }
 
+/** Every agent has stored its start: an outage from now on falls mid-turn. */
+const agentsStarted = async (runs: ReadonlyArray<string>) => {
+  for (const id of runs)
+    await expect
+      .poll(async () => (await listRuntimeEvents(db, id)).length, { timeout: 30_000 })
+      .toBeGreaterThanOrEqual(2)
+}
+
 const callsOf = (runId: string) =>
   steps.calls.filter((c) => c.endsWith(`:${runId}`)).map((c) => c.slice(0, -runId.length - 1))
 
@@ -158,10 +166,7 @@ it("survives a PostgreSQL restart while agents work: runs finish, no step repeat
   steps.agentMs = 8_000 // the database is back well before the agents finish
   const runs = await Promise.all([1, 2, 3].map((i) => startRun(`acme/pg-restart-${i}`)))
   for (const id of runs) await waitFor(id, ["running"], 30_000)
-  // Restart only once every agent has stored its start: the outage falls mid-turn.
-  for (const id of runs)
-    for (let i = 0; i < 300 && (await listRuntimeEvents(db, id)).length < 2; i++)
-      await new Promise((r) => setTimeout(r, 100))
+  await agentsStarted(runs)
   await restartPostgres(1_500)
 
   const ended = await Promise.all(runs.map((id) => waitFor(id, ENDED, 60_000)))
@@ -218,6 +223,7 @@ it("a step that ends while PostgreSQL is down fails its run with the reason; no 
   steps.agentMs = 2_000
   const runs = await Promise.all([1, 2].map((i) => startRun(`acme/pg-outage-${i}`)))
   for (const id of runs) await waitFor(id, ["running"], 30_000)
+  await agentsStarted(runs)
   await restartPostgres(6_000)
 
   const ended = await Promise.all(runs.map((id) => waitFor(id, ENDED, 60_000)))
@@ -227,7 +233,8 @@ it("a step that ends while PostgreSQL is down fails its run with the reason; no 
       // The step's own database error, whichever it met (refused, terminated, failed rollback).
       reason: expect.stringMatching(/^run-agent failed: \S/),
     })
-  // The sandbox of a failed run is still destroyed.
-  for (const id of runs) expect(callsOf(id).at(-1)).toBe("destroy-sandbox")
+  // The sandbox of a failed run is still destroyed (just after the run is marked failed).
+  for (const id of runs)
+    await expect.poll(() => callsOf(id).at(-1), { timeout: 15_000 }).toBe("destroy-sandbox")
   expect(fenced).toEqual([])
 }, 90_000)
