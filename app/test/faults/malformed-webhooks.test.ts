@@ -5,15 +5,13 @@
 // an object, the wrong method, events PatchPlane has no handler for, and a
 // signed event whose payload lacks what the handler reads.
 import { request } from "node:http"
-import nock from "nock"
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import {
   example,
   type Harness,
-  mockInstallationToken,
   recordUnexpected,
   sign,
-  startHarness,
+  startInstalledHarness,
 } from "../intake/harness.ts"
 
 let h: Harness
@@ -21,16 +19,9 @@ let guard: ReturnType<typeof recordUnexpected>
 const LIMIT = 64 * 1024
 
 beforeAll(async () => {
-  nock.disableNetConnect()
-  nock.enableNetConnect(/127\.0\.0\.1|localhost/)
-  h = await startHarness({ maxBodyBytes: LIMIT })
-  mockInstallationToken()
-  const installed = await h.send("installation", example("installation", "created"))
-  if (installed.status !== 200) throw new Error(`installation event answered ${installed.status}`)
+  h = await startInstalledHarness({ maxBodyBytes: LIMIT })
 }, 60_000)
 afterAll(async () => {
-  nock.cleanAll()
-  nock.enableNetConnect()
   await h?.stop()
 })
 beforeEach(() => {

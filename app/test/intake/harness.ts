@@ -131,6 +131,29 @@ export const startHarness = async (
   }
 }
 
+/**
+ * A harness whose App is installed (the real `installation.created` example
+ * delivered), with GitHub reachable only through nock; `stop` restores the network.
+ */
+export const startInstalledHarness = async (
+  options: Parameters<typeof startHarness>[0] = {},
+): Promise<Harness> => {
+  nock.disableNetConnect()
+  nock.enableNetConnect(/127\.0\.0\.1|localhost/)
+  const h = await startHarness(options)
+  mockInstallationToken()
+  const installed = await h.send("installation", example("installation", "created"))
+  if (installed.status !== 200) throw new Error(`installation event answered ${installed.status}`)
+  return {
+    ...h,
+    stop: async () => {
+      nock.cleanAll()
+      nock.enableNetConnect()
+      await h.stop()
+    },
+  }
+}
+
 /** Answers installation-token requests for every test (Probot caches them per instance). */
 export const mockInstallationToken = () =>
   nock(GITHUB)

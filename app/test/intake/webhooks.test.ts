@@ -10,23 +10,16 @@ import {
   permissionReply,
   recordUnexpected,
   REPO,
-  startHarness,
+  startInstalledHarness,
 } from "./harness.ts"
 
 let h: Harness
 let guard: ReturnType<typeof recordUnexpected>
 
 beforeAll(async () => {
-  nock.disableNetConnect()
-  nock.enableNetConnect(/127\.0\.0\.1|localhost/)
-  h = await startHarness({ maxBodyBytes: 512 * 1024, maxPromptChars: 2_000 })
-  mockInstallationToken()
-  const installed = await h.send("installation", example("installation", "created"))
-  if (installed.status !== 200) throw new Error(`installation event answered ${installed.status}`)
+  h = await startInstalledHarness({ maxBodyBytes: 512 * 1024, maxPromptChars: 2_000 })
 }, 60_000)
 afterAll(async () => {
-  nock.cleanAll()
-  nock.enableNetConnect()
   await h?.stop()
 })
 beforeEach(() => {

@@ -14,23 +14,16 @@ import {
   permissionReply,
   recordUnexpected,
   REPO,
-  startHarness,
+  startInstalledHarness,
 } from "../intake/harness.ts"
 
 let h: Harness
 let guard: ReturnType<typeof recordUnexpected>
 
 beforeAll(async () => {
-  nock.disableNetConnect()
-  nock.enableNetConnect(/127\.0\.0\.1|localhost/)
-  h = await startHarness()
-  mockInstallationToken()
-  const installed = await h.send("installation", example("installation", "created"))
-  if (installed.status !== 200) throw new Error(`installation event answered ${installed.status}`)
+  h = await startInstalledHarness()
 }, 60_000)
 afterAll(async () => {
-  nock.cleanAll()
-  nock.enableNetConnect()
   await h?.stop()
 })
 beforeEach(() => {
