@@ -143,7 +143,10 @@ export const makeDurableOrchestrator = ({
         const moved = yield* move(run, "cancelled", actor, reason)
         yield* signal(runId, "cancel")
         return moved
-      }),
+      }).pipe(
+        // The workflow moved the run meanwhile (say provisioning → running): cancel what it is now.
+        Effect.retry({ times: 5, while: (error) => error._tag === "StaleTransition" }),
+      ),
     interrupt: (runId, actor) =>
       Effect.gen(function* () {
         const run = yield* load(db, runId)
