@@ -1,8 +1,11 @@
 // From a `/patchplane` line to a durable PromptRequest and a queued run — or a
-// polite, explained refusal. Steps, in order: ignore bots → find the command
-// (in sanitised text) → the repository must be connected → the sender must
-// have write access → act on the command. GitHub calls: permission look-up,
-// (PR look-up), 👀 reaction, status comment, check run.
+// polite, explained refusal. Steps, in order, cheapest first: ignore bots →
+// the text must hold a command line at all (one linear scan) → the repository
+// must be connected → the sender must have write access → only then sanitise
+// (bounded in time, off the main thread) and find the command in what a
+// reviewer sees → act on it. So nobody without write access can make
+// PatchPlane do more than one scan of their text. GitHub calls: permission
+// look-up, (PR look-up), 👀 reaction, status comment, check run.
 import {
   type Database,
   findPatchPlanePullRequest,
@@ -34,10 +37,11 @@ import {
   revertNotMergedReply,
   revertNotOursReply,
   revertWhereReply,
+  unreadableReply,
   USAGE,
 } from "./replies.ts"
-import { sanitizeForAgent } from "./sanitize.ts"
-import { parseSlashCommand, type SlashCommand } from "./slash-command.ts"
+import { sanitizeBounded, TextRefused } from "./bounded-sanitizer.ts"
+import { holdsCommandLine, parseSlashCommand, type SlashCommand } from "./slash-command.ts"
 import type { RepositoryPayload } from "./webhook-payloads.ts"
 
 const WRITERS = new Set(["admin", "maintain", "write"])
@@ -108,9 +112,7 @@ export const handleCommandSource = (deps: IntakeDeps, source: CommandSource) =>
   Effect.gen(function* () {
     const log = deps.log.child({ deliveryId: source.deliveryId })
     if (source.sender.type === "Bot") return ignored("sent by a bot")
-    const sanitized = sanitizeForAgent(source.text)
-    const command = parseSlashCommand(sanitized)
-    if (command === null) return ignored("no /patchplane command")
+    if (!holdsCommandLine(source.text)) return ignored("no /patchplane command")
 
     const found = yield* Effect.promise(() =>
       getRepositoryByFullName(deps.db, source.repository.full_name),
@@ -133,6 +135,22 @@ export const handleCommandSource = (deps: IntakeDeps, source: CommandSource) =>
       yield* reply(deps, source, ref, notAllowedReply(source.sender.login, repository.fullName))
       return refused(`@${source.sender.login} has ${permission} permission, write is required`)
     }
+    const sanitized = yield* Effect.tryPromise({
+      try: () => sanitizeBounded(source.text),
+      catch: (error) => error,
+    }).pipe(
+      Effect.map((text): string | TextRefused => text),
+      Effect.catch((error) =>
+        error instanceof TextRefused ? Effect.succeed(error) : Effect.die(error),
+      ),
+    )
+    if (sanitized instanceof TextRefused) {
+      log.warn({ reason: sanitized.message }, "command refused: text could not be read in time")
+      yield* reply(deps, source, ref, unreadableReply(sanitized.message))
+      return refused(`text not read: ${sanitized.message}`)
+    }
+    const command = parseSlashCommand(sanitized)
+    if (command === null) return ignored("no /patchplane command in the text a reviewer sees")
     log.info({ command: command.kind, login: source.sender.login }, "command accepted")
     return yield* act(deps, source, ref, repository, command)
   })
@@ -338,7 +356,8 @@ const controlAction = (
     case "retry":
       return o.retry(runId, actor)
     case "steer":
-      return o.steer(runId, actor, sanitizeForAgent(command.message))
+      // Already sanitised: the command was read from the sanitised text.
+      return o.steer(runId, actor, command.message)
   }
 }
 

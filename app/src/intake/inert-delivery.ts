@@ -1,9 +1,9 @@
 // Most deliveries need no work: comments without a command, events nobody
 // handles. Telling them apart up front (cheaply, with the same parser the
 // handlers use) lets the endpoint record them in one write, final outcome
-// included, instead of "received" then "ignored".
-import { sanitizeForAgent } from "./sanitize.ts"
-import { parseSlashCommand } from "./slash-command.ts"
+// included, instead of "received" then "ignored". No sanitising here: that
+// comes after the permission check, for commands only.
+import { holdsCommandLine } from "./slash-command.ts"
 
 /** Events whose handlers act (installations) always take the full path. */
 const HANDLED = new Set(["installation", "installation_repositories"])
@@ -28,5 +28,5 @@ export const inertReason = (event: string, payload: Record<string, unknown>): st
     | undefined
   const text = holder?.body
   if (typeof text !== "string") return text === null ? "no /patchplane command" : null
-  return parseSlashCommand(sanitizeForAgent(text)) === null ? "no /patchplane command" : null
+  return holdsCommandLine(text) ? null : "no /patchplane command"
 }

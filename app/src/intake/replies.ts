@@ -16,6 +16,10 @@ export const USAGE = [
   "| `/patchplane help` | Show this help |",
 ].join("\n")
 
+/** The text could not be sanitised within its bound (too long, or too costly to parse). */
+export const unreadableReply = (reason: string): string =>
+  `PatchPlane could not read this comment safely (${reason}), so it did nothing. Please shorten or simplify it and try again.`
+
 export const invalidCommandReply = (
   command: Extract<SlashCommand, { kind: "invalid" }>,
 ): string => {

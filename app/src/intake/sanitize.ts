@@ -1,75 +1,53 @@
 // Text a human reviewer cannot see is where an attacker hides instructions
-// for the agent. Before any issue/PR text reaches an agent we remove it:
-// HTML comments, zero-width and bidirectional control characters, elements
-// marked `hidden`, HTML attributes other than href/src (title, alt, data-*,
-// aria-*), and image alt text. The raw text is stored beside the result.
+// for the agent. Before any issue/PR text reaches an agent we keep only what
+// the rendered comment shows: invisible characters (every format character,
+// variation selectors, and references to them), HTML comments, elements
+// marked `hidden` (nested too), attributes other than href/src, image alt
+// text, link titles and unused link reference definitions are removed. The
+// raw text is stored beside the result.
+//
+// Every step is a parser or a single forward scan — Markdown via micromark,
+// HTML via htmlparser2's tokenizer — so the time is linear in the text's
+// length: no regular expression here can backtrack.
+import { applyEdits } from "./sanitize/edits.ts"
+import { htmlEdits } from "./sanitize/html-edits.ts"
+import { invisibleReferenceEdits } from "./sanitize/character-references.ts"
+import { removeInvisible } from "./sanitize/invisible-characters.ts"
+import { markdownParts } from "./sanitize/markdown-edits.ts"
 
-// Zero-width, word-joiner, invisible operators, BOM, Mongolian vowel separator,
-// soft hyphen, fillers, variation selectors, tag characters, and the bidi
-// embedding/override/isolate controls — as code point ranges.
-const INVISIBLE_RANGES: ReadonlyArray<readonly [number, number]> = [
-  [0x00ad, 0x00ad],
-  [0x034f, 0x034f],
-  [0x061c, 0x061c],
-  [0x115f, 0x1160],
-  [0x17b4, 0x17b5],
-  [0x180e, 0x180e],
-  [0x200b, 0x200f],
-  [0x202a, 0x202e],
-  [0x2060, 0x2064],
-  [0x2066, 0x206f],
-  [0x3164, 0x3164],
-  [0xfe00, 0xfe0f],
-  [0xfeff, 0xfeff],
-  [0xffa0, 0xffa0],
-  [0xe0000, 0xe007f],
-]
-
-const isInvisible = (codePoint: number) =>
-  INVISIBLE_RANGES.some(([from, to]) => codePoint >= from && codePoint <= to)
-
-const removeInvisible = (text: string) =>
-  Array.from(text)
-    .filter((char) => !isInvisible(char.codePointAt(0) ?? 0))
-    .join("")
-
-const HTML_COMMENT = /<!--[\s\S]*?(?:-->|$)/g
-const HIDDEN_ELEMENT =
-  /<([a-z][a-z0-9-]*)\b[^>]*\shidden(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?[^>]*>[\s\S]*?<\/\1\s*>/gi
-const TAG = /<([a-z][a-z0-9-]*)\b((?:[^>"']|"[^"]*"|'[^']*')*)(\/?)>/gi
-const KEPT_ATTRIBUTE = /\s(href|src)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/gi
-const MARKDOWN_IMAGE = /!\[[^\]]*\]\(/g
-
-const stripAttributes = (_tag: string, name: string, attributes: string, selfClosing: string) => {
-  const kept = [...attributes.matchAll(KEPT_ATTRIBUTE)].map((m) => ` ${m[1]}=${m[2]}`).join("")
-  return `<${name}${kept}${selfClosing}>`
-}
-
-const sanitizeOnce = (text: string): string => {
-  let out = removeInvisible(text.normalize("NFC"))
-  out = out.replace(HTML_COMMENT, "")
-  // Repeat: a hidden element may contain another one.
-  for (let previous = ""; previous !== out;) {
-    previous = out
-    out = out.replace(HIDDEN_ELEMENT, "")
-  }
-  out = out.replace(TAG, stripAttributes)
-  out = out.replace(MARKDOWN_IMAGE, "![](")
-  return out
+const tidy = (text: string) =>
+  text
     .split("\n")
     .map((line) => line.trimEnd())
     .join("\n")
     .replace(/\n{3,}/g, "\n\n")
     .trim()
+
+/** One pass; `cut` says whether it removed or rewrote anything (else a new pass finds nothing). */
+const sanitizeOnce = (text: string): { out: string; cut: boolean } => {
+  const visible = removeInvisible(text.normalize("NFC"))
+  const markdown = markdownParts(visible)
+  const edits = [
+    ...markdown.edits,
+    ...htmlEdits(visible, markdown.html),
+    ...invisibleReferenceEdits(visible, markdown.code),
+  ]
+  // An HTML comment that never closes hides everything after it.
+  if (markdown.danglingComment !== null)
+    edits.push({ start: markdown.danglingComment, end: visible.length, replacement: "" })
+  return { out: tidy(applyEdits(visible, edits)), cut: edits.length > 0 }
 }
 
-/** Repeats until nothing changes: removing one construct can complete another ("<!<!---->--"). */
+/**
+ * Repeats until nothing changes: removing one construct can complete another
+ * ("<!<!---->--"). A fixed number of linear passes keeps it linear.
+ */
 export const sanitizeForAgent = (text: string): string => {
-  let out = sanitizeOnce(text)
-  for (let i = 0; i < 10; i++) {
-    const next = sanitizeOnce(out)
-    if (next === out) return out
-    out = next
+  let pass = sanitizeOnce(text)
+  for (let i = 0; i < 10 && pass.cut; i++) {
+    const next = sanitizeOnce(pass.out)
+    if (next.out === pass.out) return pass.out
+    pass = next
   }
-  return out
+  return pass.out
 }

@@ -9,6 +9,7 @@
 // Only the first line that starts with `/patchplane` counts (case-insensitive,
 // up to three spaces of indentation); lines inside code fences and `>` quotes
 // are ignored, so quoting a command never runs it.
+import { removeInvisible } from "./sanitize/invisible-characters.ts"
 
 export const SUBCOMMANDS = [
   "run",
@@ -64,6 +65,14 @@ const findCommand = (text: string): { rest: string; following: string } | null =
   }
   return null
 }
+
+/**
+ * Whether the text as written has a `/patchplane` command line (invisible
+ * characters aside). A single cheap scan, run before anything costly: a
+ * command must be a command line as written AND once hidden text is removed.
+ */
+export const holdsCommandLine = (text: string): boolean =>
+  findCommand(removeInvisible(text)) !== null
 
 /** Optimal string alignment distance: a transposed pair counts as one edit. */
 const editDistance = (a: string, b: string): number => {

@@ -136,3 +136,96 @@ describe("a command added by editing", () => {
     // no reaction, no reply.
   })
 })
+
+const commentFrom = (login: string, body: string) => {
+  const payload = example("issue_comment", "created") as {
+    comment: { body: string; user: Record<string, unknown> }
+    sender: Record<string, unknown>
+  }
+  const sender = { login, id: 4_242_424, type: "User" }
+  payload.comment.body = body
+  payload.comment.user = { ...payload.comment.user, ...sender }
+  payload.sender = { ...payload.sender, ...sender }
+  return payload
+}
+const timed = async <A>(work: () => Promise<A>) => {
+  const started = performance.now()
+  const value = await work()
+  return { value, ms: performance.now() - started }
+}
+
+describe("a comment built to stall the control plane", () => {
+  // GitHub's longest comment, of the text that froze the old sanitiser for
+  // minutes: `<a hidden ` over and over.
+  const STALL = "<a hidden ".repeat(6_554).slice(0, 65_536)
+  it("without a command, from a non-writer: answered within a second, never read, nothing else slowed", async () => {
+    const hostile = Array.from({ length: 4 }, () =>
+      timed(() => h.send("issue_comment", commentFrom("drive-by", STALL))),
+    )
+    // Deliveries in flight at the same time: a plain comment and a health check.
+    const other = timed(() => h.send("issue_comment", commentFrom("neighbour", "Thanks, LGTM")))
+    const health = timed(() => fetch(`${h.app.url}/api/health`))
+    for (const { value, ms } of await Promise.all(hostile)) {
+      expect(value).toMatchObject({ status: 200, body: { ok: true, outcome: "ignored" } })
+      expect(ms).toBeLessThan(1_000)
+    }
+    expect((await other).value).toMatchObject({ status: 200, body: { outcome: "ignored" } })
+    expect((await other).ms).toBeLessThan(1_000)
+    expect((await health).value.status).toBe(200)
+    expect((await health).ms).toBeLessThan(1_000)
+    // No GitHub call at all (the guard fails the test otherwise): not even a permission look-up.
+  })
+
+  it("with a command, from a non-writer: refused after the permission look-up, within a second", async () => {
+    permissionReply("drive-by", "read")
+    let reply = ""
+    nock(GITHUB)
+      .post(`/repos/${REPO}/issues/1/comments`, (b: { body: string }) => {
+        reply = b.body
+        return true
+      })
+      .reply(201, { id: 1, html_url: "x" })
+    const body = `/patchplane run this\n${STALL}`.slice(0, 65_536)
+    const { value: res, ms } = await timed(() =>
+      h.send("issue_comment", commentFrom("drive-by", body)),
+    )
+    expect(res).toMatchObject({ status: 200, body: { outcome: "refused" } })
+    expect(ms).toBeLessThan(1_000)
+    expect(reply).toContain("only people with write access")
+    const [delivery] = await rows("SELECT error FROM webhook_deliveries WHERE delivery_id = $1", [
+      res.id,
+    ])
+    expect(delivery).toEqual({ error: "@drive-by has read permission, write is required" })
+    await nothingStarted(res.id)
+  })
+
+  it("with a command, from a writer, built to be slow to parse: refused at the bound while other deliveries go on", async () => {
+    permissionReply("Codertocat", "write")
+    let reply = ""
+    nock(GITHUB)
+      .post(`/repos/${REPO}/issues/1/comments`, (b: { body: string }) => {
+        reply = b.body
+        return true
+      })
+      .reply(201, { id: 1, html_url: "x" })
+    // 65,000 nested quotes: minutes of work for the Markdown parser, unbounded.
+    const slow = h.send(
+      "issue_comment",
+      commentFrom("Codertocat", `/patchplane run this\n${">".repeat(65_000)}`),
+    )
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const { value: other, ms } = await timed(() =>
+      h.send("issue_comment", commentFrom("neighbour", "Another plain comment")),
+    )
+    expect(other).toMatchObject({ status: 200, body: { outcome: "ignored" } })
+    expect(ms).toBeLessThan(1_000)
+    const res = await slow
+    expect(res).toMatchObject({ status: 200, body: { outcome: "refused" } })
+    expect(reply).toContain("could not read this comment safely")
+    const [delivery] = await rows("SELECT error FROM webhook_deliveries WHERE delivery_id = $1", [
+      res.id,
+    ])
+    expect(delivery).toEqual({ error: "text not read: reading the text took longer than 5000 ms" })
+    await nothingStarted(res.id)
+  }, 30_000)
+})

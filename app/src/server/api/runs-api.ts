@@ -16,7 +16,7 @@ import {
 import { Effect, Schema } from "effect"
 import type { ResolvedConfig } from "../../config/load-config.ts"
 import { WorkflowRunState } from "../../domain/index.ts"
-import { sanitizeForAgent } from "../../intake/sanitize.ts"
+import { sanitizeBounded, TextRefused } from "../../intake/bounded-sanitizer.ts"
 import type { ControlError, OrchestratorShape } from "../../orchestration/orchestrator.ts"
 import { type Authenticate, type Caller, requireRole } from "./auth.ts"
 import { ApiError, readBody, sendJson } from "./http-json.ts"
@@ -103,6 +103,17 @@ const listRuns = async (deps: RunsApiDeps, url: URL) => {
   return { runs, nextCursor: runs.length === limit && last ? encodeCursor(last) : null }
 }
 
+/** Text for the agent as a reviewer would see it; too long or too costly to read → 400. */
+const readable = async (text: string, field: string) => {
+  try {
+    return await sanitizeBounded(text)
+  } catch (error) {
+    if (error instanceof TextRefused)
+      throw new ApiError(400, "invalid_body", `${field}: ${error.message}`, field)
+    throw error
+  }
+}
+
 const startPrompt = async (deps: RunsApiDeps, req: IncomingMessage, caller: Caller) => {
   requireRole(caller, "reviewer", "starting a run")
   const body = await readBody(req, PromptBody)
@@ -114,7 +125,7 @@ const startPrompt = async (deps: RunsApiDeps, req: IncomingMessage, caller: Call
       `repository ${body.repository} is not connected to PatchPlane`,
       "repository",
     )
-  const prompt = sanitizeForAgent(body.prompt)
+  const prompt = await readable(body.prompt, "prompt")
   if (prompt === "") throw new ApiError(400, "invalid_body", "prompt: must not be empty", "prompt")
   const max = deps.config.intake.maxPromptChars
   if (prompt.length > max)
@@ -161,7 +172,7 @@ const actOnRun = async (
       return control(o.reject(runId, actor, (await readBody(req, ReasonBody)).reason ?? ""))
     case "steer":
       return control(
-        o.steer(runId, actor, sanitizeForAgent((await readBody(req, SteerBody)).message)),
+        o.steer(runId, actor, await readable((await readBody(req, SteerBody)).message, "message")),
       )
     case "manual-review":
       return control(o.manualReview(runId, actor, (await readBody(req, ReasonBody)).reason ?? ""))
