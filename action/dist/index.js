@@ -7371,6 +7371,9 @@ var require_dist = __commonJS({
   }
 });
 
+// src/inputs.ts
+import { readFileSync } from "node:fs";
+
 // ../node_modules/effect/dist/Pipeable.js
 var pipeArguments = (self, args2) => {
   switch (args2.length) {
@@ -31666,6 +31669,259 @@ var pathAllowed = (path, globs) => {
   return positive.some((g) => globToRegExp(g).test(path)) && !negative.some((g) => globToRegExp(g).test(path));
 };
 
+// src/toolkit.ts
+import { randomUUID } from "node:crypto";
+import { appendFileSync } from "node:fs";
+var getInput = (env, name) => (env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
+var escapeData = (text) => text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+var escapeProperty = (text) => escapeData(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
+var annotation = (level, message, props = {}) => {
+  const parts2 = [];
+  if (props.file !== void 0 && props.file !== "")
+    parts2.push(`file=${escapeProperty(props.file)}`);
+  if (props.line !== void 0) parts2.push(`line=${props.line}`);
+  if (props.title !== void 0) parts2.push(`title=${escapeProperty(props.title)}`);
+  return `::${level}${parts2.length > 0 ? ` ${parts2.join(",")}` : ""}::${escapeData(message)}`;
+};
+var stdout = { write: (line) => process.stdout.write(`${line}
+`) };
+var group = (out, title, body) => {
+  out.write(`::group::${escapeData(title)}`);
+  if (body !== "") out.write(body.replace(/\n$/, ""));
+  out.write("::endgroup::");
+};
+var appendSummary = (env, markdown) => {
+  const file = env.GITHUB_STEP_SUMMARY;
+  if (file !== void 0 && file !== "") appendFileSync(file, `${markdown}
+`);
+};
+var setOutput = (env, name, value3) => {
+  const file = env.GITHUB_OUTPUT;
+  if (file === void 0 || file === "") return;
+  const delimiter = `ghadelimiter_${randomUUID()}`;
+  appendFileSync(file, `${name}<<${delimiter}
+${value3}
+${delimiter}
+`);
+};
+
+// src/inputs.ts
+var InputError = class extends Error {
+};
+var RUN_BRANCH = /^patchplane\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+var runIdFromEnv = (env) => RUN_BRANCH.exec(env.GITHUB_HEAD_REF ?? "")?.[1] ?? RUN_BRANCH.exec(env.GITHUB_REF_NAME ?? "")?.[1] ?? null;
+var eventHeadSha = (env) => {
+  const path = env.GITHUB_EVENT_PATH;
+  if (path === void 0 || path === "") return void 0;
+  try {
+    const event = JSON.parse(readFileSync(path, "utf8"));
+    const sha = event.pull_request?.head?.sha;
+    return typeof sha === "string" ? sha : void 0;
+  } catch {
+    return void 0;
+  }
+};
+var parseReviewers = (raw) => {
+  if (raw === "") return null;
+  const names = raw.split(/[\s,]+/).filter((n) => n !== "");
+  const known = new Set(reviewerNames);
+  const unknown2 = names.filter((n) => !known.has(n));
+  if (unknown2.length > 0)
+    throw new InputError(
+      `reviewers: unknown ${unknown2.join(", ")} (choose from ${reviewerNames.join(", ")})`
+    );
+  return reviewerNames.filter((n) => names.includes(n));
+};
+var readInputs = (env) => {
+  const input = (name, fallback = "") => getInput(env, name) || fallback;
+  const url = input("patchplane-url");
+  if (url !== "" && !/^https?:\/\/[^\s/]+/.test(url))
+    throw new InputError(`patchplane-url: expected an http(s) URL, got ${url}`);
+  const timeout3 = Number(input("timeout-seconds", "600"));
+  if (!Number.isFinite(timeout3) || timeout3 <= 0)
+    throw new InputError(
+      `timeout-seconds: expected a positive number, got ${input("timeout-seconds")}`
+    );
+  const mode = input("mode", "review");
+  if (mode !== "review" && mode !== "report")
+    throw new InputError(`mode: expected review or report, got ${mode}`);
+  const baseRef = input("base-ref", env.GITHUB_BASE_REF ?? "");
+  if (baseRef === "" && mode === "review")
+    throw new InputError("base-ref: not a pull_request event; set base-ref to the target branch");
+  const runId = input("run-id") || runIdFromEnv(env);
+  const patchSetId = input("patch-set-id");
+  return {
+    mode,
+    resultsPath: input(
+      "results-path",
+      `${env.RUNNER_TEMP ?? process.cwd()}/patchplane-review/results.json`
+    ),
+    patchplaneUrl: url === "" ? null : url.replace(/\/+$/, ""),
+    policyPath: input("policy-path", ".github/patchplane.yml"),
+    reviewers: parseReviewers(input("reviewers")),
+    testCommand: input("test-command", "npm test"),
+    oxlintCommand: input("oxlint-command", "npx --yes oxlint@1.94.0"),
+    baseRef: baseRef.replace(/^refs\/heads\//, ""),
+    timeoutSeconds: timeout3,
+    runId: runId === "" ? null : runId,
+    patchSetId: patchSetId === "" ? null : patchSetId,
+    audience: input("audience", "patchplane"),
+    workingDirectory: input("working-directory", env.GITHUB_WORKSPACE ?? process.cwd())
+  };
+};
+
+// src/oidc.ts
+var OidcUnavailable = class extends Error {
+};
+var requestIdToken = async (env, audience) => {
+  const url = env.ACTIONS_ID_TOKEN_REQUEST_URL;
+  const requestToken = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
+  if (!url || !requestToken)
+    throw new OidcUnavailable(
+      "no OIDC token available: give the job `permissions: id-token: write` (ACTIONS_ID_TOKEN_REQUEST_URL is not set)"
+    );
+  const target = new URL(url);
+  target.searchParams.set("audience", audience);
+  const res = await fetch(target, {
+    headers: { authorization: `bearer ${requestToken}`, accept: "application/json" },
+    signal: AbortSignal.timeout(3e4)
+  });
+  if (!res.ok) throw new OidcUnavailable(`the OIDC token request answered ${res.status}`);
+  const body = await res.json();
+  if (typeof body.value !== "string" || body.value === "")
+    throw new OidcUnavailable("the OIDC token response has no value");
+  return body.value;
+};
+
+// src/post-results.ts
+var PostError = class extends Error {
+};
+var MAX_FINDINGS = 500;
+var rank = { critical: 0, error: 1, warning: 2, info: 3 };
+var resultsBody = (outcomes, headSha, options) => ({
+  ...options.patchSetId === null ? {} : { patchSetId: options.patchSetId },
+  headSha,
+  reviewRuns: outcomes.map((o) => ({
+    reviewer: o.reviewer,
+    passed: o.passed,
+    score: o.score,
+    comments: o.comments.slice(0, 2e4),
+    findings: o.findings.toSorted((a, b) => rank[a.severity] - rank[b.severity]).slice(0, MAX_FINDINGS),
+    logRef: options.logRef,
+    artifactRefs: []
+  }))
+});
+var sleep3 = (ms) => new Promise((resolve3) => setTimeout(resolve3, ms));
+var postResults = async (target, body, options = {}) => {
+  const endpoint = `${target.url}/api/runs/${encodeURIComponent(target.runId)}/reviews`;
+  const attempts = options.attempts ?? 4;
+  let last = "";
+  for (let attempt2 = 1; attempt2 <= attempts; attempt2++) {
+    try {
+      const res = await fetch(endpoint, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${target.token}` },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(6e4)
+      });
+      const text = await res.text();
+      if (res.ok) return JSON.parse(text);
+      last = `PatchPlane answered ${res.status}: ${text.slice(0, 500)}`;
+      if (res.status < 500) throw new PostError(last);
+    } catch (error) {
+      if (error instanceof PostError) throw error;
+      last = `cannot reach PatchPlane at ${target.url}: ${error instanceof Error ? error.message : error}`;
+    }
+    if (attempt2 < attempts) await sleep3((options.backoffMs ?? 2e3) * attempt2);
+  }
+  throw new PostError(last);
+};
+
+// src/results-file.ts
+import { mkdirSync, readFileSync as readFileSync2, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+var ResultsFileError = class extends Error {
+};
+var writeResultsFile = (path, results2) => {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(results2)}
+`);
+};
+var MAX_BYTES = 4 * 1024 * 1024;
+var readResultsFile = (path) => {
+  let text;
+  try {
+    text = readFileSync2(path, "utf8");
+  } catch (error) {
+    throw new ResultsFileError(
+      `no review results at ${path} (did the review job upload them?): ${error instanceof Error ? error.message : error}`
+    );
+  }
+  if (text.length > MAX_BYTES) throw new ResultsFileError(`review results over ${MAX_BYTES} bytes`);
+  const parsed = JSON.parse(text);
+  if (parsed.version !== 1 || typeof parsed.headSha !== "string" || typeof parsed.body !== "object" || parsed.body === null || !Array.isArray(parsed.body.reviewRuns))
+    throw new ResultsFileError(`${path} is not a PatchPlane review results file`);
+  return {
+    version: 1,
+    headSha: parsed.headSha,
+    policySource: String(parsed.policySource ?? ""),
+    body: parsed.body,
+    summary: typeof parsed.summary === "string" ? parsed.summary.slice(0, 5e5) : ""
+  };
+};
+
+// src/report-mode.ts
+var runReport = async (env, out, inputs) => {
+  const results2 = readResultsFile(inputs.resultsPath);
+  const head3 = eventHeadSha(env) ?? env.GITHUB_SHA ?? "";
+  const fail11 = (message) => {
+    out.write(annotation("error", message, { title: "PatchPlane" }));
+    appendSummary(env, `${results2.summary}
+
+${message}
+`);
+    setOutput(env, "decision", "");
+    return 1;
+  };
+  if (inputs.patchplaneUrl === null) return fail11("Not posted: no `patchplane-url` input.");
+  if (inputs.runId === null)
+    return fail11("Not posted: this branch is not a PatchPlane run (`patchplane/<run-id>`).");
+  if (head3 !== "" && results2.headSha !== head3)
+    return fail11(
+      `Not posted: the review ran on ${results2.headSha.slice(0, 12)}, but this event's head is ${head3.slice(0, 12)}.`
+    );
+  try {
+    const token = await requestIdToken(env, inputs.audience);
+    const answer = await postResults(
+      { url: inputs.patchplaneUrl, runId: inputs.runId, token },
+      {
+        ...results2.body,
+        headSha: head3 === "" ? results2.headSha : head3,
+        ...inputs.patchSetId === null ? {} : { patchSetId: inputs.patchSetId }
+      }
+    );
+    const state = answer.decision?.state ?? null;
+    const line = `PatchPlane decision for run \`${inputs.runId}\`: **${state ?? "unknown"}**.`;
+    out.write(line);
+    appendSummary(env, `${results2.summary}
+
+${line}
+`);
+    setOutput(env, "decision", state ?? "");
+    setOutput(
+      env,
+      "score",
+      answer.decision?.weightedScore === void 0 ? "" : answer.decision.weightedScore.toFixed(3)
+    );
+    setOutput(env, "review-runs", JSON.stringify(results2.body.reviewRuns));
+    const passed = state !== null && state !== "rejected";
+    setOutput(env, "passed", String(passed));
+    return passed ? 0 : 1;
+  } catch (error) {
+    return fail11(`Posting to PatchPlane failed: ${error instanceof Error ? error.message : error}`);
+  }
+};
+
 // src/process.ts
 import { spawn } from "node:child_process";
 var withheld = /* @__PURE__ */ new Set([
@@ -32555,125 +32811,6 @@ var collectDiff = async (cwd, env, options) => {
   };
 };
 
-// src/inputs.ts
-import { readFileSync } from "node:fs";
-
-// src/toolkit.ts
-import { randomUUID } from "node:crypto";
-import { appendFileSync } from "node:fs";
-var getInput = (env, name) => (env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
-var escapeData = (text) => text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-var escapeProperty = (text) => escapeData(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
-var annotation = (level, message, props = {}) => {
-  const parts2 = [];
-  if (props.file !== void 0 && props.file !== "")
-    parts2.push(`file=${escapeProperty(props.file)}`);
-  if (props.line !== void 0) parts2.push(`line=${props.line}`);
-  if (props.title !== void 0) parts2.push(`title=${escapeProperty(props.title)}`);
-  return `::${level}${parts2.length > 0 ? ` ${parts2.join(",")}` : ""}::${escapeData(message)}`;
-};
-var stdout = { write: (line) => process.stdout.write(`${line}
-`) };
-var group = (out, title, body) => {
-  out.write(`::group::${escapeData(title)}`);
-  if (body !== "") out.write(body.replace(/\n$/, ""));
-  out.write("::endgroup::");
-};
-var appendSummary = (env, markdown) => {
-  const file = env.GITHUB_STEP_SUMMARY;
-  if (file !== void 0 && file !== "") appendFileSync(file, `${markdown}
-`);
-};
-var setOutput = (env, name, value3) => {
-  const file = env.GITHUB_OUTPUT;
-  if (file === void 0 || file === "") return;
-  const delimiter = `ghadelimiter_${randomUUID()}`;
-  appendFileSync(file, `${name}<<${delimiter}
-${value3}
-${delimiter}
-`);
-};
-
-// src/inputs.ts
-var InputError = class extends Error {
-};
-var RUN_BRANCH = /^patchplane\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
-var runIdFromEnv = (env) => RUN_BRANCH.exec(env.GITHUB_HEAD_REF ?? "")?.[1] ?? RUN_BRANCH.exec(env.GITHUB_REF_NAME ?? "")?.[1] ?? null;
-var eventHeadSha = (env) => {
-  const path = env.GITHUB_EVENT_PATH;
-  if (path === void 0 || path === "") return void 0;
-  try {
-    const event = JSON.parse(readFileSync(path, "utf8"));
-    const sha = event.pull_request?.head?.sha;
-    return typeof sha === "string" ? sha : void 0;
-  } catch {
-    return void 0;
-  }
-};
-var parseReviewers = (raw) => {
-  if (raw === "") return null;
-  const names = raw.split(/[\s,]+/).filter((n) => n !== "");
-  const known = new Set(reviewerNames);
-  const unknown2 = names.filter((n) => !known.has(n));
-  if (unknown2.length > 0)
-    throw new InputError(
-      `reviewers: unknown ${unknown2.join(", ")} (choose from ${reviewerNames.join(", ")})`
-    );
-  return reviewerNames.filter((n) => names.includes(n));
-};
-var readInputs = (env) => {
-  const input = (name, fallback = "") => getInput(env, name) || fallback;
-  const url = input("patchplane-url");
-  if (url !== "" && !/^https?:\/\/[^\s/]+/.test(url))
-    throw new InputError(`patchplane-url: expected an http(s) URL, got ${url}`);
-  const timeout3 = Number(input("timeout-seconds", "600"));
-  if (!Number.isFinite(timeout3) || timeout3 <= 0)
-    throw new InputError(
-      `timeout-seconds: expected a positive number, got ${input("timeout-seconds")}`
-    );
-  const baseRef = input("base-ref", env.GITHUB_BASE_REF ?? "");
-  if (baseRef === "")
-    throw new InputError("base-ref: not a pull_request event; set base-ref to the target branch");
-  const runId = input("run-id") || runIdFromEnv(env);
-  const patchSetId = input("patch-set-id");
-  return {
-    patchplaneUrl: url === "" ? null : url.replace(/\/+$/, ""),
-    policyPath: input("policy-path", ".github/patchplane.yml"),
-    reviewers: parseReviewers(input("reviewers")),
-    testCommand: input("test-command", "npm test"),
-    oxlintCommand: input("oxlint-command", "npx --yes oxlint@1.94.0"),
-    baseRef: baseRef.replace(/^refs\/heads\//, ""),
-    timeoutSeconds: timeout3,
-    runId: runId === "" ? null : runId,
-    patchSetId: patchSetId === "" ? null : patchSetId,
-    audience: input("audience", "patchplane"),
-    workingDirectory: input("working-directory", env.GITHUB_WORKSPACE ?? process.cwd())
-  };
-};
-
-// src/oidc.ts
-var OidcUnavailable = class extends Error {
-};
-var requestIdToken = async (env, audience) => {
-  const url = env.ACTIONS_ID_TOKEN_REQUEST_URL;
-  const requestToken = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
-  if (!url || !requestToken)
-    throw new OidcUnavailable(
-      "no OIDC token available: give the job `permissions: id-token: write` (ACTIONS_ID_TOKEN_REQUEST_URL is not set)"
-    );
-  const target = new URL(url);
-  target.searchParams.set("audience", audience);
-  const res = await fetch(target, {
-    headers: { authorization: `bearer ${requestToken}`, accept: "application/json" },
-    signal: AbortSignal.timeout(3e4)
-  });
-  if (!res.ok) throw new OidcUnavailable(`the OIDC token request answered ${res.status}`);
-  const body = await res.json();
-  if (typeof body.value !== "string" || body.value === "")
-    throw new OidcUnavailable("the OIDC token response has no value");
-  return body.value;
-};
-
 // ../app/src/config/repo-policy.ts
 var import_yaml = __toESM(require_dist(), 1);
 var REPO_POLICY_PATH = ".github/patchplane.yml";
@@ -32709,50 +32846,6 @@ var loadPolicy = async (diff, path) => {
   const result3 = Effect_exports.runSync(Effect_exports.result(decodeRepoPolicy(text, defaultPolicy(), source)));
   if (Result_exports.isFailure(result3)) throw new Error(result3.failure.message);
   return { policy: result3.success, source };
-};
-
-// src/post-results.ts
-var PostError = class extends Error {
-};
-var MAX_FINDINGS = 500;
-var rank = { critical: 0, error: 1, warning: 2, info: 3 };
-var resultsBody = (outcomes, headSha, options) => ({
-  ...options.patchSetId === null ? {} : { patchSetId: options.patchSetId },
-  headSha,
-  reviewRuns: outcomes.map((o) => ({
-    reviewer: o.reviewer,
-    passed: o.passed,
-    score: o.score,
-    comments: o.comments.slice(0, 2e4),
-    findings: o.findings.toSorted((a, b) => rank[a.severity] - rank[b.severity]).slice(0, MAX_FINDINGS),
-    logRef: options.logRef,
-    artifactRefs: []
-  }))
-});
-var sleep3 = (ms) => new Promise((resolve3) => setTimeout(resolve3, ms));
-var postResults = async (target, body, options = {}) => {
-  const endpoint = `${target.url}/api/runs/${encodeURIComponent(target.runId)}/reviews`;
-  const attempts = options.attempts ?? 4;
-  let last = "";
-  for (let attempt2 = 1; attempt2 <= attempts; attempt2++) {
-    try {
-      const res = await fetch(endpoint, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${target.token}` },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(6e4)
-      });
-      const text = await res.text();
-      if (res.ok) return JSON.parse(text);
-      last = `PatchPlane answered ${res.status}: ${text.slice(0, 500)}`;
-      if (res.status < 500) throw new PostError(last);
-    } catch (error) {
-      if (error instanceof PostError) throw error;
-      last = `cannot reach PatchPlane at ${target.url}: ${error instanceof Error ? error.message : error}`;
-    }
-    if (attempt2 < attempts) await sleep3((options.backoffMs ?? 2e3) * attempt2);
-  }
-  throw new PostError(last);
 };
 
 // src/report.ts
@@ -32810,10 +32903,9 @@ var summaryMarkdown = (input) => {
   ].join("\n");
 };
 
-// src/run.ts
+// src/review-mode.ts
 var logRefOf = (env) => env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : null;
-var run3 = async (env, out) => {
-  const inputs = readInputs(env);
+var runReview = async (env, out, inputs) => {
   const childEnv = reviewerEnv(env);
   const headSha = eventHeadSha(env);
   const diff = await collectDiff(inputs.workingDirectory, childEnv, {
@@ -32845,46 +32937,36 @@ var run3 = async (env, out) => {
     );
   for (const line of annotations2(outcomes)) out.write(line);
   const score = scoreReviews(policy, outcomes);
-  let decisionLine = "Not posted: no `patchplane-url` input.";
-  let posted = true;
-  let decisionState = null;
-  if (inputs.patchplaneUrl !== null && inputs.runId === null)
-    decisionLine = "Not posted: this branch is not a PatchPlane run (`patchplane/<run-id>`).";
-  else if (inputs.patchplaneUrl !== null && inputs.runId !== null) {
-    try {
-      const token = await requestIdToken(env, inputs.audience);
-      const answer = await postResults(
-        { url: inputs.patchplaneUrl, runId: inputs.runId, token },
-        resultsBody(outcomes, diff.headSha, {
-          patchSetId: inputs.patchSetId,
-          logRef: logRefOf(env)
-        })
-      );
-      decisionState = answer.decision?.state ?? null;
-      decisionLine = `PatchPlane decision for run \`${inputs.runId}\`: **${decisionState ?? "unknown"}**.`;
-    } catch (error) {
-      posted = false;
-      const message = error instanceof Error ? error.message : String(error);
-      decisionLine = `Posting to PatchPlane failed: ${message}`;
-      out.write(annotation("error", message, { title: "PatchPlane" }));
-    }
-  }
-  out.write(decisionLine);
-  appendSummary(
-    env,
-    summaryMarkdown({ outcomes, score, policySource: source, headSha: diff.headSha, decisionLine })
-  );
+  const body = resultsBody(outcomes, diff.headSha, {
+    patchSetId: inputs.patchSetId,
+    logRef: logRefOf(env)
+  });
+  const summary = summaryMarkdown({
+    outcomes,
+    score,
+    policySource: source,
+    headSha: diff.headSha,
+    decisionLine: "Results handed to the report job, which posts them to PatchPlane."
+  });
+  writeResultsFile(inputs.resultsPath, {
+    version: 1,
+    headSha: diff.headSha,
+    policySource: source,
+    body,
+    summary
+  });
+  out.write(`PatchPlane: results written to ${inputs.resultsPath}`);
+  appendSummary(env, summary);
   setOutput(env, "score", score.weightedScore.toFixed(3));
   setOutput(env, "passed", String(score.passed));
-  setOutput(env, "decision", decisionState ?? "");
-  setOutput(
-    env,
-    "review-runs",
-    JSON.stringify(
-      resultsBody(outcomes, diff.headSha, { patchSetId: inputs.patchSetId, logRef: null }).reviewRuns
-    )
-  );
-  return score.passed && posted && decisionState !== "rejected" ? 0 : 1;
+  setOutput(env, "review-runs", JSON.stringify(body.reviewRuns));
+  return 0;
+};
+
+// src/run.ts
+var run3 = async (env, out) => {
+  const inputs = readInputs(env);
+  return inputs.mode === "report" ? runReport(env, out, inputs) : runReview(env, out, inputs);
 };
 
 // src/main.ts

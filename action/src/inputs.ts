@@ -5,7 +5,17 @@ import { readFileSync } from "node:fs"
 import { type ReviewerName, reviewerNames } from "@patchplane/app/domain"
 import { type Env, getInput } from "./toolkit.ts"
 
+/**
+ * review: run the reviewers (the code under review runs here, so the job has
+ * no id-token permission) and write the results file; report: read that file
+ * in a job that runs none of the PR's code, mint the OIDC token and post.
+ */
+export type ActionMode = "review" | "report"
+
 export interface ActionInputs {
+  readonly mode: ActionMode
+  /** Where review writes its results and report reads them. */
+  readonly resultsPath: string
   /** Null: run the reviewers but post nowhere. */
   readonly patchplaneUrl: string | null
   readonly policyPath: string
@@ -68,12 +78,20 @@ export const readInputs = (env: Env): ActionInputs => {
     throw new InputError(
       `timeout-seconds: expected a positive number, got ${input("timeout-seconds")}`,
     )
+  const mode = input("mode", "review")
+  if (mode !== "review" && mode !== "report")
+    throw new InputError(`mode: expected review or report, got ${mode}`)
   const baseRef = input("base-ref", env.GITHUB_BASE_REF ?? "")
-  if (baseRef === "")
+  if (baseRef === "" && mode === "review")
     throw new InputError("base-ref: not a pull_request event; set base-ref to the target branch")
   const runId = input("run-id") || runIdFromEnv(env)
   const patchSetId = input("patch-set-id")
   return {
+    mode,
+    resultsPath: input(
+      "results-path",
+      `${env.RUNNER_TEMP ?? process.cwd()}/patchplane-review/results.json`,
+    ),
     patchplaneUrl: url === "" ? null : url.replace(/\/+$/, ""),
     policyPath: input("policy-path", ".github/patchplane.yml"),
     reviewers: parseReviewers(input("reviewers")),

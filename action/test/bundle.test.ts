@@ -38,23 +38,44 @@ describe("the committed bundle", () => {
 })
 
 describe("the reusable workflow", () => {
-  it("is callable, grants the OIDC token and runs this Action", async () => {
+  it("is callable; the job that runs the change has no token, the one with the token runs no change", async () => {
     const text = await readFile(
       join(actionRoot, "../.github/workflows/patchplane-review.yml"),
       "utf8",
     )
     const workflow = parse(text) as {
       on: Record<string, { inputs?: Record<string, unknown> } | null>
-      jobs: Record<string, { permissions: Record<string, string>; steps: Array<{ uses?: string }> }>
+      jobs: Record<
+        string,
+        {
+          needs?: string
+          permissions: Record<string, string>
+          steps: Array<{ uses?: string; run?: string; with?: Record<string, unknown> }>
+        }
+      >
     }
     expect(Object.keys(workflow.on)).toEqual(["workflow_call", "pull_request"])
     expect(Object.keys(workflow.on.workflow_call?.inputs ?? {})).toContain("patchplane-url")
-    const job = workflow.jobs.review
-    expect(job?.permissions).toEqual({ contents: "read", "id-token": "write" })
-    expect(job?.steps.map((s) => s.uses).filter(Boolean)).toEqual([
+    const review = workflow.jobs.review
+    // The PR's code (setup, tests, linters) runs here: no id-token, so no
+    // ACTIONS_ID_TOKEN_REQUEST_* for it to find.
+    expect(review?.permissions).toEqual({ contents: "read" })
+    expect(review?.steps.map((s) => s.uses).filter(Boolean)).toEqual([
       "actions/checkout@v5",
       "actions/setup-node@v5",
       "patchplane/patchplane/action@main",
+      "actions/upload-artifact@v4",
     ])
+    expect(review?.steps.find((s) => s.uses?.endsWith("/action@main"))?.with?.mode).toBe("review")
+    const report = workflow.jobs.report
+    expect(report?.needs).toBe("review")
+    expect(report?.permissions).toEqual({ "id-token": "write", actions: "read" })
+    // Nothing of the PR is checked out or run: the artifact, then the Action's report mode.
+    expect(report?.steps.map((s) => s.uses)).toEqual([
+      "actions/download-artifact@v4",
+      "patchplane/patchplane/action@main",
+    ])
+    expect(report?.steps.some((s) => s.run !== undefined)).toBe(false)
+    expect(report?.steps.at(-1)?.with?.mode).toBe("report")
   })
 })

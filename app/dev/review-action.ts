@@ -1,10 +1,12 @@
-// Runs the companion Action's committed bundle the way a GitHub runner runs a
-// JavaScript action on a `pull_request` event: a checkout of the PR head with
-// history, INPUT_* with action.yml's defaults applied, GITHUB_* and the OIDC
-// token request endpoint (here a local issuer). Tests and `npm run demo` use
-// it to play the target repository's CI.
+// Runs the companion Action's committed bundle the way the reusable review
+// workflow runs it on a `pull_request` event, as two jobs: review (a checkout
+// of the PR head with history, INPUT_* with action.yml's defaults applied,
+// GITHUB_*, and no OIDC request variables) writes the results file; report
+// (an empty directory, the OIDC token request endpoint — here a local
+// issuer) posts it. Tests and `npm run demo` use it to play the target
+// repository's CI. Both run on this host: the review is not sandboxed yet.
 import { spawn } from "node:child_process"
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { LocalIssuer } from "./oidc-issuer/local-issuer.ts"
@@ -98,7 +100,8 @@ export const runReviewAction = async (input: ReviewActionInput): Promise<ReviewA
       head_ref: pr.headRef,
       event_name: "pull_request",
     }
-    const result = await run(process.execPath, [bundle], workspace, {
+    const results = join(temp, "artifact", "results.json")
+    const runner = {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "/root",
       CI: "true",
@@ -116,19 +119,35 @@ export const runReviewAction = async (input: ReviewActionInput): Promise<ReviewA
       GITHUB_STEP_SUMMARY: summary,
       GITHUB_OUTPUT: output,
       RUNNER_TEMP: temp,
-      ACTIONS_ID_TOKEN_REQUEST_URL: input.issuer.requestUrl,
-      ACTIONS_ID_TOKEN_REQUEST_TOKEN: input.issuer.requestToken,
-      "INPUT_PATCHPLANE-URL": input.patchplaneUrl,
+      "INPUT_RESULTS-PATH": results,
+      "INPUT_RUN-ID": "",
+      "INPUT_PATCH-SET-ID": "",
+      "INPUT_WORKING-DIRECTORY": "",
+    }
+    // The review job: runs the PR's code, with no id-token permission, so no
+    // ACTIONS_ID_TOKEN_REQUEST_* at all.
+    const review = await run(process.execPath, [bundle], workspace, {
+      ...runner,
+      INPUT_MODE: "review",
       "INPUT_POLICY-PATH": ".github/patchplane.yml",
       INPUT_REVIEWERS: "",
       "INPUT_TEST-COMMAND": "npm test",
       "INPUT_OXLINT-COMMAND": oxlint,
       "INPUT_BASE-REF": "",
       "INPUT_TIMEOUT-SECONDS": "120",
-      "INPUT_RUN-ID": "",
-      "INPUT_PATCH-SET-ID": "",
+    })
+    if (review.code !== 0) return { ...review, summary: await readFile(summary, "utf8"), headSha }
+    // The report job: no checkout (an empty directory), the token, the post.
+    const empty = join(temp, "report")
+    await mkdir(empty)
+    const result = await run(process.execPath, [bundle], empty, {
+      ...runner,
+      GITHUB_WORKSPACE: empty,
+      ACTIONS_ID_TOKEN_REQUEST_URL: input.issuer.requestUrl,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: input.issuer.requestToken,
+      INPUT_MODE: "report",
+      "INPUT_PATCHPLANE-URL": input.patchplaneUrl,
       INPUT_AUDIENCE: "patchplane",
-      "INPUT_WORKING-DIRECTORY": "",
     })
     return { ...result, summary: await readFile(summary, "utf8"), headSha }
   } finally {

@@ -1,6 +1,10 @@
 // A local OIDC issuer shaped like GitHub Actions': discovery document and
 // JWKS on a loopback server, RS256 tokens with GitHub's claims, and the
 // runner's token-request endpoint (ACTIONS_ID_TOKEN_REQUEST_URL) in front.
+// Tokens carry the claims GitHub documents ("About security hardening with
+// OpenID Connect"): what a test leaves out is filled in as GitHub would for
+// a pull_request workflow that calls PatchPlane's reusable review workflow —
+// `job_workflow_ref` names the called workflow, `workflow_ref` the caller.
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from "jose"
@@ -11,6 +15,40 @@ export interface GitHubClaims extends JWTPayload {
   readonly repository_owner_id?: string
   readonly ref?: string
   readonly head_ref?: string
+  readonly sha?: string
+  readonly event_name?: string
+  readonly workflow_ref?: string
+  readonly job_workflow_ref?: string
+  readonly run_id?: string
+}
+
+/** The reusable workflow a caller's job runs when it `uses:` PatchPlane's review. */
+export const REVIEW_WORKFLOW_REF =
+  "patchplane/patchplane/.github/workflows/patchplane-review.yml@refs/heads/main"
+
+/** GitHub's claims for a token: those given, and the rest as GitHub sets them. */
+const withGitHubDefaults = (claims: GitHubClaims): GitHubClaims => {
+  const ref = claims.ref ?? "refs/heads/main"
+  const workflowRef = `${claims.repository}/.github/workflows/patchplane.yml@${ref}`
+  return {
+    ref,
+    ref_type: "branch",
+    sha: "0".repeat(40),
+    event_name: "pull_request",
+    workflow: "PatchPlane",
+    workflow_ref: workflowRef,
+    workflow_sha: "0".repeat(40),
+    job_workflow_ref: REVIEW_WORKFLOW_REF,
+    job_workflow_sha: "1".repeat(40),
+    run_id: "1",
+    run_number: "1",
+    run_attempt: "1",
+    actor: "github-actions",
+    repository_owner: claims.repository.split("/")[0] ?? "",
+    repository_visibility: "private",
+    runner_environment: "github-hosted",
+    ...claims,
+  }
 }
 
 export interface LocalIssuer {
@@ -73,7 +111,7 @@ export const startLocalIssuer = async (claims: GitHubClaims): Promise<LocalIssue
     sign: (payload, options = {}) => {
       const now = Math.floor(Date.now() / 1000)
       const expired = typeof options.expiresIn === "number" && options.expiresIn < 0
-      return new SignJWT({ ...payload })
+      return new SignJWT({ ...withGitHubDefaults(payload) })
         .setProtectedHeader({ alg: "RS256", kid: "pp-test", typ: "JWT" })
         .setIssuer(options.issuer ?? base)
         .setAudience(options.audience ?? "patchplane")

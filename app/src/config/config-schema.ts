@@ -155,6 +155,14 @@ export const ReviewConfig = Schema.Struct({
   oidcIssuer: HttpUrl.pipe(withDefault("https://token.actions.githubusercontent.com")),
   /** The audience the Action requests its token for. */
   oidcAudience: Schema.NonEmptyString.pipe(withDefault("patchplane")),
+  /**
+   * The workflows whose tokens may report results, matched against the
+   * token's job_workflow_ref: `owner/repo/.github/workflows/file.yml@ref`,
+   * `@*` for any ref. Add your fork's or a pinned copy's here.
+   */
+  workflowRefs: Schema.Array(Schema.NonEmptyString).pipe(
+    withDefault(["patchplane/patchplane/.github/workflows/patchplane-review.yml@*"]),
+  ),
 })
 
 /**

@@ -3,9 +3,10 @@
 // it always writes the current state, so a retry or a replay converges.
 import {
   type Database,
-  latestMergeDecision,
+  listMergeDecisions,
   listPatchSets,
   listReviewRuns,
+  listTransitions,
   loadRunContext,
 } from "@patchplane/db"
 import { Effect } from "effect"
@@ -51,6 +52,20 @@ export const checkRunStatus = (
   }
 }
 
+/**
+ * The decision the run record stands on. Once the run has left `reviewing`,
+ * a policy decision recorded later is not its decision (the endpoint now
+ * refuses those; rows from before that may exist), so the check and the
+ * comment never show a state the run does not have. Human decisions, which
+ * follow the transition they settle, count.
+ */
+const decisionOfRecord = async (db: Database, runId: string) => {
+  const decisions = await listMergeDecisions(db, runId)
+  const left = (await listTransitions(db, runId)).findLast((t) => t.fromState === "reviewing")
+  if (left === undefined) return decisions.at(-1)
+  return decisions.filter((d) => d.decidedBy !== "policy" || d.createdAt <= left.createdAt).at(-1)
+}
+
 export interface StatusPublisherOptions {
   readonly dashboardUrl: (runId: string) => string
   /** https://github.com/<owner>/<repo>/pull/<n> (or the GHES host). */
@@ -66,7 +81,7 @@ export const makeRunStatusPublisher =
     const [owner = "", repo = ""] = repository.fullName.split("/")
     const ref: RepoRef = { installationId: installation.installationId, owner, repo }
     const dashboardUrl = options.dashboardUrl(run.id)
-    const decision = await latestMergeDecision(db, run.id)
+    const decision = await decisionOfRecord(db, run.id)
     const writes: Array<Effect.Effect<void, unknown>> = []
     if (run.statusCommentId !== null)
       writes.push(

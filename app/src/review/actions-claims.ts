@@ -1,7 +1,12 @@
 // The claims of a GitHub Actions OIDC token that PatchPlane reads, and the
 // check that a verified token may report for a given run: same repository
 // (by id when present, so a renamed or recreated repo does not pass), same
-// installation owner, still connected, and from the run's own branch.
+// installation owner, still connected, from the run's own branch, and from
+// the reusable review workflow — the job that holds the token runs none of
+// the code under review. GitHub sets `job_workflow_ref` to the called
+// reusable workflow (`owner/repo/.github/workflows/file.yml@ref`) and
+// `workflow_ref` to the caller's; a workflow the agent wrote on its branch
+// can call the reusable one, but then the reusable one's own jobs post.
 import { Schema } from "effect"
 import { RepoFullName } from "../domain/index.ts"
 import { ClaimsRejected } from "./review-errors.ts"
@@ -18,6 +23,8 @@ export const ActionsClaims = Schema.Struct({
   workflow_ref: Schema.optionalKey(Schema.String),
   job_workflow_ref: Schema.optionalKey(Schema.String),
   run_id: Schema.optionalKey(Schema.String),
+  /** The commit the workflow ran for (for pull_request events, the merge commit). */
+  sha: Schema.optionalKey(Schema.String),
 })
 export type ActionsClaims = typeof ActionsClaims.Type
 
@@ -37,10 +44,39 @@ export interface ClaimsTarget {
 
 export const runBranch = (runId: string) => `patchplane/${runId}`
 
+/** review.workflowRefs by default: PatchPlane's own reusable review workflow, at any ref. */
+export const DEFAULT_REVIEW_WORKFLOWS = [
+  "patchplane/patchplane/.github/workflows/patchplane-review.yml@*",
+] as const
+
+/**
+ * Whether `ref` (a job_workflow_ref) is one of `allowed`: `owner/repo/path@ref`,
+ * where a trailing `@*` allows any ref. Owner and repository compare
+ * case-insensitively, as GitHub's names do; the path and ref exactly.
+ */
+const normalPath = (path: string) => {
+  const parts = path.split("/")
+  return `${parts.slice(0, 2).join("/").toLowerCase()}/${parts.slice(2).join("/")}`
+}
+
+export const workflowAllowed = (ref: string, allowed: ReadonlyArray<string>): boolean => {
+  const at = ref.lastIndexOf("@")
+  if (at <= 0) return false
+  const [path, version] = [ref.slice(0, at), ref.slice(at + 1)]
+  const normal = normalPath
+  return allowed.some((pattern) => {
+    const split = pattern.lastIndexOf("@")
+    if (split <= 0) return false
+    const want = pattern.slice(split + 1)
+    return normal(pattern.slice(0, split)) === normal(path) && (want === "*" || want === version)
+  })
+}
+
 /** Null when the claims may report for the run; otherwise why not. */
 export const rejectClaims = (
   claims: ActionsClaims,
   target: ClaimsTarget,
+  allowedWorkflows: ReadonlyArray<string>,
 ): ClaimsRejected | null => {
   const { repository, installation } = target
   if (
@@ -63,6 +99,15 @@ export const rejectClaims = (
     return new ClaimsRejected({
       code: "repository_not_connected",
       message: `${repository.fullName} is not connected to PatchPlane (App removed or suspended)`,
+    })
+  const workflow = claims.job_workflow_ref
+  if (workflow === undefined || !workflowAllowed(workflow, allowedWorkflows))
+    return new ClaimsRejected({
+      code: "workflow_not_allowed",
+      message:
+        `the token was issued to ${workflow ?? "a job with no job_workflow_ref"}, not to an ` +
+        `allowed review workflow (review.workflowRefs: ${allowedWorkflows.join(", ")}); ` +
+        "call PatchPlane's reusable review workflow instead of posting from your own",
     })
   const branch = runBranch(target.runId)
   if (claims.head_ref !== branch && claims.ref !== `refs/heads/${branch}`)

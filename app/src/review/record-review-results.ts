@@ -1,6 +1,10 @@
-// Stores a verified report: checks the token may speak for the run, finds the
-// PatchSet, then upserts the ReviewRuns and records the PolicyEvaluator's
-// MergeDecision in one transaction.
+// Stores a verified report: checks the token may speak for the run (its
+// repository, branch and review workflow), that the run is still reviewing
+// and the report is for its current PatchSet and head commit, then upserts
+// the ReviewRuns and records the PolicyEvaluator's MergeDecision in one
+// transaction — with the run row locked and its state checked again, so no
+// result lands once the run is decided: the recorded decision, the check
+// and the status comment stay as they are.
 import {
   type Executor,
   findRunPatchSet,
@@ -9,12 +13,14 @@ import {
   recordReviewsAndDecision,
   type ReviewRunRow,
   type ReviewTarget,
+  RunStateMoved,
 } from "@patchplane/db"
 import { Effect } from "effect"
 import {
   decodeWith,
   isTerminalState,
   PolicySpec,
+  type WorkflowRunState,
   type ReviewerName,
   type ScorableReview,
   type Severity,
@@ -28,6 +34,8 @@ export interface RecordDeps {
   readonly db: Executor
   /** config.policy: applies when the run has no policy bundle. */
   readonly defaultPolicy: PolicySpec
+  /** config.review.workflowRefs: the job_workflow_refs that may report. */
+  readonly workflowRefs: ReadonlyArray<string>
 }
 
 export interface RecordedResults extends RecordedReviews {
@@ -38,15 +46,34 @@ export interface RecordedResults extends RecordedReviews {
 const fail = (status: number, code: string, message: string) =>
   Effect.fail(new ReviewRequestError({ status, code, message }))
 
+/** Results are taken only while the run is reviewing: never after a decision. */
+const notReviewing = (runId: string, state: string) =>
+  isTerminalState(state as WorkflowRunState) && state !== "decided"
+    ? fail(409, "run_stopped", `run ${runId} is ${state}; its results are closed`)
+    : state === "decided" || state === "awaiting_approval"
+      ? fail(
+          409,
+          "run_decided",
+          `run ${runId} is ${state === "decided" ? "decided" : "waiting for a human decision"}; ` +
+            "results are accepted only while it is reviewing, and the recorded decision stands",
+        )
+      : fail(409, "run_not_reviewing", `run ${runId} is ${state}, not reviewing yet`)
+
 const database = <A>(what: string, run: () => Promise<A>) =>
   Effect.tryPromise({
     try: run,
     catch: (error) =>
-      new ReviewRequestError({
-        status: 500,
-        code: "internal",
-        message: `${what} failed: ${error instanceof Error ? error.message : error}`,
-      }),
+      error instanceof RunStateMoved
+        ? new ReviewRequestError({
+            status: 409,
+            code: "run_decided",
+            message: `${what}: ${error.message} now; results are accepted only while it is reviewing`,
+          })
+        : new ReviewRequestError({
+            status: 500,
+            code: "internal",
+            message: `${what} failed: ${error instanceof Error ? error.message : error}`,
+          }),
   })
 
 const policyOf = (deps: RecordDeps, target: ReviewTarget) =>
@@ -88,11 +115,9 @@ export const recordReviewResults = (
     const { runId, claims, body } = input
     const target = yield* database("loading the run", () => getReviewTarget(deps.db, runId))
     if (target === undefined) return yield* fail(404, "run_not_found", `no run ${runId}`)
-    const rejected = rejectClaims(claims, { runId, ...target })
+    const rejected = rejectClaims(claims, { runId, ...target }, deps.workflowRefs)
     if (rejected !== null) return yield* Effect.fail(rejected)
-    const state = target.run.state
-    if (isTerminalState(state) && state !== "decided")
-      return yield* fail(409, "run_stopped", `run ${runId} is ${state}; its results are closed`)
+    if (target.run.state !== "reviewing") return yield* notReviewing(runId, target.run.state)
     const patchSet = yield* database("loading the PatchSet", () =>
       findRunPatchSet(deps.db, runId, body.patchSetId),
     )
@@ -100,10 +125,34 @@ export const recordReviewResults = (
       return yield* body.patchSetId === undefined
         ? fail(409, "no_patch_set", `run ${runId} has no PatchSet yet: nothing to review`)
         : fail(409, "patch_set_not_in_run", `PatchSet ${body.patchSetId} is not run ${runId}'s`)
+    const newest = yield* database("loading the PatchSet", () => findRunPatchSet(deps.db, runId))
+    if (newest !== undefined && newest.id !== patchSet.id)
+      return yield* fail(
+        409,
+        "stale_patch_set",
+        `PatchSet ${patchSet.id} was replaced by ${newest.id}; report on the run's current PatchSet`,
+      )
+    // The PatchSet's pushed commit is the run's head: results for any other
+    // commit (an earlier push, or one pushed over the agent's) are not taken.
+    // For push events GitHub's `sha` claim is that commit too; for
+    // pull_request events it is the test merge commit, so only the body says.
+    const head = patchSet.headSha
+    const claimedSha = claims.event_name === "push" ? claims.sha : undefined
+    if (
+      head !== null &&
+      (body.headSha !== head || (claimedSha !== undefined && claimedSha !== head))
+    )
+      return yield* fail(
+        409,
+        "stale_head",
+        `the results are for ${(claimedSha !== undefined && claimedSha !== head ? claimedSha : body.headSha).slice(0, 12)}, ` +
+          `but run ${runId}'s head is ${head.slice(0, 12)}; only results for the current head are accepted`,
+      )
     const policy = yield* policyOf(deps, target)
     const recorded = yield* database("recording the reviews", () =>
       recordReviewsAndDecision(deps.db, {
         workflowRunId: runId,
+        whileRunIn: "reviewing",
         patchSetId: patchSet.id,
         actor: `github-actions:${claims.repository}`,
         reviews: body.reviewRuns.map((r) => ({

@@ -15,6 +15,7 @@ export class ClaimsRejected extends Schema.TaggedError<ClaimsRejected>()("Claims
     "installation_mismatch",
     "repository_not_connected",
     "ref_mismatch",
+    "workflow_not_allowed",
   ]),
   message: Schema.String,
 }) {}

@@ -38,6 +38,8 @@ export interface ReviewResultsDeps {
   readonly verifier: OidcVerifier
   /** config.policy, for runs without a policy bundle. */
   readonly defaultPolicy: PolicySpec
+  /** config.review.workflowRefs: the reusable review workflows whose tokens may report. */
+  readonly workflowRefs: ReadonlyArray<string>
   /** 2 MiB by default; a full report with 4 × 500 findings stays well below. */
   readonly maxBodyBytes?: number
   /** Called after the decision is committed; a failure is logged, not answered. */

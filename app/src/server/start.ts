@@ -215,6 +215,7 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
         audience: config.review.oidcAudience,
       }),
       defaultPolicy: config.policy,
+      workflowRefs: config.review.workflowRefs,
       log,
       // The run's workflow decides from the stored MergeDecision; wake it, and
       // show the decision on GitHub right away.

@@ -1,10 +1,13 @@
-// End to end: the committed bundle (node action/dist/index.js) runs with the
-// environment GitHub gives a JavaScript action (INPUT_*, GITHUB_*, the OIDC
-// token request endpoint served by a loopback fake) against a fixture repo
-// with a real oxlint finding and a failing test; the ReviewRuns arrive at a
+// End to end: the committed bundle (node action/dist/index.js) runs as the
+// reusable workflow's two jobs run it, with the environment GitHub gives a
+// JavaScript action (INPUT_*, GITHUB_*): review mode, in a job without
+// id-token permission, against a fixture repo with a real oxlint finding and
+// a failing test; then report mode, in an empty directory with the OIDC
+// token request endpoint (a loopback fake). The ReviewRuns arrive at a
 // PatchPlane review endpoint on a real database, and a decision is recorded.
 import { spawn } from "node:child_process"
-import { readFile, writeFile } from "node:fs/promises"
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { insertPatchSet, listMergeDecisions, listReviewRuns } from "@patchplane/db"
 import { createTestDatabase, type TestDatabase } from "@patchplane/db/testing"
@@ -28,11 +31,25 @@ let server: ReviewServer
 let run: SeededRun
 let repo: FixtureRepo
 
-// The code under review records whether it could see the job's OIDC request token.
+// The code under review hunts for the OIDC request variables the way the
+// forged reports did: in its own environment and in /proc/<pid>/environ of
+// its parent and every ancestor it can read. It records what it found.
 const envProbe = [
-  'import { writeFileSync } from "node:fs"',
+  'import { readFileSync, writeFileSync } from "node:fs"',
   'import test from "node:test"',
-  'test("probe", () => writeFileSync("env-seen.txt", process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN ?? "absent"))',
+  'test("probe", () => {',
+  '  const hits = Object.keys(process.env).filter((k) => k.startsWith("ACTIONS_ID_TOKEN_REQUEST"))',
+  "  let read = 0",
+  "  for (let pid = process.ppid; pid > 1; ) {",
+  "    try {",
+  '      const environ = readFileSync(`/proc/${pid}/environ`, "latin1")',
+  "      read++",
+  '      for (const v of environ.split("\\0")) if (v.startsWith("ACTIONS_ID_TOKEN_REQUEST")) hits.push(`${pid}:${v.split("=")[0]}`)',
+  '      pid = Number(readFileSync(`/proc/${pid}/stat`, "latin1").split(") ")[1]?.split(" ")[1])',
+  "    } catch { break }",
+  "  }",
+  '  writeFileSync("env-seen.json", JSON.stringify({ hits, read }))',
+  "})",
   "",
 ].join("\n")
 
@@ -76,9 +93,9 @@ afterAll(async () => {
   await db?.drop()
 })
 
-const runAction = async (env: Record<string, string>) =>
+const runAction = async (cwd: string, env: Record<string, string>) =>
   new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [bundle], { cwd: repo.dir, env })
+    const child = spawn(process.execPath, [bundle], { cwd, env })
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()))
@@ -99,7 +116,7 @@ describe("the companion Action end to end", () => {
         pull_request: { number: 42, head: { sha: repo.headSha, ref: repo.branch } },
       }),
     )
-    const result = await runAction({
+    const runner = {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "/root",
       CI: "true",
@@ -117,21 +134,39 @@ describe("the companion Action end to end", () => {
       GITHUB_STEP_SUMMARY: summary,
       GITHUB_OUTPUT: output,
       RUNNER_TEMP: join(repo.dir, ".."),
-      ACTIONS_ID_TOKEN_REQUEST_URL: issuer.requestUrl,
-      ACTIONS_ID_TOKEN_REQUEST_TOKEN: issuer.requestToken,
       // As the runner passes inputs: defaults from action.yml applied, hyphens kept.
-      "INPUT_PATCHPLANE-URL": server.url,
+      "INPUT_RESULTS-PATH": join(repo.dir, "..", `${run.runId}-artifact`, "results.json"),
+      "INPUT_RUN-ID": "",
+      "INPUT_PATCH-SET-ID": "",
+      "INPUT_WORKING-DIRECTORY": "",
+    }
+    // Job 1, review: no id-token permission, so the runner sets no ACTIONS_ID_TOKEN_REQUEST_*.
+    const reviewed = await runAction(repo.dir, {
+      ...runner,
+      INPUT_MODE: "review",
       "INPUT_POLICY-PATH": ".github/patchplane.yml",
       INPUT_REVIEWERS: "",
       "INPUT_TEST-COMMAND": "npm test",
       "INPUT_OXLINT-COMMAND": oxlint,
       "INPUT_BASE-REF": "",
       "INPUT_TIMEOUT-SECONDS": "60",
-      "INPUT_RUN-ID": "",
-      "INPUT_PATCH-SET-ID": "",
-      INPUT_AUDIENCE: "patchplane",
-      "INPUT_WORKING-DIRECTORY": "",
     })
+    expect(reviewed.stderr).toBe("")
+    expect(reviewed.code).toBe(0) // results written; the report job judges
+    expect(issuer.requestedAudiences).toEqual([])
+    // Job 2, report: an empty directory (no checkout), the token, the post.
+    const empty = await mkdtemp(join(tmpdir(), "pp-report-"))
+    const result = await runAction(empty, {
+      ...runner,
+      GITHUB_WORKSPACE: empty,
+      ACTIONS_ID_TOKEN_REQUEST_URL: issuer.requestUrl,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: issuer.requestToken,
+      INPUT_MODE: "report",
+      "INPUT_PATCHPLANE-URL": server.url,
+      INPUT_AUDIENCE: "patchplane",
+    })
+    await rm(empty, { recursive: true, force: true })
+    result.stdout = `${reviewed.stdout}${result.stdout}`
     expect(result.stderr).toBe("")
     // The failing test fails the job; the findings are annotated on the diff lines.
     expect(result.code).toBe(1)
@@ -173,7 +208,13 @@ describe("the companion Action end to end", () => {
     expect(summaryText).toContain("| Reviewer | Result | Score |")
     expect(summaryText).toContain("PatchPlane decision for run")
     expect(await readFile(output, "utf8")).toMatch(/^decision<<ghadelimiter_[\w-]+\nrejected\n/m)
-    // The code under review never saw the job's OIDC request token.
-    expect(await readFile(join(repo.dir, "env-seen.txt"), "utf8")).toBe("absent")
+    // The code under review found no OIDC request variable, in its own
+    // environment or any ancestor's (it read at least its parent's).
+    const seen = JSON.parse(await readFile(join(repo.dir, "env-seen.json"), "utf8")) as {
+      hits: string[]
+      read: number
+    }
+    expect(seen.hits).toEqual([])
+    expect(seen.read).toBeGreaterThanOrEqual(1)
   })
 })

@@ -14,6 +14,8 @@ import {
 } from "../../dev/oidc-issuer/local-issuer.ts"
 
 const runId = "8f7c2a10-0000-4000-8000-000000000001"
+const REVIEW_WORKFLOW = "patchplane/patchplane/.github/workflows/patchplane-review.yml"
+const ALLOWED = [`${REVIEW_WORKFLOW}@*`]
 const claims: GitHubClaims = {
   repository: "octo/demo",
   repository_id: "1001",
@@ -21,6 +23,7 @@ const claims: GitHubClaims = {
   ref: "refs/pull/42/merge",
   head_ref: `patchplane/${runId}`,
   event_name: "pull_request",
+  job_workflow_ref: `${REVIEW_WORKFLOW}@refs/heads/main`,
 }
 const target: ClaimsTarget = {
   runId,
@@ -93,33 +96,80 @@ describe("OIDC token verification", () => {
 
 describe("claims against the run", () => {
   it("accepts the run's repository (names compare case-insensitively) and branch", () => {
-    expect(rejectClaims({ sub: "x", ...claims }, target)).toBeNull()
-    const push = { sub: "x", repository: "octo/demo", ref: `refs/heads/patchplane/${runId}` }
-    expect(rejectClaims(push, target)).toBeNull()
+    expect(rejectClaims({ sub: "x", ...claims }, target, ALLOWED)).toBeNull()
+    const push = {
+      sub: "x",
+      repository: "octo/demo",
+      ref: `refs/heads/patchplane/${runId}`,
+      job_workflow_ref: `${REVIEW_WORKFLOW}@refs/tags/v1`,
+    }
+    expect(rejectClaims(push, target, ALLOWED)).toBeNull()
   })
 
   it("refuses a token for another repository, by name or by id", () => {
-    expect(rejectClaims({ sub: "x", ...claims, repository: "octo/other" }, target)?.code).toBe(
-      "repository_mismatch",
-    )
-    expect(rejectClaims({ sub: "x", ...claims, repository_id: "999" }, target)?.code).toBe(
+    expect(
+      rejectClaims({ sub: "x", ...claims, repository: "octo/other" }, target, ALLOWED)?.code,
+    ).toBe("repository_mismatch")
+    expect(rejectClaims({ sub: "x", ...claims, repository_id: "999" }, target, ALLOWED)?.code).toBe(
       "repository_mismatch",
     )
   })
 
   it("refuses another owner, a disconnected repository and another branch", () => {
-    expect(rejectClaims({ sub: "x", ...claims, repository_owner_id: "1" }, target)?.code).toBe(
-      "installation_mismatch",
-    )
+    expect(
+      rejectClaims({ sub: "x", ...claims, repository_owner_id: "1" }, target, ALLOWED)?.code,
+    ).toBe("installation_mismatch")
     const removed = { ...target, repository: { ...target.repository, active: false } }
-    expect(rejectClaims({ sub: "x", ...claims }, removed)?.code).toBe("repository_not_connected")
+    expect(rejectClaims({ sub: "x", ...claims }, removed, ALLOWED)?.code).toBe(
+      "repository_not_connected",
+    )
     const suspended = {
       ...target,
       installation: { ...target.installation, suspendedAt: new Date() },
     }
-    expect(rejectClaims({ sub: "x", ...claims }, suspended)?.code).toBe("repository_not_connected")
+    expect(rejectClaims({ sub: "x", ...claims }, suspended, ALLOWED)?.code).toBe(
+      "repository_not_connected",
+    )
     expect(
-      rejectClaims({ sub: "x", ...claims, head_ref: "patchplane/another-run" }, target)?.code,
+      rejectClaims({ sub: "x", ...claims, head_ref: "patchplane/another-run" }, target, ALLOWED)
+        ?.code,
     ).toBe("ref_mismatch")
+  })
+
+  it("refuses a token from any workflow but an allowed reusable review workflow", () => {
+    const { job_workflow_ref: _, ...withoutWorkflow } = claims
+    const from = (job_workflow_ref: string | undefined) =>
+      rejectClaims(
+        {
+          sub: "x",
+          ...withoutWorkflow,
+          ...(job_workflow_ref === undefined ? {} : { job_workflow_ref }),
+        },
+        target,
+        ALLOWED,
+      )?.code ?? null
+    // The agent's own workflow on its branch, posting directly.
+    expect(from(`octo/demo/.github/workflows/ci.yml@refs/heads/patchplane/${runId}`)).toBe(
+      "workflow_not_allowed",
+    )
+    // A copy of the review workflow in the target repository is not PatchPlane's.
+    expect(from(`octo/demo/.github/workflows/patchplane-review.yml@refs/heads/main`)).toBe(
+      "workflow_not_allowed",
+    )
+    expect(from(`evil/patchplane/.github/workflows/patchplane-review.yml@main`)).toBe(
+      "workflow_not_allowed",
+    )
+    expect(from(undefined)).toBe("workflow_not_allowed")
+    expect(
+      from(`PatchPlane/PatchPlane/.github/workflows/patchplane-review.yml@refs/heads/main`),
+    ).toBeNull()
+    // An operator's own copy, pinned to a tag, when configured.
+    const pinned = ["acme/ci/.github/workflows/review.yml@refs/tags/v2"]
+    const with_ = (ref: string) =>
+      rejectClaims({ sub: "x", ...claims, job_workflow_ref: ref }, target, pinned)?.code ?? null
+    expect(with_("acme/ci/.github/workflows/review.yml@refs/tags/v2")).toBeNull()
+    expect(with_("acme/ci/.github/workflows/review.yml@refs/heads/main")).toBe(
+      "workflow_not_allowed",
+    )
   })
 })

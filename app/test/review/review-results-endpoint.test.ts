@@ -2,6 +2,7 @@
 // stored once per reviewer and judged; wrong tokens, bodies and runs are
 // refused with {"error":{code,message,path?}} and leave nothing behind.
 import {
+  insertPatchSet,
   lineageOf,
   listMergeDecisions,
   listReviewRuns,
@@ -254,5 +255,101 @@ describe("review results endpoint", () => {
       body: { error: { code: "repository_not_connected" } },
     })
     expect(await listReviewRuns(db.db, run.patchSetId)).toHaveLength(0)
+  })
+})
+
+describe("forged or late results", () => {
+  const body = { headSha: "b".repeat(40), reviewRuns: allPassing }
+  const failingBody = {
+    headSha: "b".repeat(40),
+    reviewRuns: [report("tests", 0.2, { passed: false }), ...allPassing.slice(0, 1)],
+  }
+
+  it("are refused once the run is decided: the stored decision stands and nothing is published", async () => {
+    const run = await seedRun(db.db)
+    const token = await issuer.sign(claimsFor(run))
+    const rejected = await post(run.runId, failingBody, token)
+    expect(rejected.body.decision.state).toBe("rejected")
+    // The run's workflow settles it, as it does on the decision.
+    await transitionWorkflowRun(db.db, {
+      id: run.runId,
+      from: "reviewing",
+      to: "decided",
+      reason: "decision: rejected",
+    })
+    const published = server.decisions.length
+    const late = await post(run.runId, body, token)
+    expect(late).toMatchObject({ status: 409, body: { error: { code: "run_decided" } } })
+    expect(late.body.error.message).toMatch(/only while it is reviewing/)
+    expect((await listMergeDecisions(db.db, run.runId)).map((d) => d.state)).toEqual(["rejected"])
+    expect((await listReviewRuns(db.db, run.patchSetId)).map((r) => r.score).toSorted()).toEqual([
+      0.2, 1,
+    ])
+    // onDecision is what updates the check run and the status comment: not called.
+    expect(server.decisions).toHaveLength(published)
+  })
+
+  it("are refused while the run waits for a human, and before it reviews", async () => {
+    const run = await seedRun(db.db)
+    await transitionWorkflowRun(db.db, {
+      id: run.runId,
+      from: "reviewing",
+      to: "awaiting_approval",
+    })
+    const waiting = await post(run.runId, body, await issuer.sign(claimsFor(run)))
+    expect(waiting).toMatchObject({ status: 409, body: { error: { code: "run_decided" } } })
+    expect(await listMergeDecisions(db.db, run.runId)).toEqual([])
+  })
+
+  it("are refused from any workflow but the reusable review workflow", async () => {
+    const run = await seedRun(db.db)
+    for (const job_workflow_ref of [
+      // The agent's own workflow on its branch.
+      `${run.fullName}/.github/workflows/ci.yml@refs/heads/patchplane/${run.runId}`,
+      // A look-alike of the review workflow in the target repository.
+      `${run.fullName}/.github/workflows/patchplane-review.yml@refs/heads/patchplane/${run.runId}`,
+    ]) {
+      const res = await post(
+        run.runId,
+        body,
+        await issuer.sign(claimsFor(run, { job_workflow_ref })),
+      )
+      expect(res).toMatchObject({ status: 403, body: { error: { code: "workflow_not_allowed" } } })
+    }
+    expect(await listReviewRuns(db.db, run.patchSetId)).toHaveLength(0)
+    expect(await listMergeDecisions(db.db, run.runId)).toEqual([])
+  })
+
+  it("are refused for any head but the run's current one", async () => {
+    const run = await seedRun(db.db)
+    const token = await issuer.sign(claimsFor(run))
+    const old = await post(run.runId, { ...body, headSha: "a".repeat(40) }, token)
+    expect(old).toMatchObject({ status: 409, body: { error: { code: "stale_head" } } })
+    // A push-triggered token names the commit itself: it must be the head too.
+    const pushed = await issuer.sign(
+      claimsFor(run, {
+        event_name: "push",
+        ref: `refs/heads/patchplane/${run.runId}`,
+        sha: "a".repeat(40),
+      }),
+    )
+    const oldPush = await post(run.runId, body, pushed)
+    expect(oldPush).toMatchObject({ status: 409, body: { error: { code: "stale_head" } } })
+    // A newer PatchSet replaces the one the results name.
+    const first = run.patchSetId
+    await insertPatchSet(db.db, {
+      workflowRunId: run.runId,
+      branch: `patchplane/${run.runId}`,
+      baseSha: "a".repeat(40),
+      headSha: "d".repeat(40),
+      files: [],
+      diffSummary: { filesChanged: 0, additions: 0, deletions: 0 },
+      dependencyChanges: [],
+    })
+    const stale = await post(run.runId, { ...body, patchSetId: first }, token)
+    expect(stale).toMatchObject({ status: 409, body: { error: { code: "stale_patch_set" } } })
+    expect(await listMergeDecisions(db.db, run.runId)).toEqual([])
+    const current = await post(run.runId, { ...body, headSha: "d".repeat(40) }, token)
+    expect(current.status).toBe(200)
   })
 })

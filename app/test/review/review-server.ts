@@ -4,6 +4,7 @@ import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import type { Executor } from "@patchplane/db"
 import { decodeSyncWith, PolicySpec } from "../../src/domain/index.ts"
+import { DEFAULT_REVIEW_WORKFLOWS } from "../../src/review/actions-claims.ts"
 import { makeOidcVerifier } from "../../src/review/oidc-verifier.ts"
 import {
   createReviewResultsHandler,
@@ -23,6 +24,7 @@ export const startReviewServer = async (db: Executor, issuerUrl: string): Promis
     db,
     verifier: makeOidcVerifier({ issuer: issuerUrl, audience: "patchplane" }),
     defaultPolicy: decodeSyncWith(PolicySpec, "policy")({}),
+    workflowRefs: DEFAULT_REVIEW_WORKFLOWS,
     onDecision: (event) => void decisions.push(event),
   })
   const server: Server = createServer((req, res) => {

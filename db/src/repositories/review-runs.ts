@@ -130,8 +130,22 @@ export const findRunPatchSet = async (
   return row
 }
 
+/** The run left the state a report needs before the report could be recorded. */
+export class RunStateMoved extends Error {
+  readonly state: string
+  constructor(state: string) {
+    super(`the run is ${state}`)
+    this.state = state
+  }
+}
+
 export interface RecordReviewsInput {
   readonly workflowRunId: string
+  /**
+   * Record only while the run is in this state. The run row is locked for the
+   * transaction, so a transition waits for the decision, never slips past it.
+   */
+  readonly whileRunIn?: string
   readonly patchSetId: string
   readonly reviews: ReadonlyArray<Omit<NewReviewRun, "workflowRunId" | "patchSetId">>
   /** Turns every review the PatchSet now has into the decision to record. */
@@ -158,6 +172,14 @@ export const recordReviewsAndDecision = (
   input: RecordReviewsInput,
 ): Promise<RecordedReviews> =>
   db.transaction(async (tx) => {
+    if (input.whileRunIn !== undefined) {
+      const [run] = await tx
+        .select({ state: workflowRuns.state })
+        .from(workflowRuns)
+        .where(eq(workflowRuns.id, input.workflowRunId))
+        .for("update")
+      if (run?.state !== input.whileRunIn) throw new RunStateMoved(run?.state ?? "gone")
+    }
     await tx
       .select({ id: patchSets.id })
       .from(patchSets)
