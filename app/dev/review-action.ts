@@ -4,16 +4,18 @@
 // GITHUB_*, and no OIDC request variables) writes the results file; report
 // (an empty directory, the OIDC token request endpoint — here a local
 // issuer) posts it. Tests and `npm run demo` use it to play the target
-// repository's CI. Both run on this host: the review is not sandboxed yet.
+// repository's CI. The review job runs in the local bubblewrap sandbox (the
+// PR's code never runs on this host); the report job, which runs none of
+// it, on the host.
 import { spawn } from "node:child_process"
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { LocalIssuer } from "./oidc-issuer/local-issuer.ts"
+import { runReviewInSandbox } from "./review-sandbox.ts"
 
 const root = join(import.meta.dirname, "../..")
 const bundle = join(root, "action/dist/index.js")
-const oxlint = join(root, "node_modules/.bin/oxlint")
 
 export interface ReviewActionInput {
   /** The repository's clone URL (the token goes in an http.extraheader, never the URL). */
@@ -52,6 +54,8 @@ const run = (command: string, args: ReadonlyArray<string>, cwd: string, env: Nod
 
 export const runReviewAction = async (input: ReviewActionInput): Promise<ReviewActionResult> => {
   const temp = await mkdtemp(join(tmpdir(), "pp-action-"))
+  // The sandbox's unprivileged uid reaches the checkout inside it.
+  await chmod(temp, 0o755)
   try {
     const workspace = join(temp, "repo")
     const header = `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${input.token}`).toString("base64")}`
@@ -76,6 +80,11 @@ export const runReviewAction = async (input: ReviewActionInput): Promise<ReviewA
       temp,
     )
     const headSha = await git(["rev-parse", "HEAD"], workspace)
+    // The sandbox clones this checkout: its base must be a branch here to reach it there.
+    await git(
+      ["branch", input.pullRequest.baseRef, `origin/${input.pullRequest.baseRef}`],
+      workspace,
+    )
     const summary = join(temp, "summary.md")
     const output = join(temp, "output.txt")
     const event = join(temp, "event.json")
@@ -100,49 +109,54 @@ export const runReviewAction = async (input: ReviewActionInput): Promise<ReviewA
       head_ref: pr.headRef,
       event_name: "pull_request",
     }
-    const results = join(temp, "artifact", "results.json")
-    const runner = {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "/root",
+    const results = join(temp, "results.json")
+    // What both jobs of the workflow run see of the event.
+    const job = {
       CI: "true",
       GITHUB_ACTIONS: "true",
-      GITHUB_WORKSPACE: workspace,
       GITHUB_REPOSITORY: input.fullName,
       GITHUB_EVENT_NAME: "pull_request",
-      GITHUB_EVENT_PATH: event,
       GITHUB_HEAD_REF: pr.headRef,
       GITHUB_BASE_REF: pr.baseRef,
       GITHUB_REF: `refs/pull/${pr.number}/merge`,
       GITHUB_SHA: headSha,
       GITHUB_SERVER_URL: "https://github.com",
       GITHUB_RUN_ID: "1",
-      GITHUB_STEP_SUMMARY: summary,
-      GITHUB_OUTPUT: output,
-      RUNNER_TEMP: temp,
-      "INPUT_RESULTS-PATH": results,
       "INPUT_RUN-ID": "",
       "INPUT_PATCH-SET-ID": "",
       "INPUT_WORKING-DIRECTORY": "",
     }
-    // The review job: runs the PR's code, with no id-token permission, so no
-    // ACTIONS_ID_TOKEN_REQUEST_* at all.
-    const review = await run(process.execPath, [bundle], workspace, {
-      ...runner,
-      INPUT_MODE: "review",
-      "INPUT_POLICY-PATH": ".github/patchplane.yml",
-      INPUT_REVIEWERS: "",
-      "INPUT_TEST-COMMAND": "npm test",
-      "INPUT_OXLINT-COMMAND": oxlint,
-      "INPUT_BASE-REF": "",
-      "INPUT_TIMEOUT-SECONDS": "120",
+    // The review job: runs the PR's code, with no id-token permission (so no
+    // ACTIONS_ID_TOKEN_REQUEST_* at all), in the local sandbox, never on this host.
+    const review = await runReviewInSandbox({
+      checkout: workspace,
+      env: {
+        ...job,
+        "INPUT_POLICY-PATH": ".github/patchplane.yml",
+        INPUT_REVIEWERS: "",
+        "INPUT_TEST-COMMAND": "npm test",
+        "INPUT_BASE-REF": "",
+        "INPUT_TIMEOUT-SECONDS": "120",
+      },
+      event: JSON.parse(await readFile(event, "utf8")),
+      resultsFile: results,
+      summaryFile: summary,
+      outputFile: output,
     })
     if (review.code !== 0) return { ...review, summary: await readFile(summary, "utf8"), headSha }
     // The report job: no checkout (an empty directory), the token, the post.
     const empty = join(temp, "report")
     await mkdir(empty)
     const result = await run(process.execPath, [bundle], empty, {
-      ...runner,
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/root",
+      ...job,
       GITHUB_WORKSPACE: empty,
+      GITHUB_EVENT_PATH: event,
+      GITHUB_STEP_SUMMARY: summary,
+      GITHUB_OUTPUT: output,
+      RUNNER_TEMP: temp,
+      "INPUT_RESULTS-PATH": results,
       ACTIONS_ID_TOKEN_REQUEST_URL: input.issuer.requestUrl,
       ACTIONS_ID_TOKEN_REQUEST_TOKEN: input.issuer.requestToken,
       INPUT_MODE: "report",
