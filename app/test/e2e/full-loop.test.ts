@@ -5,7 +5,13 @@
 // stand-in → draft PR → the companion Action's bundle run on that branch with
 // OIDC → ReviewRuns → MergeDecision → check run, PR and status comment updated
 // → the dashboard in Chromium shows the run with its diff and graph.
-import { latestMergeDecision, lineageOf, listPatchSets, listReviewRuns } from "@patchplane/db"
+import {
+  latestMergeDecision,
+  lineageOf,
+  listMergeDecisions,
+  listPatchSets,
+  listReviewRuns,
+} from "@patchplane/db"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { MAINTAINER, REPOSITORY } from "../../dev/local-world.ts"
 import { launchBrowser, type TestBrowser } from "../../../dashboard/test/browser.ts"
@@ -93,6 +99,21 @@ describe("the whole loop", () => {
     expect(world.github.requestsMatching("POST", /^\/repos\/acme\/widgets\/pulls$/)).toHaveLength(1)
     expect(world.github.requestsMatching("POST", /\/issues\/\d+\/comments$/)).toHaveLength(1)
     expect(world.github.requestsMatching("POST", /\/check-runs$/)).toHaveLength(1)
+
+    // CI run again once the run is decided (a re-run, or a forger with a valid
+    // token): refused; the decision, the check and the status comment stay.
+    const again = await world.review(prNumber, url)
+    expect(again.code).toBe(1)
+    expect(again.stdout).toContain("run_decided")
+    expect((await listMergeDecisions(db.db, run.id)).map((d) => d.state)).toEqual([
+      "ready-for-review",
+    ])
+    const checkAfter = world.github.checkRuns(REPOSITORY).find((x) => x.id === check?.id)
+    expect(checkAfter).toMatchObject({ status: "completed", conclusion: "success" })
+    expect(
+      world.github.issueComments(REPOSITORY, sent.issueNumber).find((c) => c.id === bot[0]?.id)
+        ?.body,
+    ).toBe(status?.body)
 
     // Provenance: request → run → session → patch set → reviews → decision.
     const kinds = new Set(
