@@ -289,7 +289,7 @@ describe("forged or late results", () => {
     expect(server.decisions).toHaveLength(published)
   })
 
-  it("are refused while the run waits for a human, and before it reviews", async () => {
+  it("are refused while the run waits for a human", async () => {
     const run = await seedRun(db.db)
     await transitionWorkflowRun(db.db, {
       id: run.runId,
