@@ -12,6 +12,7 @@ import { orchestrationScenarios } from "./orchestration.ts"
 import { report, type BenchRow } from "./report.ts"
 import { reviewerFanout } from "./reviewer-fanout.ts"
 import { runsList } from "./runs-list.ts"
+import { sanitizer } from "./sanitizer.ts"
 import { webhookIngest } from "./webhook-ingest.ts"
 
 const quick = process.argv.includes("--quick")
@@ -44,6 +45,7 @@ const scenarios: ReadonlyArray<readonly [string, () => Promise<BenchRow[]>]> = [
       ),
   ],
   ["reviewer fan-out", () => reviewerFanout({ iterations: quick ? 1 : 7 })],
+  ["prompt sanitiser", () => sanitizer({ iterations: quick ? 3 : 9 })],
   ["embedded PostgreSQL", () => embeddedPostgres({ restarts: quick ? 1 : 3 })],
 ]
 
