@@ -81,6 +81,8 @@ export const makeClaudeRuntime = (options: ClaudeRuntimeOptions = {}) =>
           new RuntimeError({ operation: "start", sessionId: request.sessionId, message })
         if (sessions.has(request.sessionId))
           return yield* startFailed("this session is already running")
+        if (request.runtime !== undefined && request.runtime !== claudeCodeAdapterId)
+          return yield* startFailed(`this adapter runs Claude Code, not "${request.runtime}"`)
         const startedAt = new Date()
         const token = gateway.issueRunToken({
           runId: request.runId,

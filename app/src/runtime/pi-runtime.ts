@@ -94,6 +94,8 @@ export const makePiRuntime = (options: PiRuntimeOptions = {}) =>
           new RuntimeError({ operation: "start", sessionId: request.sessionId, message })
         if (sessions.has(request.sessionId))
           return yield* startFailed("this session is already running")
+        if (request.runtime !== undefined && request.runtime !== "pi")
+          return yield* startFailed(`this adapter runs Pi, not "${request.runtime}"`)
         const startedAt = new Date()
         const token = gateway.issueRunToken({
           runId: request.runId,
