@@ -6,7 +6,7 @@
 import { Effect, Schema } from "effect"
 import { parseDocument } from "yaml"
 import { DecodeError, decodeWith, PolicySpec } from "../domain/index.ts"
-import { type AgentChoices, checkAgentChoice, piOnly } from "./agent-choice.ts"
+import { type AgentChoices, checkAgentChoice } from "./agent-choice.ts"
 
 export const REPO_POLICY_PATH = ".github/patchplane.yml"
 
@@ -19,8 +19,11 @@ export const decodeRepoPolicy = (
   text: string,
   defaults: PolicySpec,
   source = REPO_POLICY_PATH,
-  choices: AgentChoices = piOnly,
+  /** The config's allow-list for agent.runtime / agent.model; unchecked when absent (the review Action). */
+  choices?: AgentChoices,
 ): Effect.Effect<PolicySpec, DecodeError> => {
+  const check = (policy: PolicySpec) =>
+    choices === undefined ? Effect.succeed(policy) : checkAgentChoice(policy, choices, source)
   const doc = parseDocument(text, { prettyErrors: true })
   const first = doc.errors[0]
   if (first !== undefined)
@@ -31,19 +34,12 @@ export const decodeRepoPolicy = (
       }),
     )
   const raw: unknown = doc.toJS() ?? {}
-  if (!isObject(raw))
-    return decodeWith(
-      PolicySpec,
-      source,
-    )(raw).pipe(Effect.flatMap((policy) => checkAgentChoice(policy, choices, source)))
+  if (!isObject(raw)) return decodeWith(PolicySpec, source)(raw).pipe(Effect.flatMap(check))
   const base = Schema.encodeSync(PolicySpec)(defaults) as Record<string, unknown>
   const merged: Record<string, unknown> = { ...base, ...raw }
   for (const key of mergedSections) {
     const [fromBase, fromRepo] = [base[key], raw[key]]
     if (isObject(fromBase) && isObject(fromRepo)) merged[key] = { ...fromBase, ...fromRepo }
   }
-  return decodeWith(
-    PolicySpec,
-    source,
-  )(merged).pipe(Effect.flatMap((policy) => checkAgentChoice(policy, choices, source)))
+  return decodeWith(PolicySpec, source)(merged).pipe(Effect.flatMap(check))
 }

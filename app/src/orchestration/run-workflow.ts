@@ -18,7 +18,7 @@ import {
 } from "@patchplane/db"
 import { createHash } from "node:crypto"
 import { Effect, Schema } from "effect"
-import type { AgentChoices } from "../config/agent-choice.ts"
+import { type AgentChoices, piOnly } from "../config/agent-choice.ts"
 import { decodeRepoPolicy, REPO_POLICY_PATH } from "../config/repo-policy.ts"
 import {
   canTransition,
@@ -415,9 +415,12 @@ const resolvePlan = async (deps: RunWorkflowDeps, runId: string): Promise<RunPla
     text === null
       ? deps.policyDefaults
       : await Effect.runPromise(
-          decodeRepoPolicy(text, deps.policyDefaults, REPO_POLICY_PATH, deps.agentChoices).pipe(
-            Effect.mapError((error) => new StepFailed(error.message)),
-          ),
+          decodeRepoPolicy(
+            text,
+            deps.policyDefaults,
+            REPO_POLICY_PATH,
+            deps.agentChoices ?? piOnly,
+          ).pipe(Effect.mapError((error) => new StepFailed(error.message))),
         )
   const spec = encodePolicy(policy) as Record<string, unknown>
   const digest = createHash("sha256").update(JSON.stringify(spec)).digest("hex")

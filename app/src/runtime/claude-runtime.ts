@@ -120,13 +120,14 @@ export const makeClaudeRuntime = (options: ClaudeRuntimeOptions = {}) =>
           gatewayBaseUrl = options.remote.gatewayBaseUrl.replace(/\/v1\/?$/, "")
         }
 
+        const model = request.model ?? options.model ?? "default"
         const plan = yield* Effect.try({
           try: () =>
             claudeLaunchPlan({
               sessionId: request.sessionId,
               binaryPath,
               cwd: request.cwd,
-              model: request.model ?? options.model ?? "default",
+              model,
               gatewayBaseUrl,
               token: Redacted.value(token),
               relay,
@@ -167,6 +168,7 @@ export const makeClaudeRuntime = (options: ClaudeRuntimeOptions = {}) =>
           timing,
           scope,
           revokeModelAccess: () => gateway.revokeSession(handle.id),
+          model,
         })
         sessions.set(handle.id, session)
         yield* Effect.addFinalizer(() =>

@@ -78,6 +78,8 @@ export const makeClaudeSession = (input: {
   readonly scope: Scope.Scope
   /** Makes the gateway refuse this session's token: no model call after a stop. */
   readonly revokeModelAccess: () => void
+  /** The model the runtime asks for, reported in session.started. */
+  readonly model?: string
 }): Effect.Effect<ClaudeSession> =>
   Effect.gen(function* () {
     const { handle, process: proc, budget, sink, timing, scope } = input
@@ -371,7 +373,13 @@ export const makeClaudeSession = (input: {
             ),
           ),
         )
-        yield* emit([{ kind: "session.started", adapter: handle.adapter }]).pipe(
+        yield* emit([
+          {
+            kind: "session.started",
+            adapter: handle.adapter,
+            ...(input.model === undefined ? {} : { model: input.model }),
+          },
+        ]).pipe(
           Effect.mapError((error) =>
             fail("start", `recording session.started failed: ${String(error)}`),
           ),

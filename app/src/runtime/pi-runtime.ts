@@ -129,6 +129,7 @@ export const makePiRuntime = (options: PiRuntimeOptions = {}) =>
           gatewayBaseUrl = options.remote.gatewayBaseUrl
         }
 
+        const modelId = request.model ?? options.model?.id ?? defaultModel.id
         const plan = yield* Effect.try({
           try: () =>
             launchPlan({
@@ -139,7 +140,7 @@ export const makePiRuntime = (options: PiRuntimeOptions = {}) =>
               model: {
                 ...defaultModel,
                 ...options.model,
-                ...(request.model === undefined ? {} : { id: request.model }),
+                id: modelId,
               },
               gatewayBaseUrl,
               token: Redacted.value(token),
@@ -182,6 +183,7 @@ export const makePiRuntime = (options: PiRuntimeOptions = {}) =>
           timing,
           scope,
           revokeModelAccess: () => gateway.revokeSession(handle.id),
+          model: modelId,
         })
         sessions.set(handle.id, session)
         // Closing the scope ends a session that is still open (cancel, failure).

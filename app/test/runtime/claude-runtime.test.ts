@@ -140,7 +140,11 @@ describe("Claude Code runtime in the local sandbox", () => {
       "turn.completed",
       "session.terminated",
     ])
-    expect(result.events[0]).toEqual({ kind: "session.started", adapter: "claude-code" })
+    expect(result.events[0]).toEqual({
+      kind: "session.started",
+      adapter: "claude-code",
+      model: "claude-scripted",
+    })
     expect(result.events[1]).toEqual({
       kind: "message",
       role: "user",
