@@ -99,6 +99,16 @@ export const makeClaudeSession = (input: {
     let runTimer: Fiber.Fiber<void> | null = null
     let sinkFailure: string | null = null
     let pump: Fiber.Fiber<void> | null = null
+    let unreportedPrompt: string | null = null
+    const promptMessage = (out: Array<RuntimeEventPayload>) => {
+      if (unreportedPrompt === null) return
+      out.push({
+        kind: "message",
+        role: "user",
+        text: unreportedPrompt.slice(0, input.limits.messageChars),
+      })
+      unreportedPrompt = null
+    }
 
     const fail = (operation: RuntimeOperation, message: string) =>
       new RuntimeError({ operation, sessionId, message })
@@ -189,7 +199,11 @@ export const makeClaudeSession = (input: {
           endRequest = { reason: "budget_exhausted", detail: result.text }
         const outcome = outcomeOf(pending, result, fallbackError)
         abortRequested = false
-        return Deferred.succeed(pending.done, outcome).pipe(
+        const unreported: Array<RuntimeEventPayload> = []
+        promptMessage(unreported)
+        return emit(unreported).pipe(
+          Effect.ignore,
+          Effect.andThen(Deferred.succeed(pending.done, outcome)),
           // A policy end finishes the session even if nobody waits in runTurn.
           Effect.andThen(
             endRequest === null || terminating
@@ -229,6 +243,7 @@ export const makeClaudeSession = (input: {
           return
         }
         out.push(...mapper.map(line))
+        promptMessage(out)
         // The last model answer the turn budget allows is on its way: no call may follow.
         if (mapper.turns >= budget.maxTurns) input.revokeModelAccess()
         const number = mapper.turns
@@ -277,6 +292,7 @@ export const makeClaudeSession = (input: {
           }
         out.push(...mapped)
         if (line.type === "result") {
+          promptMessage(out)
           yield* stopTurnTimer
           // Events so far go out before the waiting runTurn hears the outcome.
           yield* emit(out.splice(0))
@@ -405,12 +421,9 @@ export const makeClaudeSession = (input: {
         turn = pending
         abortRequested = false
         mapper.startRun()
-        // Claude Code does not echo the prompt: it is recorded as sent.
-        yield* emit([
-          { kind: "message", role: "user", text: prompt.slice(0, input.limits.messageChars) },
-        ]).pipe(
-          Effect.mapError((error) => fail("turn", `recording the prompt failed: ${String(error)}`)),
-        )
+        // Claude Code does not echo the prompt: it is recorded inside the
+        // first turn, where Pi reports it, or when the prompt ends without one.
+        unreportedPrompt = prompt
         yield* proc.write(userLine(prompt)).pipe(
           Effect.mapError((error) => fail("turn", `Claude Code is not running: ${error.message}`)),
           Effect.tapError(() =>

@@ -13,6 +13,7 @@ import {
   listRuntimeSessions,
 } from "@patchplane/db"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { launchBrowser, type TestBrowser } from "../../../dashboard/test/browser.ts"
 import { REPOSITORY } from "../../dev/local-world.ts"
 import { claudeContributingScript } from "../../dev/scripted-model/model-scripts.ts"
 import { localWorkspaceRoot } from "../../src/execution/local-sandbox.ts"
@@ -83,6 +84,21 @@ describe("the whole loop on Claude Code, chosen by the repository", () => {
     const decided = await loop.runOn(sent.issueNumber, (r) => r.state === "decided", "the decision")
     expect(decided.reason).toBe("decision: ready-for-review")
     expect(await latestMergeDecision(db.db, run.id)).toMatchObject({ state: "ready-for-review" })
+
+    // The run page says which runtime and model ran.
+    const browser: TestBrowser = await launchBrowser()
+    try {
+      const page = await browser.page()
+      await page.goto(`${url}/runs/${run.id}`)
+      await page.locator('article[data-run-state="decided"]').waitFor({ timeout: 60_000 })
+      await page
+        .getByText("Session started (claude-code · claude-scripted-large)")
+        .first()
+        .waitFor({ timeout: 30_000 })
+      await browser.screenshot(page, "e2e-claude-code-run")
+    } finally {
+      await browser.close()
+    }
   }, 240_000)
 
   it("refuses a repository policy that picks a model outside the allow-list, naming agent.model", async () => {

@@ -122,8 +122,8 @@ describe("Claude Code runtime in the local sandbox", () => {
     // The same normalized sequence as Pi's editing run (pi-runtime.test.ts).
     expect(kinds(result.events)).toEqual([
       "session.started",
-      "message",
       "turn.started",
+      "message",
       "tool.requested",
       "tool.completed",
       "turn.completed",
@@ -145,7 +145,7 @@ describe("Claude Code runtime in the local sandbox", () => {
       adapter: "claude-code",
       model: "claude-scripted",
     })
-    expect(result.events[1]).toEqual({
+    expect(result.events[2]).toEqual({
       kind: "message",
       role: "user",
       text: "Create hello.txt and greet the world",
