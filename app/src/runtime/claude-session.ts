@@ -100,6 +100,8 @@ export const makeClaudeSession = (input: {
     let sinkFailure: string | null = null
     let pump: Fiber.Fiber<void> | null = null
     let unreportedPrompt: string | null = null
+    /** The last turn the budget allows has started: the next model call is refused. */
+    let turnBudgetSpent = false
     const promptMessage = (out: Array<RuntimeEventPayload>) => {
       if (unreportedPrompt === null) return
       out.push({
@@ -197,6 +199,13 @@ export const makeClaudeSession = (input: {
           result.text?.includes(budgetExhaustedCode) === true
         )
           endRequest = { reason: "budget_exhausted", detail: result.text }
+        // The call after the last allowed turn was refused (no message_start
+        // comes for it): the turn budget, not a model failure, ended the prompt.
+        if (endRequest === null && result?.isError === true && turnBudgetSpent)
+          endRequest = {
+            reason: "budget_exhausted",
+            detail: `turn budget spent: ${budget.maxTurns} model turns`,
+          }
         const outcome = outcomeOf(pending, result, fallbackError)
         abortRequested = false
         const unreported: Array<RuntimeEventPayload> = []
@@ -245,7 +254,10 @@ export const makeClaudeSession = (input: {
         out.push(...mapper.map(line))
         promptMessage(out)
         // The last model answer the turn budget allows is on its way: no call may follow.
-        if (mapper.turns >= budget.maxTurns) input.revokeModelAccess()
+        if (mapper.turns >= budget.maxTurns) {
+          turnBudgetSpent = true
+          input.revokeModelAccess()
+        }
         const number = mapper.turns
         yield* stopTurnTimer
         turnTimer = yield* fork(

@@ -259,4 +259,24 @@ describe("Claude Code runtime in the local sandbox", () => {
     const calls = await listModelCalls(world.db.db, runId)
     expect(calls.map((call) => call.status)).toEqual([200, 429])
   }, 120_000)
+
+  it("turn budget: the model call after the last allowed turn is refused and the session ends budget_exhausted", async () => {
+    const { layer, server } = await rig(world, claudeSlowToolScript(0), {}, claude())
+    const runId = await seedRun(world)
+    const result = await runWith(layer)(
+      Effect.gen(function* () {
+        const runtime = yield* RuntimeAdapter
+        const started = yield* startSession(runId, { budget: budget({ maxTurns: 1 }) })
+        const outcome = yield* runtime.runTurn(started.session, "one turn only")
+        const end = yield* runtime.terminate(started.session)
+        return { outcome, end, events: started.events }
+      }),
+    )
+    await server.close()
+    expect(result.outcome.status).toBe("budget_exhausted")
+    expect(result.end.reason).toBe("budget_exhausted")
+    expect(result.events.filter((event) => event.kind === "turn.started")).toHaveLength(1)
+    // The one allowed call reached the provider; nothing after it did.
+    expect(server.requests).toHaveLength(1)
+  }, 120_000)
 })
