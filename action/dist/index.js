@@ -6355,15 +6355,15 @@ var require_parser = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list, type) {
-      for (let i = 0; i < list.length; ++i)
-        if (list[i].type === type)
+    function includesToken(list2, type) {
+      for (let i = 0; i < list2.length; ++i)
+        if (list2[i].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list) {
-      for (let i = 0; i < list.length; ++i) {
-        switch (list[i].type) {
+    function findNonEmptyIndex(list2) {
+      for (let i = 0; i < list2.length; ++i) {
+        switch (list2[i].type) {
           case "space":
           case "comment":
           case "newline":
@@ -31286,7 +31286,13 @@ var Usage = Schema_exports.Struct({
   costUsd: Schema_exports.optionalKey(Schema_exports.Number)
 });
 var RuntimeEventPayload = Schema_exports.Union([
-  Schema_exports.Struct({ kind: Schema_exports.Literal("session.started"), adapter: Schema_exports.String }),
+  Schema_exports.Struct({
+    kind: Schema_exports.Literal("session.started"),
+    /** Which runtime runs the session, e.g. "pi". */
+    adapter: Schema_exports.String,
+    /** The model it asks the gateway for. */
+    model: Schema_exports.optionalKey(Schema_exports.String)
+  }),
   Schema_exports.Struct({ kind: Schema_exports.Literal("turn.started"), turn: PositiveInt }),
   Schema_exports.Struct({
     kind: Schema_exports.Literal("tool.requested"),
@@ -31477,7 +31483,14 @@ var PolicySpec = Schema_exports.Struct({
   dependencyChanges: Schema_exports.Literals(["manual-review", "allow"]).pipe(withDefault3("manual-review")),
   agent: Schema_exports.Struct({
     /** Let the agent read the target repo's AGENTS.md (text the repo controls). */
-    readAgentsMd: Schema_exports.Boolean.pipe(withDefault3(false))
+    readAgentsMd: Schema_exports.Boolean.pipe(withDefault3(false)),
+    /**
+     * Which agent runtime runs the prompt, by its adapter id ("pi", or
+     * another the deployment runs); bounded by the config's allow-list.
+     */
+    runtime: Schema_exports.NonEmptyString.pipe(withDefault3("pi")),
+    /** The model the agent asks the gateway for; the runtime's configured one when absent. */
+    model: Schema_exports.optionalKey(Schema_exports.NonEmptyString)
   }).pipe(withDefault3({}))
 });
 var PolicyBundle = Schema_exports.Struct({
@@ -32813,10 +32826,34 @@ var collectDiff = async (cwd, env, options) => {
 
 // ../app/src/config/repo-policy.ts
 var import_yaml = __toESM(require_dist(), 1);
+
+// ../app/src/config/agent-choice.ts
+var list = (values2) => values2.length === 0 ? "none" : values2.map((value3) => `"${value3}"`).join(", ");
+var agentChoiceIssues = (agent, choices) => [
+  ...choices.runtimes.includes(agent.runtime) ? [] : [
+    {
+      path: "agent.runtime",
+      message: `the runtime "${agent.runtime}" is not allowed here (allowed: ${list(choices.runtimes)}; runtime.allowed.runtimes in the PatchPlane config)`
+    }
+  ],
+  ...agent.model === void 0 || choices.models.includes(agent.model) ? [] : [
+    {
+      path: "agent.model",
+      message: `the model "${agent.model}" is not allowed here (allowed: ${list(choices.models)}; runtime.allowed.models in the PatchPlane config)`
+    }
+  ]
+];
+var checkAgentChoice = (policy, choices, source) => {
+  const issues = agentChoiceIssues(policy.agent, choices);
+  return issues.length === 0 ? Effect_exports.succeed(policy) : Effect_exports.fail(new DecodeError({ source, issues }));
+};
+
+// ../app/src/config/repo-policy.ts
 var REPO_POLICY_PATH = ".github/patchplane.yml";
 var mergedSections = ["budgets", "sandbox", "agent"];
 var isObject2 = (value3) => typeof value3 === "object" && value3 !== null && !Array.isArray(value3);
-var decodeRepoPolicy = (text, defaults, source = REPO_POLICY_PATH) => {
+var decodeRepoPolicy = (text, defaults, source = REPO_POLICY_PATH, choices) => {
+  const check2 = (policy) => choices === void 0 ? Effect_exports.succeed(policy) : checkAgentChoice(policy, choices, source);
   const doc = (0, import_yaml.parseDocument)(text, { prettyErrors: true });
   const first = doc.errors[0];
   if (first !== void 0)
@@ -32827,14 +32864,14 @@ var decodeRepoPolicy = (text, defaults, source = REPO_POLICY_PATH) => {
       })
     );
   const raw = doc.toJS() ?? {};
-  if (!isObject2(raw)) return decodeWith(PolicySpec, source)(raw);
+  if (!isObject2(raw)) return decodeWith(PolicySpec, source)(raw).pipe(Effect_exports.flatMap(check2));
   const base = Schema_exports.encodeSync(PolicySpec)(defaults);
   const merged = { ...base, ...raw };
   for (const key5 of mergedSections) {
     const [fromBase, fromRepo] = [base[key5], raw[key5]];
     if (isObject2(fromBase) && isObject2(fromRepo)) merged[key5] = { ...fromBase, ...fromRepo };
   }
-  return decodeWith(PolicySpec, source)(merged);
+  return decodeWith(PolicySpec, source)(merged).pipe(Effect_exports.flatMap(check2));
 };
 
 // src/policy.ts

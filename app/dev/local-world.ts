@@ -53,6 +53,8 @@ export interface LocalWorldOptions {
   readonly model?: Readonly<Record<string, unknown>>
   /** How long the scripted model thinks before each answer (the demo slows it to watch). */
   readonly modelLatencyMs?: number
+  /** Extra `runtime` keys next to runtime.pi (runtime.claudeCode, runtime.allowed). */
+  readonly runtime?: Readonly<Record<string, unknown>>
   /** Extra config merged over the generated one (top-level keys). */
   readonly config?: Readonly<Record<string, unknown>>
 }
@@ -125,6 +127,7 @@ export const startLocalWorld = async (options: LocalWorldOptions): Promise<Local
               upstream: { baseUrl: model.baseUrl, apiKey: model.apiKey },
             }
           : options.model,
+      ...options.runtime,
     },
     ...options.config,
   }

@@ -4,8 +4,9 @@ import { join } from "node:path"
 import { Cause, Effect, Exit, Redacted } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { ConfigError, loadConfig, type LoadConfigOptions } from "../src/config/load-config.ts"
+import { type AgentChoices, piOnly } from "../src/config/agent-choice.ts"
 import { decodeRepoPolicy } from "../src/config/repo-policy.ts"
-import { decodeSyncWith, PolicySpec } from "../src/domain/index.ts"
+import { DecodeError, decodeSyncWith, PolicySpec } from "../src/domain/index.ts"
 
 let dir: string
 beforeEach(async () => {
@@ -178,5 +179,89 @@ describe("a repo's .github/patchplane.yml", () => {
     )
     expect(String(exit)).toContain("approvalMode")
     expect(String(exit)).toContain("sandbox.network")
+  })
+})
+
+describe("a repo's choice of agent runtime and model", () => {
+  const defaults = decodeSyncWith(PolicySpec, "defaults")({})
+  const choices = { runtimes: ["pi", "claude-code"], models: ["claude-sonnet-4-5", "gpt-5"] }
+  const refusal = async (text: string, allowed: AgentChoices = choices) => {
+    const exit = await Effect.runPromiseExit(
+      decodeRepoPolicy(text, defaults, ".github/patchplane.yml", allowed),
+    )
+    if (exit._tag !== "Failure") throw new Error("expected a refusal")
+    const error = Cause.squash(exit.cause)
+    if (!(error instanceof DecodeError)) throw error
+    return error.issues
+  }
+
+  it("defaults to Pi on the runtime's configured model", async () => {
+    const policy = await Effect.runPromise(decodeRepoPolicy("", defaults))
+    expect(policy.agent).toEqual({ readAgentsMd: false, runtime: "pi" })
+  })
+
+  it("takes a runtime and a model the config allows", async () => {
+    const policy = await Effect.runPromise(
+      decodeRepoPolicy(
+        "agent:\n  runtime: claude-code\n  model: claude-sonnet-4-5\n",
+        defaults,
+        ".github/patchplane.yml",
+        choices,
+      ),
+    )
+    expect(policy.agent).toEqual({
+      readAgentsMd: false,
+      runtime: "claude-code",
+      model: "claude-sonnet-4-5",
+    })
+  })
+
+  it("refuses a runtime outside the allow-list, naming agent.runtime", async () => {
+    const issues = await refusal("agent:\n  runtime: claude-code\n", piOnly)
+    expect(issues).toEqual([
+      {
+        path: "agent.runtime",
+        message:
+          'the runtime "claude-code" is not allowed here (allowed: "pi"; runtime.allowed.runtimes in the PatchPlane config)',
+      },
+    ])
+  })
+
+  it("refuses a model outside the allow-list, naming agent.model", async () => {
+    const issues = await refusal("agent:\n  runtime: pi\n  model: o3-pro\n")
+    expect(issues.map((issue) => issue.path)).toEqual(["agent.model"])
+    expect(issues[0]?.message).toContain('"o3-pro" is not allowed')
+  })
+
+  it("the config's allow-list: runtime.allowed plus each runtime's own model; its own policy is checked too", async () => {
+    await write(
+      "patchplane.config.json",
+      JSON.stringify({
+        runtime: {
+          pi: { model: "gpt-5" },
+          claudeCode: { model: "claude-sonnet-4-5" },
+          allowed: { runtimes: ["pi", "claude-code"], models: ["claude-opus-4-1"] },
+        },
+      }),
+    )
+    const config = await load()
+    expect(config.agentChoices).toEqual({
+      runtimes: ["pi", "claude-code"],
+      models: ["claude-opus-4-1", "gpt-5", "claude-sonnet-4-5"],
+    })
+    await write(
+      "patchplane.config.json",
+      JSON.stringify({
+        runtime: { allowed: { runtimes: ["pi", "codex"] } },
+        policy: { agent: { runtime: "claude-code" } },
+      }),
+    )
+    const error = await loadError()
+    expect(error.issues.map((issue) => issue.path)).toEqual(["runtime.allowed.runtimes[1]"])
+    await write(
+      "patchplane.config.json",
+      JSON.stringify({ policy: { agent: { runtime: "claude-code" } } }),
+    )
+    expect((await loadError()).issues.map((issue) => issue.path)).toEqual(["policy.agent.runtime"])
   })
 })

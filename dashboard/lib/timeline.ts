@@ -58,7 +58,11 @@ export const buildTimeline = (events: ReadonlyArray<RuntimeEventRow>): TimelineI
         break
       }
       case "session.started":
-        items.push({ ...base, kind: "marker", text: `Session started (${p.adapter})` })
+        items.push({
+          ...base,
+          kind: "marker",
+          text: `Session started (${p.model === undefined ? p.adapter : `${p.adapter} · ${p.model}`})`,
+        })
         break
       case "turn.started":
         items.push({ ...base, kind: "marker", text: `Turn ${p.turn} started` })

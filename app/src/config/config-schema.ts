@@ -119,6 +119,27 @@ export const PiConfig = Schema.Struct({
   ),
 })
 
+/** The runtimes this build can run, by adapter id. */
+export const RuntimeId = Schema.Literals(["pi", "claude-code"])
+
+export const ClaudeCodeConfig = Schema.Struct({
+  /** The model Claude Code asks the gateway for when the policy names none. */
+  model: Schema.NonEmptyString.pipe(withDefault("claude-sonnet-4-5")),
+  /**
+   * The provider's Anthropic Messages endpoint (a base URL ending in /v1,
+   * e.g. https://api.anthropic.com/v1); default runtime.pi.upstream.baseUrl.
+   * The key is runtime.pi.upstream.apiKey, sent as x-api-key.
+   */
+  anthropicBaseUrl: Schema.optionalKey(HttpUrl),
+})
+
+/** What a repository's .github/patchplane.yml may choose (agent.runtime, agent.model). */
+export const AllowedAgents = Schema.Struct({
+  runtimes: Schema.Array(RuntimeId).pipe(withDefault(["pi"])),
+  /** Models a policy may name; each runtime's configured model is always allowed. */
+  models: Schema.Array(Schema.NonEmptyString).pipe(withDefault([])),
+})
+
 export const Role = Schema.Literals(["admin", "reviewer", "viewer"])
 
 export const ApiConfig = Schema.Struct({
@@ -199,7 +220,11 @@ export const PatchPlaneConfig = Schema.Struct({
   workos: Schema.optionalKey(WorkOSConfig),
   dashboard: DashboardConfig.pipe(withDefault({})),
   sandbox: SandboxConfig.pipe(withDefault({})),
-  runtime: Schema.Struct({ pi: PiConfig.pipe(withDefault({})) }).pipe(withDefault({})),
+  runtime: Schema.Struct({
+    pi: PiConfig.pipe(withDefault({})),
+    claudeCode: ClaudeCodeConfig.pipe(withDefault({})),
+    allowed: AllowedAgents.pipe(withDefault({})),
+  }).pipe(withDefault({})),
   /** Defaults for every repo; a repo's .github/patchplane.yml overrides them. */
   policy: PolicySpec.pipe(withDefault({})),
 })

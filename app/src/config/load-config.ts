@@ -4,6 +4,7 @@
 // - PORT overrides server.port and DATABASE_URL overrides database.url;
 //   nothing else is read from scattered environment variables;
 // - a bad file fails with the path and reason of every bad field.
+import { type AgentChoices, agentChoiceIssues, agentChoicesOf } from "./agent-choice.ts"
 import { existsSync } from "node:fs"
 import { readFile } from "node:fs/promises"
 import { dirname, resolve } from "node:path"
@@ -59,6 +60,8 @@ export interface ResolvedConfig {
     }>
   }
   readonly runtime: PatchPlaneConfig["runtime"]
+  /** What a repository's policy may choose (runtime.allowed, plus each runtime's own model). */
+  readonly agentChoices: AgentChoices
   /** The model provider behind the gateway, with its key resolved; null when not configured. */
   readonly modelUpstream: {
     readonly baseUrl: string
@@ -192,6 +195,9 @@ const resolveSecrets = (
       const issues: FieldIssue[] = []
       const secret = (ref: SecretRef, path: string) => readSecret(ref, path, baseDir, env, issues)
       const { github, database, sandbox, workos } = config
+      const agentChoices = agentChoicesOf(config.runtime)
+      for (const issue of agentChoiceIssues(config.policy.agent, agentChoices))
+        issues.push({ ...issue, path: `policy.${issue.path}` })
       const { daytona, ...sandboxProfile } = sandbox
       const resolved: ResolvedConfig = {
         source: source === "defaults" ? null : source,
@@ -227,6 +233,7 @@ const resolveSecrets = (
           ),
         },
         runtime: config.runtime,
+        agentChoices,
         modelUpstream:
           config.runtime.pi.upstream === undefined
             ? null

@@ -66,6 +66,13 @@ export const PolicySpec = Schema.Struct({
   agent: Schema.Struct({
     /** Let the agent read the target repo's AGENTS.md (text the repo controls). */
     readAgentsMd: Schema.Boolean.pipe(withDefault(false)),
+    /**
+     * Which agent runtime runs the prompt, by its adapter id ("pi", or
+     * another the deployment runs); bounded by the config's allow-list.
+     */
+    runtime: Schema.NonEmptyString.pipe(withDefault("pi")),
+    /** The model the agent asks the gateway for; the runtime's configured one when absent. */
+    model: Schema.optionalKey(Schema.NonEmptyString),
   }).pipe(withDefault({})),
 })
 export type PolicySpec = typeof PolicySpec.Type

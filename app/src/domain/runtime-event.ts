@@ -10,7 +10,13 @@ const Usage = Schema.Struct({
 })
 
 export const RuntimeEventPayload = Schema.Union([
-  Schema.Struct({ kind: Schema.Literal("session.started"), adapter: Schema.String }),
+  Schema.Struct({
+    kind: Schema.Literal("session.started"),
+    /** Which runtime runs the session, e.g. "pi". */
+    adapter: Schema.String,
+    /** The model it asks the gateway for. */
+    model: Schema.optionalKey(Schema.String),
+  }),
   Schema.Struct({ kind: Schema.Literal("turn.started"), turn: PositiveInt }),
   Schema.Struct({
     kind: Schema.Literal("tool.requested"),

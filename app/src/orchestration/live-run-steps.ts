@@ -152,7 +152,7 @@ export const makeLiveRunSteps = (options: LiveStepsOptions): RunSteps => {
             const runtime = yield* RuntimeAdapter
             const row = yield* openRuntimeSession({
               runId: plan.runId,
-              adapter: runtime.id,
+              adapter: runtime.idFor?.(plan.policy.agent.runtime) ?? runtime.id,
               sandbox: entry.handle,
               budget,
               approvalPolicy: plan.policy.approvalMode,
@@ -167,7 +167,8 @@ export const makeLiveRunSteps = (options: LiveStepsOptions): RunSteps => {
               cwd: tree.path,
               budget,
               readAgentsMd: plan.policy.agent.readAgentsMd,
-              model: options.agent.model,
+              runtime: plan.policy.agent.runtime,
+              ...(plan.policy.agent.model === undefined ? {} : { model: plan.policy.agent.model }),
               onEvent,
             })
             // Operators reach the agent mid-turn: stop, or a steering message.

@@ -18,6 +18,7 @@ import {
 } from "@patchplane/db"
 import { createHash } from "node:crypto"
 import { Effect, Schema } from "effect"
+import { type AgentChoices, piOnly } from "../config/agent-choice.ts"
 import { decodeRepoPolicy, REPO_POLICY_PATH } from "../config/repo-policy.ts"
 import {
   canTransition,
@@ -38,6 +39,8 @@ export interface RunWorkflowDeps {
   readonly steps: RunSteps
   readonly interrupts: InterruptController
   readonly policyDefaults: PolicySpec
+  /** What a repository's policy may choose for its agent (default: Pi on its configured model). */
+  readonly agentChoices?: AgentChoices
   /**
    * A repository's own `.github/patchplane.yml` on its default branch (null
    * when it has none); absent when PatchPlane has no GitHub App configured.
@@ -412,9 +415,12 @@ const resolvePlan = async (deps: RunWorkflowDeps, runId: string): Promise<RunPla
     text === null
       ? deps.policyDefaults
       : await Effect.runPromise(
-          decodeRepoPolicy(text, deps.policyDefaults, REPO_POLICY_PATH).pipe(
-            Effect.mapError((error) => new StepFailed(error.message)),
-          ),
+          decodeRepoPolicy(
+            text,
+            deps.policyDefaults,
+            REPO_POLICY_PATH,
+            deps.agentChoices ?? piOnly,
+          ).pipe(Effect.mapError((error) => new StepFailed(error.message))),
         )
   const spec = encodePolicy(policy) as Record<string, unknown>
   const digest = createHash("sha256").update(JSON.stringify(spec)).digest("hex")

@@ -14,6 +14,8 @@ import type { IncomingMessage, ServerResponse } from "node:http"
 import { type Executor, getRuntimeSession, recordModelCall, runModelUsage } from "@patchplane/db"
 import { Context, Effect, Layer, Redacted } from "effect"
 import { Database } from "../platform/database.ts"
+import { anthropicMessagesProtocol } from "./anthropic-messages.ts"
+import type { CallUsage, GatewayProtocol } from "./gateway-protocol.ts"
 import { type RunTokenClaims, signRunToken, verifyRunToken } from "./gateway-token.ts"
 
 export interface ModelPricing {
@@ -29,6 +31,11 @@ export interface ModelGatewayOptions {
   readonly upstream: {
     readonly baseUrl: string
     readonly apiKey: Redacted.Redacted<string> | null
+    /**
+     * The provider's Anthropic Messages base URL (ending in /v1), for
+     * runtimes that speak that protocol (Claude Code); default `baseUrl`.
+     */
+    readonly anthropicBaseUrl?: string
   }
   /** HMAC key of the run tokens; default: random per process (tokens die with it). */
   readonly secret?: Redacted.Redacted<string>
@@ -73,12 +80,6 @@ export interface ModelGatewayShape {
   readonly revokeSession: (sessionId: string) => void
 }
 
-interface CallUsage {
-  inputTokens: number
-  outputTokens: number
-  costUsd: number | null
-}
-
 export const budgetExhaustedCode = "patchplane_budget_exhausted"
 const retryable = new Set([429, 500, 502, 503, 504])
 
@@ -110,11 +111,15 @@ const errorBody = (message: string, type: string, code: string) => ({
   error: { message, type, code },
 })
 
-const refuseSession = (res: ServerResponse) =>
+const refuseSession = (protocol: Pick<GatewayProtocol, "errorBody">, res: ServerResponse) =>
   sendJson(
     res,
     401,
-    errorBody("the run's session has ended", "authentication_error", "patchplane_session_ended"),
+    protocol.errorBody(
+      "the run's session has ended",
+      "authentication_error",
+      "patchplane_session_ended",
+    ),
   )
 
 const int = (n: unknown) => (typeof n === "number" && Number.isFinite(n) && n > 0 ? n : 0)
@@ -238,7 +243,11 @@ export const createModelGateway = (options: ModelGatewayOptions): ModelGatewaySh
   }
 
   /** The token's claims, or null when refused (already answered). */
-  const verifyToken = (req: IncomingMessage, res: ServerResponse): RunTokenClaims | null => {
+  const verifyToken = (
+    protocol: GatewayProtocol,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): RunTokenClaims | null => {
     const header = req.headers.authorization ?? ""
     const token = header.startsWith("Bearer ") ? header.slice(7).trim() : ""
     const check = verifyRunToken(secret, token, clock())
@@ -247,22 +256,29 @@ export const createModelGateway = (options: ModelGatewayOptions): ModelGatewaySh
       check.reason === "expired"
         ? "the run token has expired"
         : "a valid PatchPlane run token is required"
-    sendJson(res, 401, errorBody(message, "authentication_error", "patchplane_invalid_token"))
+    sendJson(
+      res,
+      401,
+      protocol.errorBody(message, "authentication_error", "patchplane_invalid_token"),
+    )
     return null
   }
 
   /** One provider call with retries while nothing has been sent back yet. */
-  const callUpstream = async (body: string, signal: AbortSignal): Promise<Response> => {
+  const callUpstream = async (
+    url: string,
+    providerHeaders: Record<string, string>,
+    body: string,
+    signal: AbortSignal,
+  ): Promise<Response> => {
     for (let attempt = 0; ; attempt += 1) {
       try {
-        const response = await doFetch(upstreamUrl, {
+        const response = await doFetch(url, {
           method: "POST",
           headers: {
             "content-type": "application/json",
             accept: "application/json, text/event-stream",
-            ...(providerKey === null
-              ? {}
-              : { authorization: `Bearer ${Redacted.value(providerKey)}` }),
+            ...providerHeaders,
           },
           body,
           signal,
@@ -276,9 +292,40 @@ export const createModelGateway = (options: ModelGatewayOptions): ModelGatewaySh
     }
   }
 
-  const chatCompletions = async (req: IncomingMessage, res: ServerResponse) => {
+  /** OpenAI chat completions: what Pi speaks, and what `upstream.baseUrl` serves. */
+  const openAiChat: GatewayProtocol = {
+    name: "OpenAI chat completions",
+    upstreamUrl: () => upstreamUrl,
+    upstreamHeaders: () =>
+      providerKey === null ? {} : { authorization: `Bearer ${Redacted.value(providerKey)}` },
+    prepare: (request, left) => {
+      // Usage must come back on streams too: it is what the budget is counted in.
+      if (request.stream === true)
+        request.stream_options = {
+          ...(typeof request.stream_options === "object" ? request.stream_options : {}),
+          include_usage: true,
+        }
+      // One answer may not spend more than what is left of the token budget.
+      for (const field of ["max_completion_tokens", "max_tokens"])
+        if (typeof request[field] === "number" && (request[field] as number) > left)
+          request[field] = left
+    },
+    usageOf,
+    relay: () => new SseRelay(),
+    errorBody,
+  }
+  const anthropic = anthropicMessagesProtocol({
+    baseUrl: options.upstream.anthropicBaseUrl ?? options.upstream.baseUrl,
+    apiKey: providerKey === null ? null : Redacted.value(providerKey),
+  })
+
+  const serveCall = async (
+    protocol: GatewayProtocol,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ) => {
     const started = performance.now()
-    const claims = verifyToken(req, res)
+    const claims = verifyToken(protocol, req, res)
     if (claims === null) return
     // The session check, the run's spending so far and the body, side by side.
     const [session, spent, body] = await Promise.all([
@@ -294,7 +341,7 @@ export const createModelGateway = (options: ModelGatewayOptions): ModelGatewaySh
       session.workflowRunId !== claims.runId ||
       session.endedAt !== null
     )
-      return refuseSession(res)
+      return refuseSession(protocol, res)
     let request: Record<string, unknown>
     try {
       if (body instanceof Error) throw body
@@ -307,7 +354,7 @@ export const createModelGateway = (options: ModelGatewayOptions): ModelGatewaySh
       return sendJson(
         res,
         tooLarge ? 413 : 400,
-        errorBody(
+        protocol.errorBody(
           tooLarge ? error.message : `invalid request body: ${(error as Error).message}`,
           "invalid_request_error",
           tooLarge ? "patchplane_body_too_large" : "patchplane_invalid_body",
@@ -328,7 +375,7 @@ export const createModelGateway = (options: ModelGatewayOptions): ModelGatewaySh
       return sendJson(
         res,
         429,
-        errorBody(
+        protocol.errorBody(
           `PatchPlane model budget exhausted: ${which} [${budgetExhaustedCode}]`,
           "budget_exhausted",
           budgetExhaustedCode,
@@ -337,19 +384,9 @@ export const createModelGateway = (options: ModelGatewayOptions): ModelGatewaySh
       )
     }
 
-    if (isRevoked(claims.sessionId)) return refuseSession(res)
+    if (isRevoked(claims.sessionId)) return refuseSession(protocol, res)
 
-    // Usage must come back on streams too: it is what the budget is counted in.
-    if (request.stream === true)
-      request.stream_options = {
-        ...(typeof request.stream_options === "object" ? request.stream_options : {}),
-        include_usage: true,
-      }
-    // One answer may not spend more than what is left of the token budget.
-    const left = maxTokens - tokens
-    for (const field of ["max_completion_tokens", "max_tokens"])
-      if (typeof request[field] === "number" && (request[field] as number) > left)
-        request[field] = left
+    protocol.prepare(request, maxTokens - tokens)
 
     const abort = new AbortController()
     res.on("close", () => {
@@ -366,7 +403,10 @@ export const createModelGateway = (options: ModelGatewayOptions): ModelGatewaySh
     alive()
     let upstream: Response
     try {
+      const search = new URL(req.url ?? "/", "http://gateway").search
       upstream = await callUpstream(
+        protocol.upstreamUrl(search),
+        protocol.upstreamHeaders(req),
         JSON.stringify(request),
         AbortSignal.any([abort.signal, stall.signal]),
       )
@@ -377,7 +417,7 @@ export const createModelGateway = (options: ModelGatewayOptions): ModelGatewaySh
       return sendJson(
         res,
         stalled ? 504 : 502,
-        errorBody(
+        protocol.errorBody(
           stalled ? silent : `the model provider could not be reached: ${(error as Error).message}`,
           "upstream_error",
           stalled ? "patchplane_upstream_timeout" : "patchplane_upstream_unreachable",
@@ -393,7 +433,7 @@ export const createModelGateway = (options: ModelGatewayOptions): ModelGatewaySh
       clearTimeout(idle)
       let usage: CallUsage | null = null
       try {
-        usage = upstream.ok ? usageOf(JSON.parse(text)) : null
+        usage = upstream.ok ? protocol.usageOf(JSON.parse(text)) : null
       } catch {
         usage = null
       }
@@ -407,7 +447,7 @@ export const createModelGateway = (options: ModelGatewayOptions): ModelGatewaySh
       "content-type": contentType,
       "cache-control": "no-cache",
     })
-    const relay = new SseRelay()
+    const relay = protocol.relay()
     const decoder = new TextDecoder()
     const send = async (text: string) => {
       if (text === "" || res.write(text)) return
@@ -443,13 +483,15 @@ export const createModelGateway = (options: ModelGatewayOptions): ModelGatewaySh
     if (path !== basePath && !path.startsWith(`${basePath}/`)) return false
     try {
       if (path === `${basePath}/v1/chat/completions` && req.method === "POST")
-        await chatCompletions(req, res)
+        await serveCall(openAiChat, req, res)
+      else if (path === `${basePath}/v1/messages` && req.method === "POST")
+        await serveCall(anthropic, req, res)
       else
         sendJson(
           res,
           404,
           errorBody(
-            `the model gateway serves POST ${basePath}/v1/chat/completions only`,
+            `the model gateway serves POST ${basePath}/v1/chat/completions and ${basePath}/v1/messages only`,
             "invalid_request_error",
             "patchplane_not_found",
           ),

@@ -94,6 +94,8 @@ export const makePiRuntime = (options: PiRuntimeOptions = {}) =>
           new RuntimeError({ operation: "start", sessionId: request.sessionId, message })
         if (sessions.has(request.sessionId))
           return yield* startFailed("this session is already running")
+        if (request.runtime !== undefined && request.runtime !== "pi")
+          return yield* startFailed(`this adapter runs Pi, not "${request.runtime}"`)
         const startedAt = new Date()
         const token = gateway.issueRunToken({
           runId: request.runId,
@@ -127,6 +129,7 @@ export const makePiRuntime = (options: PiRuntimeOptions = {}) =>
           gatewayBaseUrl = options.remote.gatewayBaseUrl
         }
 
+        const modelId = request.model ?? options.model?.id ?? defaultModel.id
         const plan = yield* Effect.try({
           try: () =>
             launchPlan({
@@ -137,7 +140,7 @@ export const makePiRuntime = (options: PiRuntimeOptions = {}) =>
               model: {
                 ...defaultModel,
                 ...options.model,
-                ...(request.model === undefined ? {} : { id: request.model }),
+                id: modelId,
               },
               gatewayBaseUrl,
               token: Redacted.value(token),
@@ -180,6 +183,7 @@ export const makePiRuntime = (options: PiRuntimeOptions = {}) =>
           timing,
           scope,
           revokeModelAccess: () => gateway.revokeSession(handle.id),
+          model: modelId,
         })
         sessions.set(handle.id, session)
         // Closing the scope ends a session that is still open (cancel, failure).

@@ -73,6 +73,8 @@ export const makePiSession = (input: {
   readonly scope: Scope.Scope
   /** Makes the gateway refuse this session's token: no model call after a stop. */
   readonly revokeModelAccess: () => void
+  /** The model the runtime asks for, reported in session.started. */
+  readonly model?: string
 }): Effect.Effect<PiSession> =>
   Effect.gen(function* () {
     const { handle, process: proc, budget, sink, timing, scope } = input
@@ -380,7 +382,13 @@ export const makePiSession = (input: {
             "start",
             "Pi started without a model; check the runtime's model settings",
           )
-        yield* emit([{ kind: "session.started", adapter: handle.adapter }]).pipe(
+        yield* emit([
+          {
+            kind: "session.started",
+            adapter: handle.adapter,
+            ...(input.model === undefined ? {} : { model: input.model }),
+          },
+        ]).pipe(
           Effect.mapError((error) =>
             fail("start", `recording session.started failed: ${String(error)}`),
           ),

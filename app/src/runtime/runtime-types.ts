@@ -51,6 +51,12 @@ export interface StartSessionRequest {
   /** RuntimeProfile.model; the adapter's configured model when absent. */
   readonly model?: string
   /**
+   * Which runtime runs the session (PolicySpec.agent.runtime, e.g. "pi");
+   * the adapter's default when absent. An adapter that has no such runtime
+   * refuses to start.
+   */
+  readonly runtime?: string
+  /**
    * Receives the normalized events in order, in batches (one per read from
    * the runtime). The next batch waits for this one, and `terminate` returns
    * only after the last event (session.terminated) was delivered. A failing
@@ -117,6 +123,11 @@ export interface SessionArtifacts {
 export interface RuntimeAdapterShape {
   /** The adapter id recorded on RuntimeSessions, e.g. "pi". */
   readonly id: string
+  /**
+   * The adapter id a session asking for `runtime` will run on, for the
+   * RuntimeSession row opened before it starts; `id` when absent.
+   */
+  readonly idFor?: (runtime: string | undefined) => string
   /**
    * Starts the runtime in the sandbox and waits until it is ready
    * (session.started). The session belongs to the current scope: closing the

@@ -1,5 +1,6 @@
 // Chooses how runs execute in this process: the live steps (sandbox, scoped
-// checkout, the Pi agent behind the model gateway) when GitHub and a model
+// checkout, the agent runtime the run's policy picks — Pi, or Claude Code
+// where allowed — behind the model gateway) when GitHub and a model
 // provider are configured, otherwise steps that fail at once with what is
 // missing — never a silent no-op.
 import { githubWebUrl } from "../github/github-urls.ts"
@@ -50,7 +51,13 @@ export const chooseRunSteps = (input: {
     }
 
   const gateway = ModelGateway.layer({
-    upstream: { baseUrl: upstream.baseUrl, apiKey: upstream.apiKey },
+    upstream: {
+      baseUrl: upstream.baseUrl,
+      apiKey: upstream.apiKey,
+      ...(config.runtime.claudeCode.anthropicBaseUrl === undefined
+        ? {}
+        : { anthropicBaseUrl: config.runtime.claudeCode.anthropicBaseUrl }),
+    },
     upstreamIdleTimeoutMs: upstream.idleTimeoutSeconds * 1000,
     ...(upstream.gatewaySecret ? { secret: upstream.gatewaySecret } : {}),
     ...(config.runtime.pi.pricing ? { pricing: config.runtime.pi.pricing } : {}),
@@ -63,9 +70,12 @@ export const chooseRunSteps = (input: {
   )
   const runtime = ManagedRuntime.make(
     Layer.provideMerge(
-      RuntimeAdapter.layerPi({
-        model: { id: config.runtime.pi.model },
-        provider: config.runtime.pi.provider,
+      RuntimeAdapter.layerLive({
+        pi: { model: { id: config.runtime.pi.model }, provider: config.runtime.pi.provider },
+        // Claude Code only where a policy may choose it.
+        ...(config.agentChoices.runtimes.includes("claude-code")
+          ? { claudeCode: { model: config.runtime.claudeCode.model } }
+          : {}),
       }),
       base,
     ),

@@ -161,6 +161,7 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
         steps: choice.steps,
         interrupts,
         policyDefaults: config.policy,
+        agentChoices: config.agentChoices,
         ...(github === null
           ? {}
           : {

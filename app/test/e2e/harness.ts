@@ -31,6 +31,8 @@ export const startLoop = async (
   options: {
     readonly roles?: ReadonlyArray<Role>
     readonly orchestration?: Readonly<Record<string, unknown>>
+    /** Extra runtime config (runtime.claudeCode, runtime.allowed). */
+    readonly runtime?: Readonly<Record<string, unknown>>
   } = {},
 ): Promise<Loop> => {
   const db = await createTestDatabase(name)
@@ -39,6 +41,7 @@ export const startLoop = async (
     dir,
     databaseUrl: db.url,
     logLevel: "silent",
+    ...(options.runtime === undefined ? {} : { runtime: options.runtime }),
     config: {
       orchestration: { pollingIntervalMs: 20, reviewTimeoutSeconds: 120, ...options.orchestration },
     },

@@ -115,6 +115,8 @@ export const rig = async (
   world: RuntimeWorld,
   script: ReadonlyArray<ScriptStep>,
   options: PiRuntimeOptions = {},
+  /** Another runtime than Pi (e.g. RuntimeAdapter.layerClaudeCode()). */
+  runtimeLayer?: Layer.Layer<RuntimeAdapter, never, ExecutionAdapter | ModelGateway>,
 ): Promise<Rig> => {
   const server = await startScriptedModelServer({ script })
   const gateway = createModelGateway({
@@ -140,7 +142,7 @@ export const rig = async (
     database,
   )
   const layer = Layer.provideMerge(
-    RuntimeAdapter.layerPi({ model: { id: "scripted-model" }, ...options }),
+    runtimeLayer ?? RuntimeAdapter.layerPi({ model: { id: "scripted-model" }, ...options }),
     base,
   )
   return { server, gateway, layer }

@@ -48,7 +48,7 @@ const effectivePolicy = async (deps: DashboardApiDeps, repositoryId: string) => 
     }
   const source = `${repository.fullName}@${ref}:${REPO_POLICY_PATH}`
   const decoded = await Effect.runPromise(
-    Effect.result(decodeRepoPolicy(text, deps.config.policy, source)),
+    Effect.result(decodeRepoPolicy(text, deps.config.policy, source, deps.config.agentChoices)),
   )
   if (decoded._tag === "Success") return { policy: decoded.success, issues: [], source, note: null }
   const error = decoded.failure
