@@ -142,7 +142,7 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
     const choice =
       options.steps === undefined
         ? chooseRunSteps({ config, database, db, probot, dashboardUrl })
-        : { steps: options.steps, missing: null, close: async () => {} }
+        : { steps: options.steps, modelGateway: null, missing: null, close: async () => {} }
     cleanups.push(() => choice.close())
     if (choice.missing !== null && roles.has("worker"))
       log.warn({ missing: choice.missing }, "runs cannot execute in this process")
@@ -253,6 +253,7 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
         reviews,
         log,
         dashboard,
+        modelGateway: choice.modelGateway,
       }),
     )
 

@@ -5,7 +5,8 @@ import { Effect, Fiber, Redacted, Stream } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { type DaytonaStandIn, startDaytonaStandIn } from "../../dev/daytona-stand-in/server.ts"
 import { ExecutionAdapter } from "../../src/execution/execution-adapter.ts"
-import { profile, runIn } from "./helpers.ts"
+import { OperationUnsupportedError } from "../../src/execution/execution-errors.ts"
+import { failureOf, profile, runIn } from "./helpers.ts"
 
 let daytona: DaytonaStandIn
 
@@ -99,5 +100,19 @@ describe("Daytona sessions", () => {
     )
     expect(result.exit.exitCode).toBeNull()
     expect(result.stderr).toContain("runner lost")
+  })
+
+  it("refuses host binds with a typed error: a Daytona sandbox cannot see the host", async () => {
+    const error = await failureOf(layer())(
+      Effect.gen(function* () {
+        const adapter = yield* ExecutionAdapter
+        const sandbox = yield* ExecutionAdapter.scoped(spec("run-binds"))
+        return yield* adapter.spawn(sandbox, ["true"], {
+          binds: [{ hostPath: "/usr/lib", sandboxPath: "/opt/agent" }],
+        })
+      }),
+    )
+    expect(error).toBeInstanceOf(OperationUnsupportedError)
+    expect(error).toMatchObject({ backend: "daytona", operation: "spawn" })
   })
 })
