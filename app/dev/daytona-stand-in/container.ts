@@ -190,6 +190,11 @@ export class Container {
     })
   }
 
+  /** Host pids of the bwrap instances running in the sandbox now. */
+  pids(): Array<number> {
+    return [...this.running].flatMap((child) => (child.pid === undefined ? [] : [child.pid]))
+  }
+
   /** Kills every process of the sandbox: what a dying or deleted sandbox does. */
   killAll(): void {
     for (const child of this.running) killGroup(child)

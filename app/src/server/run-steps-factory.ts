@@ -39,12 +39,14 @@ export const chooseRunSteps = (input: {
   readonly db: Drizzle
   readonly probot: Probot | null
   readonly dashboardUrl: (runId: string) => string
+  /** This process's own HTTP server (null without the web role): where the gateway is mounted. */
+  readonly httpUrl: string | null
 }): RunStepsChoice => {
   const { config, probot } = input
   const upstream = config.modelUpstream
   const daytona = config.sandbox.backend === "daytona" ? config.sandbox.daytona : null
   const remote = config.runtime.pi.remote
-  const publicUrl = config.server.publicUrl?.replace(/\/+$/, "")
+  const publicUrl = (config.server.publicUrl ?? input.httpUrl)?.replace(/\/+$/, "")
   const gatewayUrl =
     remote?.gatewayUrl ??
     (publicUrl === undefined ? undefined : `${publicUrl}${gatewayBasePath}/v1`)
@@ -55,8 +57,8 @@ export const chooseRunSteps = (input: {
         ? "no model provider is configured (runtime.pi.upstream)"
         : config.sandbox.backend === "daytona" && daytona === null
           ? "sandbox.backend is daytona, but sandbox.daytona (apiUrl, apiKey, target) is not configured"
-          : daytona !== null && gatewayUrl === undefined
-            ? "Daytona sandboxes reach the model gateway over HTTPS: set server.publicUrl (or runtime.pi.remote.gatewayUrl)"
+          : daytona !== null && (input.httpUrl === null || gatewayUrl === undefined)
+            ? "Daytona sandboxes call the model gateway on this process's HTTP server: run the worker with the web role, behind server.publicUrl"
             : null
   if (missing !== null || probot === null || upstream === null)
     return {

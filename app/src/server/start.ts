@@ -141,7 +141,7 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
     // Live steps when this process can execute runs; otherwise runs fail with what is missing.
     const choice =
       options.steps === undefined
-        ? chooseRunSteps({ config, database, db, probot, dashboardUrl })
+        ? chooseRunSteps({ config, database, db, probot, dashboardUrl, httpUrl: url })
         : { steps: options.steps, modelGateway: null, missing: null, close: async () => {} }
     cleanups.push(() => choice.close())
     if (choice.missing !== null && roles.has("worker"))

@@ -31,6 +31,8 @@ export const startLoop = async (
   options: {
     readonly roles?: ReadonlyArray<Role>
     readonly orchestration?: Readonly<Record<string, unknown>>
+    /** Runs on the local Daytona instead of the local sandbox. */
+    readonly daytona?: boolean
   } = {},
 ): Promise<Loop> => {
   const db = await createTestDatabase(name)
@@ -39,6 +41,7 @@ export const startLoop = async (
     dir,
     databaseUrl: db.url,
     logLevel: "silent",
+    ...(options.daytona === undefined ? {} : { daytona: options.daytona }),
     config: {
       orchestration: { pollingIntervalMs: 20, reviewTimeoutSeconds: 120, ...options.orchestration },
     },
