@@ -3,6 +3,7 @@
 // version fails the start with what to do — checked against the local Daytona
 // with one snapshot without Pi and one with the pinned Pi.
 import { randomUUID } from "node:crypto"
+import { readFile } from "node:fs/promises"
 import { createTestDatabase, type TestDatabase } from "@patchplane/db/testing"
 import { Effect, Layer, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -94,4 +95,13 @@ describe("Pi in a Daytona image", () => {
       'needs runtime options "remote"',
     )
   }, 60_000)
+
+  it("the image recipe installs the Pi version this app pins", async () => {
+    const dockerfile = await readFile(
+      new URL("../../src/execution/daytona/Dockerfile", import.meta.url),
+      "utf8",
+    )
+    expect(/^ARG PI_VERSION=(\S+)$/m.exec(dockerfile)?.[1]).toBe(pinnedPiVersion())
+    expect(dockerfile).toContain("@mariozechner/pi-coding-agent@${PI_VERSION}")
+  })
 })
