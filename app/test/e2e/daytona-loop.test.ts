@@ -163,6 +163,28 @@ describe("the whole loop on Daytona", () => {
     await loop.until("the sandbox deleted", async () =>
       sandbox?.state === "destroyed" ? true : undefined,
     )
+    // The run's gateway token (in the launch plan, Pi's first stdin line) is refused now.
+    const planInput = daytona.requests.find(
+      (r) => r.path.startsWith(`/toolbox/${sandbox?.id}`) && r.path.endsWith("/input"),
+    )?.body as { data: string }
+    const plan = JSON.parse(planInput.data.split("\n")[0] ?? "") as {
+      files: Array<{ path: string; content: string }>
+    }
+    const models = plan.files.find((f) => f.path.endsWith("/models.json"))?.content ?? ""
+    const token = Object.values(
+      (JSON.parse(models) as { providers: Record<string, { apiKey: string }> }).providers,
+    )[0]?.apiKey
+    expect(token).toMatch(/^pp1\./)
+    const late = await fetch(`${url}/api/model-gateway/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "scripted-model",
+        messages: [{ role: "user", content: "hi" }],
+      }),
+    })
+    expect(late.status).toBe(401)
+    expect(JSON.stringify(await late.json())).toContain("patchplane_session_ended")
   }, 300_000)
 
   it("keeps every secret out of the sandbox, and a cancel deletes it within 2 s", async () => {
