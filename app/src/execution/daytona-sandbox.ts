@@ -2,7 +2,8 @@
 // Commands go through the toolbox's plain execute endpoint (one request per
 // command, combined output at the end). That endpoint keeps running a command
 // when the client goes away, so a cancelled command deletes its sandbox:
-// nothing of a cancelled run keeps running.
+// nothing of a cancelled run keeps running. Interactive processes (the agent)
+// run as session commands (daytona-session-process.ts).
 import { Daytona, type Sandbox } from "@daytonaio/sdk"
 import { Duration, Effect, Redacted, Schedule, Schema } from "effect"
 import {
