@@ -115,4 +115,19 @@ describe("Daytona sessions", () => {
     expect(error).toBeInstanceOf(OperationUnsupportedError)
     expect(error).toMatchObject({ backend: "daytona", operation: "spawn" })
   })
+
+  it("stops a process at its time limit by deleting its session", async () => {
+    const exit = await runIn(layer())(
+      Effect.gen(function* () {
+        const adapter = yield* ExecutionAdapter
+        const sandbox = yield* ExecutionAdapter.scoped(spec("run-timeout"))
+        const proc = yield* adapter.spawn(sandbox, ["sleep", "600"], { timeoutSeconds: 1 })
+        return yield* proc.exit
+      }),
+    )
+    expect(exit).toMatchObject({ exitCode: null, timedOut: true })
+    expect(
+      daytona.requests.some((r) => r.method === "DELETE" && r.path.includes("/process/session/")),
+    ).toBe(true)
+  })
 })
