@@ -101,8 +101,14 @@ export const startSessionProcess = (
       Queue.endUnsafe(queue)
       clearTimeout(timer)
       if (killed || timedOut) return { exitCode: null, signal: null, timedOut, killed }
-      const command = await api.getSessionCommand(sessionId, commandId).catch(() => null)
-      const exitCode = command?.exitCode
+      // The daemon may close the log stream a moment before it records the exit code.
+      let exitCode: number | undefined
+      for (let attempt = 0; attempt < 10 && exitCode === undefined; attempt++) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 200))
+        const command = await api.getSessionCommand(sessionId, commandId).catch(() => null)
+        if (command === null) break
+        exitCode = command.exitCode
+      }
       const trouble = await request.sandboxTrouble().catch(() => null)
       if (trouble !== null) appendStderr(`\n${trouble}`)
       if (typeof exitCode !== "number" || trouble !== null)
