@@ -5,7 +5,8 @@
 // (scripted, unless your patchplane.config.* configures a real one) and the
 // GitHub Actions OIDC issuer. A signed `/patchplane` comment starts a run; the
 // demo plays the target repository's CI when the draft PR opens, and keeps
-// everything up until Ctrl-C so you can look around.
+// everything up until Ctrl-C so you can look around. `npm run demo -- --daytona`
+// runs the agent in the local Daytona instead (sandbox.backend "daytona").
 import { existsSync, readFileSync, rmSync } from "node:fs"
 import { isAbsolute, join, resolve } from "node:path"
 import { parse } from "yaml"
@@ -16,6 +17,7 @@ const PROMPT = "add a CONTRIBUTING.md that explains how to run the tests"
 const root = resolve(import.meta.dirname, "../..")
 const dir = join(root, ".patchplane", "demo")
 const port = Number(process.env.PORT ?? 3000)
+const daytona = process.argv.includes("--daytona")
 
 /** runtime.pi from the user's own config, when it names a real provider. */
 const realModel = (): { source: string; pi: Readonly<Record<string, unknown>> } | undefined => {
@@ -56,6 +58,7 @@ const world = await startLocalWorld({
   logLevel: "warn",
   // Slow enough to follow each tool call in the dashboard as it happens.
   modelLatencyMs: 2_000,
+  daytona,
   ...(model === undefined
     ? {}
     : {
@@ -63,6 +66,10 @@ const world = await startLocalWorld({
       }),
 })
 say(`GitHub stand-in on ${world.github.webUrl}, repository ${REPOSITORY}`)
+if (world.daytona !== null)
+  say(
+    `sandboxes: the local Daytona on ${world.daytona.apiUrl} (snapshot with Pi, bubblewrap inside)`,
+  )
 say(
   model === undefined
     ? "model: the scripted one (configure runtime.pi in patchplane.config.json for a real model)"

@@ -13,6 +13,12 @@ import {
   type GitHubStandIn,
   startGitHubStandIn,
 } from "./github-stand-in/index.ts"
+import {
+  type DaytonaStandIn,
+  localDaytonaRemote,
+  localDaytonaSandbox,
+  startLocalDaytona,
+} from "./daytona-stand-in/local-daytona.ts"
 import { type LocalIssuer, startLocalIssuer } from "./oidc-issuer/local-issuer.ts"
 import { runReviewAction, type ReviewActionResult } from "./review-action.ts"
 import { contributingScript } from "./scripted-model/model-scripts.ts"
@@ -57,6 +63,8 @@ export interface LocalWorldOptions {
   readonly runtime?: Readonly<Record<string, unknown>>
   /** Extra config merged over the generated one (top-level keys). */
   readonly config?: Readonly<Record<string, unknown>>
+  /** Runs go to the local Daytona (sandbox.backend "daytona") instead of the local sandbox. */
+  readonly daytona?: boolean
 }
 
 export interface LocalWorld {
@@ -64,6 +72,8 @@ export interface LocalWorld {
   readonly model: ScriptedModelServer
   readonly issuer: LocalIssuer
   readonly repository: CreatedRepository
+  /** The local Daytona, when the world was started with `daytona: true`. */
+  readonly daytona: DaytonaStandIn | null
   /** The generated patchplane.config.json. */
   readonly configPath: string
   /** Points the stand-in's webhooks at a running PatchPlane and installs the App. */
@@ -101,6 +111,7 @@ export const startLocalWorld = async (options: LocalWorldOptions): Promise<Local
     ...(options.modelLatencyMs === undefined ? {} : { latencyMs: options.modelLatencyMs }),
   })
   const issuer = await startLocalIssuer({ repository: REPOSITORY })
+  const daytona = options.daytona === true ? await startLocalDaytona() : null
   const repository = await github.createRepository(REPOSITORY, { files: repositoryFiles })
   github.setPermission(REPOSITORY, MAINTAINER, "admin")
 
@@ -119,16 +130,19 @@ export const startLocalWorld = async (options: LocalWorldOptions): Promise<Local
     },
     review: { oidcIssuer: issuer.url },
     runtime: {
-      pi:
-        options.model === undefined
+      pi: {
+        ...(options.model === undefined
           ? {
               provider: "patchplane-gateway",
               model: "scripted-model",
               upstream: { baseUrl: model.baseUrl, apiKey: model.apiKey },
             }
-          : options.model,
+          : options.model),
+        ...(daytona === null ? {} : { remote: localDaytonaRemote }),
+      },
       ...options.runtime,
     },
+    ...(daytona === null ? {} : { sandbox: localDaytonaSandbox(daytona) }),
     ...options.config,
   }
   const configPath = join(options.dir, "patchplane.config.json")
@@ -202,6 +216,7 @@ export const startLocalWorld = async (options: LocalWorldOptions): Promise<Local
     model,
     issuer,
     repository,
+    daytona,
     configPath,
     connect: async (patchplaneUrl) => {
       github.setWebhook({
@@ -259,7 +274,12 @@ export const startLocalWorld = async (options: LocalWorldOptions): Promise<Local
       })
     },
     close: async () => {
-      await Promise.allSettled([github.close(), model.close(), issuer.stop()])
+      await Promise.allSettled([
+        github.close(),
+        model.close(),
+        issuer.stop(),
+        ...(daytona === null ? [] : [daytona.close()]),
+      ])
     },
   }
 }

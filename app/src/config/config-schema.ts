@@ -110,6 +110,20 @@ export const PiConfig = Schema.Struct({
    * fixed one keeps tokens valid across that worker's restarts.
    */
   gatewaySecret: Schema.optionalKey(SecretRef),
+  /**
+   * Pi in remote (Daytona) sandboxes, which cannot see the host's install:
+   * the command that starts it in the image, the snapshot built from
+   * app/src/execution/daytona/Dockerfile (used when sandbox.snapshot is not
+   * set), and the model gateway's URL as the sandbox reaches it (default
+   * <server.publicUrl>/api/model-gateway/v1).
+   */
+  remote: Schema.optionalKey(
+    Schema.Struct({
+      command: Schema.Array(Schema.NonEmptyString).pipe(withDefault(["pi"])),
+      snapshot: Schema.optionalKey(Schema.NonEmptyString),
+      gatewayUrl: Schema.optionalKey(HttpUrl),
+    }),
+  ),
   /** Prices for the cost budget when the provider does not report `usage.cost`. */
   pricing: Schema.optionalKey(
     Schema.Struct({

@@ -10,7 +10,7 @@ import { SandboxUnavailableError } from "./execution-errors.ts"
 export const bwrapMissingMessage = (searched: string): string =>
   `the local sandbox needs bubblewrap (bwrap), which was not found (${searched}). ` +
   "Install the Debian/Ubuntu package `bubblewrap` (apt-get install bubblewrap; Fedora: dnf install bubblewrap), " +
-  "then start PatchPlane again. PatchPlane does not run agent code outside a sandbox (Daytona cannot run agents yet, see docs/daytona.md)."
+  "then start PatchPlane again. PatchPlane does not run agent code outside a sandbox (or use Daytona, see docs/daytona.md)."
 
 const executable = (path: string) =>
   access(path, constants.X_OK).then(

@@ -2,7 +2,8 @@
 // Commands go through the toolbox's plain execute endpoint (one request per
 // command, combined output at the end). That endpoint keeps running a command
 // when the client goes away, so a cancelled command deletes its sandbox:
-// nothing of a cancelled run keeps running.
+// nothing of a cancelled run keeps running. Interactive processes (the agent)
+// run as session commands (daytona-session-process.ts).
 import { Daytona, type Sandbox } from "@daytonaio/sdk"
 import { Duration, Effect, Redacted, Schedule, Schema } from "effect"
 import {
@@ -21,7 +22,8 @@ import type {
   SandboxHandle,
   SandboxSpec,
 } from "./sandbox-types.ts"
-import { shellQuote, shellScript, wrapScript } from "./shell-script.ts"
+import { startSessionProcess } from "./daytona-session-process.ts"
+import { interactiveScript, shellQuote, shellScript, wrapScript } from "./shell-script.ts"
 
 export interface DaytonaSandboxOptions {
   readonly apiUrl: string
@@ -459,16 +461,48 @@ export const makeDaytonaSandbox = (options: DaytonaSandboxOptions) =>
           )
         }),
       // The toolbox's execute endpoint answers once, at the end; an interactive
-      // process needs Daytona's session API, which is not wired up yet.
-      spawn: () =>
-        Effect.fail(
-          new OperationUnsupportedError({
-            backend: "daytona",
-            operation: "spawn",
-            message:
-              "interactive processes are not supported on Daytona yet; use the local sandbox for agent runtimes",
-          }),
-        ),
+      // process runs as a session command (daytona-session-process.ts).
+      spawn: (handle, command, opts = {}) =>
+        Effect.gen(function* () {
+          const sandbox = yield* lookup(handle, "spawn")
+          if ((opts.binds ?? []).length > 0)
+            return yield* new OperationUnsupportedError({
+              backend: "daytona",
+              operation: "spawn",
+              message:
+                "a Daytona sandbox cannot see host paths; the agent runtime must be in the image (runtime.pi.remote)",
+            })
+          if (command.length === 0) return yield* fail("spawn", handle.id, "empty command")
+          const cwd = yield* resolveInWorkspace(
+            handle.workspaceRoot,
+            opts.cwd ?? handle.workspaceRoot,
+          )
+          const env = yield* sandboxEnv(handle.id, opts.env)
+          const remainingMs = handle.deadline.getTime() - Date.now()
+          if (remainingMs <= 0)
+            return yield* fail("spawn", handle.id, "sandbox time limit reached; nothing starts")
+          const script = interactiveScript({ command, cwd, env })
+          if (Buffer.byteLength(script) > maxScriptBytes)
+            return yield* fail("spawn", handle.id, `command too long for Daytona`)
+          return yield* startSessionProcess({
+            api: sandbox.process,
+            sandboxId: handle.id,
+            command: wrapScript(script),
+            timeoutMs: Math.min((opts.timeoutSeconds ?? Infinity) * 1000, remainingMs),
+            maxLineBytes: opts.maxLineBytes ?? 32 * 1024 * 1024,
+            maxStderrBytes: opts.maxStderrBytes ?? 64 * 1024,
+            sandboxTrouble: async () => {
+              try {
+                await sandbox.refreshData()
+              } catch (error) {
+                return `Daytona sandbox ${handle.id} is gone (${errorText(error)})`
+              }
+              return sandbox.state === "started"
+                ? null
+                : `Daytona sandbox ${handle.id} is ${sandbox.state ?? "gone"}${sandbox.errorReason ? `: ${sandbox.errorReason}` : ""}`
+            },
+          })
+        }),
       destroy: (handle) => remove(handle.id),
     }
 

@@ -224,8 +224,9 @@ export interface ExecutionAdapterShape {
     request: PushRequest,
   ) => Effect.Effect<PushResult, ExecFailure>
   /**
-   * Starts a long-running process with piped stdin/stdout (local backend;
-   * Daytona answers OperationUnsupportedError for now).
+   * Starts a long-running process with piped stdin/stdout: a bwrap instance
+   * locally, a session command on Daytona (which refuses `binds` with
+   * OperationUnsupportedError: it cannot see host paths).
    */
   readonly spawn: (
     sandbox: SandboxHandle,

@@ -26,6 +26,14 @@ export const shellScript = ({ command, cwd, env = {}, stdin }: ScriptParts): str
   return lines.join("\n")
 }
 
+/** Like `shellScript`, but the command keeps the caller's stdin (an interactive process). */
+export const interactiveScript = ({ command, cwd, env = {} }: ScriptParts): string => {
+  const lines = [`cd -- ${shellQuote(cwd)} || exit 126`]
+  for (const [name, value] of Object.entries(env)) lines.push(`export ${name}=${shellQuote(value)}`)
+  lines.push(`exec ${command.map(shellQuote).join(" ")}`)
+  return lines.join("\n")
+}
+
 /** A single command line that runs `script` with sh. */
 export const wrapScript = (script: string): string =>
   `sh -c 'eval "$(printf %s ${Buffer.from(script).toString("base64")} | base64 -d)"'`

@@ -40,6 +40,19 @@ export const locatePiInstall = (): PiInstall => {
   }
 }
 
+/**
+ * The Pi version this app pins (its npm dependency): what a Daytona image
+ * must carry, since events and RPC commands are mapped for exactly it.
+ */
+export const pinnedPiVersion = (): string => {
+  const entry = fileURLToPath(import.meta.resolve("@mariozechner/pi-coding-agent"))
+  const manifest = JSON.parse(
+    readFileSync(join(dirname(dirname(entry)), "package.json"), "utf8"),
+  ) as { version?: unknown }
+  if (typeof manifest.version !== "string") throw new Error("Pi's package.json has no version")
+  return manifest.version
+}
+
 /** Where the installed Pi appears inside a local sandbox. */
 export const sandboxNodeModules = "/opt/patchplane/node_modules"
 /** Where the gateway socket's directory appears inside a local sandbox. */
@@ -56,8 +69,11 @@ export interface ModelSettings {
 
 export interface PiLaunchSettings {
   readonly sessionId: string
-  /** Pi's cli.js inside the sandbox. */
-  readonly cliPath: string
+  /**
+   * How Pi starts inside the sandbox: `node <cli.js>` for the bound install of
+   * a local sandbox, or the image's command (`pi`) on Daytona.
+   */
+  readonly piCommand: ReadonlyArray<string>
   /** The checkout the agent works in. */
   readonly cwd: string
   /** Provider name inside Pi's config. */
@@ -167,7 +183,7 @@ export const launchPlan = (settings: PiLaunchSettings): LaunchPlan => {
       { path: `${dirs.agentDir}/settings.json`, content: JSON.stringify(piSettingsJson()) },
     ],
     relay: settings.relay,
-    command: ["node", settings.cliPath, ...piArgs(settings)],
+    command: [...settings.piCommand, ...piArgs(settings)],
     cwd: settings.cwd,
     env: {
       HOME: dirs.home,

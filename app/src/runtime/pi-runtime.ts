@@ -6,7 +6,7 @@
 // unix socket when the sandbox has no network.
 import { Effect, Redacted } from "effect"
 import { ExecutionAdapter } from "../execution/execution-adapter.ts"
-import type { ProcessBind } from "../execution/index.ts"
+import type { ExecutionAdapterShape, ProcessBind, SandboxHandle } from "../execution/index.ts"
 import { serveGatewaySocket } from "./gateway-relay.ts"
 import { ModelGateway } from "./model-gateway.ts"
 import { defaultMapperLimits, type PiMapperLimits } from "./pi-events.ts"
@@ -15,6 +15,7 @@ import {
   launchPlan,
   launcherCommand,
   locatePiInstall,
+  pinnedPiVersion,
   type ModelSettings,
   type PiInstall,
   sandboxGatewayDir,
@@ -32,10 +33,16 @@ export interface PiRuntimeOptions {
   /** Pi on the host, bound into local sandboxes (default: the app's own npm dependency). */
   readonly install?: PiInstall
   /**
-   * For sandboxes that cannot bind host paths (Daytona): Pi's cli.js inside
-   * the image and the gateway URL the sandbox reaches (`…/api/model-gateway/v1`).
+   * For sandboxes that cannot bind host paths (Daytona): the command that
+   * starts Pi in the image (`["pi"]`), the gateway URL the sandbox reaches
+   * (`https://<publicUrl>/api/model-gateway/v1`), and the version `pi
+   * --version` must print (default: the version this app pins).
    */
-  readonly remote?: { readonly cliPath: string; readonly gatewayBaseUrl: string }
+  readonly remote?: {
+    readonly command: ReadonlyArray<string>
+    readonly gatewayBaseUrl: string
+    readonly expectedVersion?: string
+  }
   /** Port of the in-sandbox relay to the gateway socket (default 47823). */
   readonly relayPort?: number
   /** Host directory for the gateway sockets (default: the OS temp dir). */
@@ -59,6 +66,40 @@ const defaultModel: ModelSettings = {
 
 /** Token validity beyond the run timeout, so the last call of a run is not cut off. */
 const tokenGraceMs = 60_000
+
+/**
+ * Pi is part of a remote sandbox's image, not bound in: before the session,
+ * `pi --version` must answer the version PatchPlane maps events for.
+ */
+const checkPiVersion = (
+  execution: ExecutionAdapterShape,
+  sandbox: SandboxHandle,
+  command: ReadonlyArray<string>,
+  expected: string,
+) =>
+  Effect.gen(function* () {
+    const shown = command.join(" ")
+    const result = yield* execution
+      .exec(sandbox, [...command, "--version"], { timeoutSeconds: 60 })
+      .pipe(
+        Effect.mapError(
+          (error) => `cannot run \`${shown} --version\` in the sandbox: ${error.message}`,
+        ),
+      )
+    const output = `${result.stdout}${result.stderr}`.trim()
+    if (result.exitCode !== 0)
+      return yield* Effect.fail(
+        `Pi is missing from the sandbox image: \`${shown} --version\` exited with ${result.exitCode ?? "a signal"}` +
+          `${output === "" ? "" : ` (${output.slice(-300)})`}. Build the image from app/src/execution/daytona/Dockerfile ` +
+          `and set runtime.pi.remote (see docs/daytona.md)`,
+      )
+    const version = /\d+\.\d+\.\d+\S*/.exec(output)?.[0]
+    if (version !== expected)
+      return yield* Effect.fail(
+        `the sandbox image has Pi ${version ?? `(unrecognised: ${output.slice(0, 100)})`}, but PatchPlane needs Pi ${expected}; ` +
+          "rebuild the image from app/src/execution/daytona/Dockerfile",
+      )
+  })
 
 export const makePiRuntime = (options: PiRuntimeOptions = {}) =>
   Effect.gen(function* () {
@@ -106,7 +147,7 @@ export const makePiRuntime = (options: PiRuntimeOptions = {}) =>
 
         const relayPort = options.relayPort ?? 47823
         let binds: Array<ProcessBind> = []
-        let cliPath: string
+        let piCommand: ReadonlyArray<string>
         let gatewayBaseUrl: string
         let relay: { port: number; socketPath: string } | null = null
         if (sandbox.backend === "local") {
@@ -117,16 +158,22 @@ export const makePiRuntime = (options: PiRuntimeOptions = {}) =>
             { hostPath: install.hostNodeModules, sandboxPath: sandboxNodeModules },
             { hostPath: socket.hostDir, sandboxPath: sandboxGatewayDir },
           ]
-          cliPath = `${sandboxNodeModules}/${install.cliRelative}`
+          piCommand = ["node", `${sandboxNodeModules}/${install.cliRelative}`]
           gatewayBaseUrl = `http://127.0.0.1:${relayPort}${gateway.basePath}/v1`
           relay = { port: relayPort, socketPath: `${sandboxGatewayDir}/${socket.socketName}` }
         } else {
           if (options.remote === undefined)
             return yield* startFailed(
-              `the Pi runtime needs runtime options "remote" (cliPath, gatewayBaseUrl) for ${sandbox.backend} sandboxes`,
+              `the Pi runtime needs runtime options "remote" (command, gatewayBaseUrl) for ${sandbox.backend} sandboxes`,
             )
-          cliPath = options.remote.cliPath
+          piCommand = options.remote.command
           gatewayBaseUrl = options.remote.gatewayBaseUrl
+          yield* checkPiVersion(
+            execution,
+            sandbox,
+            piCommand,
+            options.remote.expectedVersion ?? pinnedPiVersion(),
+          ).pipe(Effect.mapError((message) => startFailed(message)))
         }
 
         const modelId = request.model ?? options.model?.id ?? defaultModel.id
@@ -134,7 +181,7 @@ export const makePiRuntime = (options: PiRuntimeOptions = {}) =>
           try: () =>
             launchPlan({
               sessionId: request.sessionId,
-              cliPath,
+              piCommand,
               cwd: request.cwd,
               provider: options.provider ?? "patchplane-gateway",
               model: {

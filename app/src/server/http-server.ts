@@ -10,6 +10,7 @@ import { type ReviewResultsHandler, reviewResultsRunId } from "../review/index.t
 import { type EventStreamDeps, handleEventStreams } from "./api/event-stream.ts"
 import { ApiError, sendError, sendJson } from "./api/http-json.ts"
 import { handleRunsApi, type RunsApiDeps } from "./api/runs-api.ts"
+import type { ModelGatewayShape } from "../runtime/model-gateway.ts"
 import type { DashboardRoutes } from "./dashboard-routes.ts"
 import { checkHealth } from "./health.ts"
 import { renderHomePage } from "./home-page.ts"
@@ -28,6 +29,11 @@ export interface ServerContext {
   readonly log: Logger
   /** The operator dashboard (issue 8): its API routes and every non-/api page; null shows the status page. */
   readonly dashboard?: DashboardRoutes | null
+  /**
+   * The model gateway for remote (Daytona) sandboxes, under /api/model-gateway:
+   * authenticated by the per-run token, not by a dashboard sign-in.
+   */
+  readonly modelGateway?: Pick<ModelGatewayShape, "handle"> | null
 }
 
 const methodNotAllowed = (res: ServerResponse, allow: string) => {
@@ -57,6 +63,7 @@ export const createRequestHandler =
         })
       }
       if (path.startsWith("/api/")) {
+        if (ctx.modelGateway && (await ctx.modelGateway.handle(req, res))) return
         // Dashboard: resolve the sign-in first (every route below reads the caller).
         if (ctx.dashboard && (await ctx.dashboard.api(req, res, url))) return
         const reviewedRun = req.method === "POST" ? reviewResultsRunId(path) : null

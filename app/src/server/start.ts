@@ -141,8 +141,8 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
     // Live steps when this process can execute runs; otherwise runs fail with what is missing.
     const choice =
       options.steps === undefined
-        ? chooseRunSteps({ config, database, db, probot, dashboardUrl })
-        : { steps: options.steps, missing: null, close: async () => {} }
+        ? chooseRunSteps({ config, database, db, probot, dashboardUrl, httpUrl: url })
+        : { steps: options.steps, modelGateway: null, missing: null, close: async () => {} }
     cleanups.push(() => choice.close())
     if (choice.missing !== null && roles.has("worker"))
       log.warn({ missing: choice.missing }, "runs cannot execute in this process")
@@ -255,6 +255,7 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
         reviews,
         log,
         dashboard,
+        modelGateway: choice.modelGateway,
       }),
     )
 

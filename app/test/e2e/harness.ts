@@ -33,6 +33,8 @@ export const startLoop = async (
     readonly orchestration?: Readonly<Record<string, unknown>>
     /** Extra runtime config (runtime.claudeCode, runtime.allowed). */
     readonly runtime?: Readonly<Record<string, unknown>>
+    /** Runs on the local Daytona instead of the local sandbox. */
+    readonly daytona?: boolean
   } = {},
 ): Promise<Loop> => {
   const db = await createTestDatabase(name)
@@ -42,6 +44,7 @@ export const startLoop = async (
     databaseUrl: db.url,
     logLevel: "silent",
     ...(options.runtime === undefined ? {} : { runtime: options.runtime }),
+    ...(options.daytona === undefined ? {} : { daytona: options.daytona }),
     config: {
       orchestration: { pollingIntervalMs: 20, reviewTimeoutSeconds: 120, ...options.orchestration },
     },

@@ -1,7 +1,10 @@
 // A loopback fake of the Daytona HTTP API: only the endpoints
 // `@daytonaio/sdk` 0.218 calls for PatchPlane (create, get, delete, the
 // toolbox's execute, bulk upload/download and git clone), answering the way
-// Daytona does. It records every request so tests can assert on them.
+// Daytona does. It records every request so tests can assert on them. It
+// scripts answers to pin the adapter's exact requests; behaviour (real
+// sandboxes, sessions, git) is tested against the local Daytona in
+// app/dev/daytona-stand-in/.
 import { randomUUID } from "node:crypto"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"

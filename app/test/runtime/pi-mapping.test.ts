@@ -237,7 +237,7 @@ describe("launching Pi", () => {
   })
   const settings: PiLaunchSettings = {
     sessionId: "5b0a7c9e-0000-4000-8000-000000000001",
-    cliPath: "/opt/patchplane/node_modules/@mariozechner/pi-coding-agent/dist/cli.js",
+    piCommand: ["node", "/opt/patchplane/node_modules/@mariozechner/pi-coding-agent/dist/cli.js"],
     cwd: "/workspace/repo",
     provider: "patchplane-gateway",
     model: {

@@ -2,11 +2,9 @@
 // the Pi runtime is built on: real bubblewrap, real pipes.
 import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import { Cause, Effect, Exit, Redacted, type Scope, Stream } from "effect"
+import { Effect, type Scope, Stream } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { ExecutionAdapter } from "../../src/execution/execution-adapter.ts"
-import { OperationUnsupportedError } from "../../src/execution/execution-errors.ts"
-import type { SandboxHandle } from "../../src/execution/index.ts"
 import { hostProcessesWith, openTempDir, profile, runIn } from "../execution/helpers.ts"
 
 let baseDir: string
@@ -131,36 +129,5 @@ describe("ExecutionAdapter.spawn (local sandbox)", () => {
     expect(output.lines).toEqual(["from the host", "ro-refused", "rw-ok"])
     expect(await readFile(join(writable, "out.txt"), "utf8")).toBe("hi\n")
     expect(output.plain.stdout).toBe("")
-  }, 30_000)
-
-  it("is not supported on Daytona yet, with a typed error", async () => {
-    const handle: SandboxHandle = {
-      id: "dtn-1",
-      backend: "daytona",
-      workspaceRoot: "/home/daytona/workspace",
-      runId: "r",
-      labels: {},
-      createdAt: new Date(),
-      deadline: new Date(Date.now() + 60_000),
-    }
-    const exit = await Effect.runPromiseExit(
-      Effect.scoped(
-        Effect.gen(function* () {
-          const execution = yield* ExecutionAdapter
-          return yield* execution.spawn(handle, ["true"])
-        }),
-      ).pipe(
-        Effect.provide(
-          ExecutionAdapter.layerDaytona({
-            apiUrl: "http://127.0.0.1:9/api",
-            apiKey: Redacted.make("unused"),
-            target: "eu",
-          }),
-        ),
-      ),
-    )
-    const error = Exit.isFailure(exit) ? Cause.squash(exit.cause) : null
-    expect(error).toBeInstanceOf(OperationUnsupportedError)
-    expect(error).toMatchObject({ backend: "daytona", operation: "spawn" })
   }, 30_000)
 })
