@@ -28,19 +28,48 @@ const rolesFromArgs = (): Role[] => {
   process.exit(1)
 }
 
+/** A stop that has not finished by then is forced: Ctrl-C must end the process. */
+const STOP_DEADLINE_MS = 10_000
+
 const main = async () => {
   checkNode()
-  let app: Awaited<ReturnType<typeof startPatchPlane>>
   const executorId = argument("executor-id")
+  const starting = startPatchPlane({
+    roles: rolesFromArgs(),
+    ...(executorId === undefined ? {} : { executorId }),
+  })
+
+  // Installed before start-up finishes, so Ctrl-C during start-up stops what
+  // has started; a second Ctrl-C (or SIGTERM) exits at once.
+  let stopping = false
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      console.error(`${signal} received again: exiting now`)
+      process.exit(130)
+    }
+    stopping = true
+    console.log(`${signal} received: shutting down (Ctrl-C again to force)`)
+    setTimeout(() => {
+      console.error(`PatchPlane did not stop within ${STOP_DEADLINE_MS / 1000} s; exiting`)
+      process.exit(1)
+    }, STOP_DEADLINE_MS).unref()
+    const started = await starting.catch(() => null)
+    await started?.stop()
+    console.log("PatchPlane stopped")
+    process.exit(0)
+  }
+  process.on("SIGTERM", () => void shutdown("SIGTERM"))
+  process.on("SIGINT", () => void shutdown("SIGINT"))
+
+  let app: Awaited<typeof starting>
   try {
-    app = await startPatchPlane({
-      roles: rolesFromArgs(),
-      ...(executorId === undefined ? {} : { executorId }),
-    })
+    app = await starting
   } catch (error) {
+    if (stopping) return
     console.error(`PatchPlane could not start.\n${error instanceof Error ? error.message : error}`)
     process.exit(1)
   }
+  if (stopping) return
   const { url, config, database, engine } = app
   if (url === null) {
     console.log(
@@ -55,18 +84,6 @@ const main = async () => {
     console.log(
       `PatchPlane is up on ${url} (database: ${database.kind}, ${database.location}).${missing} Next: open ${url} or curl ${url}/api/health`,
     )
-
-  let stopping = false
-  const shutdown = async (signal: string) => {
-    if (stopping) return
-    stopping = true
-    console.log(`${signal} received: shutting down`)
-    await app.stop()
-    console.log("PatchPlane stopped")
-    process.exit(0)
-  }
-  process.on("SIGTERM", () => void shutdown("SIGTERM"))
-  process.on("SIGINT", () => void shutdown("SIGINT"))
 }
 
 await main()

@@ -283,6 +283,9 @@ export const startEmbeddedPostgres = async (
     cwd: dataDir,
     env: { LC_ALL: "C", LANG: "C" },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group: Ctrl-C in the terminal reaches the whole
+    // foreground group, and PostgreSQL must stop after the app, not with it.
+    detached: true,
   })
   let output = ""
   const onData = (chunk: Buffer) => {
