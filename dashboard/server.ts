@@ -76,7 +76,7 @@ export const createDashboardHandler = (options: DashboardHandlerOptions): Dashbo
           onProgress: (line) => {
             progress.push(line)
             if (progress.length > 40) progress.shift()
-            options.log.info({ build: line }, "dashboard build")
+            options.log.info({}, `dashboard build: ${line}`)
           },
         })
         options.log.info({ seconds: (Date.now() - began) / 1000 }, "dashboard built")

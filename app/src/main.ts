@@ -28,6 +28,16 @@ const rolesFromArgs = (): Role[] => {
   process.exit(1)
 }
 
+/** What a newcomer does next, after the "is up" line: one step a line. */
+const nextSteps = (config: Awaited<ReturnType<typeof startPatchPlane>>["config"]) => [
+  "  Watch the whole loop on local stand-ins (GitHub, model): npm run demo",
+  ...(config.github === null ? ["  Connect GitHub (create the App): see docs/github-app.md"] : []),
+  ...(config.unconfigured.some((part) => part.includes("model"))
+    ? ["  Choose the model agents use: see docs/model.md"]
+    : []),
+  "  Stop: Ctrl-C",
+]
+
 /** A stop that has not finished by then is forced: Ctrl-C must end the process. */
 const STOP_DEADLINE_MS = 10_000
 
@@ -84,6 +94,7 @@ const main = async () => {
     console.log(
       `PatchPlane is up on ${url} (database: ${database.kind}, ${database.location}).${missing} Next: open ${url} or curl ${url}/api/health`,
     )
+  if (url !== null) console.log(nextSteps(config).join("\n"))
 }
 
 await main()

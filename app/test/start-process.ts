@@ -34,9 +34,15 @@ export const startProcess = async (
   cwd: string,
   env: Record<string, string> = {},
   args: ReadonlyArray<string> = [],
+  /** On a terminal (a pseudo-terminal from util-linux `script`), as a person runs it. */
+  tty = false,
 ): Promise<StartedProcess> => {
   const port = await freePort()
-  const child = spawn(process.execPath, [MAIN, ...args], {
+  const command = [process.execPath, MAIN, ...args]
+  const [file, argv] = tty
+    ? ["script", ["-qfec", command.map((part) => `'${part}'`).join(" "), "/dev/null"]]
+    : [process.execPath, command.slice(1)]
+  const child = spawn(file, argv, {
     cwd,
     env: { PATH: process.env.PATH ?? "", HOME: cwd, PORT: String(port), ...env },
     stdio: ["ignore", "pipe", "pipe"],

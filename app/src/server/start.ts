@@ -100,7 +100,7 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
       await listen(server, config.server.port, config.server.host)
     }
     const database = await runtime.runPromise(Database)
-    const log = createLogger(config.server.logLevel)
+    const log = createLogger(config.server.logLevel, config.server.logFormat)
     const db = database.db
     const databaseUrl = database.url
 
@@ -145,7 +145,9 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
         ? chooseRunSteps({ config, database, db, probot, dashboardUrl })
         : { steps: options.steps, missing: null, close: async () => {} }
     cleanups.push(() => choice.close())
-    if (choice.missing !== null && roles.has("worker"))
+    // Unconfigured parts are listed in the start-up summary; a warning is for a
+    // configuration that still cannot run.
+    if (choice.missing !== null && roles.has("worker") && config.unconfigured.length === 0)
       log.warn({ missing: choice.missing }, "runs cannot execute in this process")
     const engine = await startEngine(
       {
