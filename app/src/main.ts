@@ -5,17 +5,8 @@
 // embedded server, in that order.
 import { type Role, startPatchPlane } from "./server/start.ts"
 
-const MIN_NODE = [22, 11] as const
-
-const checkNode = () => {
-  const [major = 0, minor = 0] = process.versions.node.split(".").map(Number)
-  if (major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1])) {
-    console.error(
-      `PatchPlane needs Node.js >= ${MIN_NODE.join(".")} (24 LTS recommended); this is ${process.version}.`,
-    )
-    process.exit(1)
-  }
-}
+// The Node.js version is checked before this file loads: app/bin/require-node.js
+// (an older Node cannot load a .ts file at all).
 
 const argument = (name: string) =>
   process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3)
@@ -42,7 +33,6 @@ const nextSteps = (config: Awaited<ReturnType<typeof startPatchPlane>>["config"]
 const STOP_DEADLINE_MS = 10_000
 
 const main = async () => {
-  checkNode()
   const executorId = argument("executor-id")
   const starting = startPatchPlane({
     roles: rolesFromArgs(),
