@@ -15,6 +15,7 @@ import {
 } from "./github-stand-in/index.ts"
 import { type LocalIssuer, startLocalIssuer } from "./oidc-issuer/local-issuer.ts"
 import { runReviewAction, type ReviewActionResult } from "./review-action.ts"
+import { answerAnyPrompt } from "./scripted-model/any-prompt-model.ts"
 import { contributingScript } from "./scripted-model/model-scripts.ts"
 import {
   type ScriptedModelServer,
@@ -55,6 +56,8 @@ export interface LocalWorldOptions {
   readonly modelLatencyMs?: number
   /** Extra config merged over the generated one (top-level keys). */
   readonly config?: Readonly<Record<string, unknown>>
+  /** The scripted model answers any prompt once its script is used up (the demo). */
+  readonly anyPrompt?: boolean
 }
 
 export interface LocalWorld {
@@ -97,6 +100,7 @@ export const startLocalWorld = async (options: LocalWorldOptions): Promise<Local
   const model = await startScriptedModelServer({
     script: [],
     ...(options.modelLatencyMs === undefined ? {} : { latencyMs: options.modelLatencyMs }),
+    ...(options.anyPrompt === true ? { improvise: answerAnyPrompt } : {}),
   })
   const issuer = await startLocalIssuer({ repository: REPOSITORY })
   const repository = await github.createRepository(REPOSITORY, { files: repositoryFiles })
@@ -233,7 +237,7 @@ export const startLocalWorld = async (options: LocalWorldOptions): Promise<Local
         )
     },
     request: async (prompt, requestOptions = {}) => {
-      if (options.model === undefined)
+      if (options.model === undefined && !(options.anyPrompt === true && !requestOptions.script))
         model.enqueue(...(requestOptions.script ?? contributingScript()))
       const user = requestOptions.user ?? MAINTAINER
       const issue = github.createIssue(REPOSITORY, { title: prompt.split("\n")[0] ?? prompt, user })
