@@ -74,7 +74,10 @@ const app = await startPatchPlane({ cwd: dir, env: { PATCHPLANE_CONFIG: world.co
 const url = app.url ?? `http://localhost:${port}`
 let stopping = false
 const stop = async () => {
-  if (stopping) return
+  if (stopping) {
+    say("stopping now")
+    process.exit(130)
+  }
   stopping = true
   say("stopping…")
   await app.stop().catch(() => {})

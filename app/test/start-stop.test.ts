@@ -8,6 +8,7 @@ import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { launchBrowser } from "../../dashboard/test/browser.ts"
 import { type StartedProcess, startProcess } from "./start-process.ts"
 
 interface Answer {
@@ -167,6 +168,30 @@ describe("shutdown", () => {
     // The embedded PostgreSQL stopped after the app, cleanly.
     expect(existsSync(join(cwd, ".patchplane/postgres/postmaster.pid"))).toBe(false)
   }, 120_000)
+
+  it("an open dashboard tab stops saying Live and says the server stopped", async () => {
+    const { app } = await startIn("tab")
+    await app.up
+    const browser = await launchBrowser()
+    try {
+      const page = await browser.page()
+      // The first start may still be building the dashboard: its page reloads itself until ready.
+      await page.goto(app.url)
+      await page.getByTestId("live").filter({ hasText: "Live" }).waitFor({ timeout: 240_000 })
+      app.signalGroup("SIGINT")
+      await page
+        .getByTestId("live")
+        .filter({ hasText: "Server stopped" })
+        .waitFor({ timeout: 10_000 })
+      await browser.screenshot(page, "server-stopped")
+      expect(await app.exited).toBe(0)
+      // Still not "Live" once the process is gone.
+      await new Promise((r) => setTimeout(r, 1_500))
+      expect(await page.getByTestId("live").textContent()).toMatch(/Server stopped/)
+    } finally {
+      await browser.close()
+    }
+  }, 300_000)
 
   it("a second Ctrl-C exits at once, and the embedded PostgreSQL still goes down", async () => {
     const { app, cwd } = await startIn("force")
