@@ -43,6 +43,9 @@ interface NextApp {
   close(): Promise<void>
 }
 
+/** How long a page request waits for Next to finish loading before a 503. */
+const STARTING_WAIT_MS = 5_000
+
 const sendPage = (res: ServerResponse, status: number, html: string) => {
   res.writeHead(status, {
     "content-type": "text/html; charset=utf-8",
@@ -73,7 +76,7 @@ export const createDashboardHandler = (options: DashboardHandlerOptions): Dashbo
           onProgress: (line) => {
             progress.push(line)
             if (progress.length > 40) progress.shift()
-            options.log.info({ build: line }, "dashboard build")
+            options.log.info({}, `dashboard build: ${line}`)
           },
         })
         options.log.info({ seconds: (Date.now() - began) / 1000 }, "dashboard built")
@@ -113,7 +116,13 @@ export const createDashboardHandler = (options: DashboardHandlerOptions): Dashbo
           `<!doctype html><title>Dashboard failed</title><pre>${message}</pre>`,
         )
       }
-      const handler = await ready.catch(() => null)
+      // Next loads in a few seconds; a page asked for meanwhile waits that
+      // long at most, then gets the self-refreshing 503 instead of hanging.
+      const handler = await Promise.race([
+        ready.catch(() => null),
+        new Promise<"slow">((r) => setTimeout(() => r("slow"), STARTING_WAIT_MS).unref()),
+      ])
+      if (handler === "slow") return sendPage(res, 503, options.buildingPage(progress))
       if (handler === null) return sendPage(res, 500, "<!doctype html><p>The dashboard failed.</p>")
       await handler(req, res)
     },

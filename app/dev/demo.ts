@@ -3,10 +3,14 @@
 // bubblewrap sandbox, dashboard on http://localhost:3000) against loopback
 // stand-ins for what it cannot reach here: GitHub (REST and git), the model
 // (scripted, unless your patchplane.config.* configures a real one) and the
-// GitHub Actions OIDC issuer. A signed `/patchplane` comment starts a run; the
-// demo plays the target repository's CI when the draft PR opens, and keeps
-// everything up until Ctrl-C so you can look around. `npm run demo -- --daytona`
-// runs the agent in the local Daytona instead (sandbox.backend "daytona").
+// GitHub Actions OIDC issuer. Once the dashboard is ready, a signed
+// `/patchplane` comment starts the first run. The demo has its own database
+// (under .patchplane/demo, never `npm start`'s), its scripted model answers
+// any prompt, and it plays the repository's CI on every draft PR, so runs
+// started from New run, the API, Retry or more comments all reach a decision.
+// Everything stays up until Ctrl-C so you can play with it.
+// `npm run demo -- --daytona` runs the agent in the local Daytona instead
+// (sandbox.backend "daytona").
 import { existsSync, readFileSync, rmSync } from "node:fs"
 import { isAbsolute, join, resolve } from "node:path"
 import { parse } from "yaml"
@@ -59,11 +63,9 @@ const world = await startLocalWorld({
   // Slow enough to follow each tool call in the dashboard as it happens.
   modelLatencyMs: 2_000,
   daytona,
-  ...(model === undefined
-    ? {}
-    : {
-        model: model.pi,
-      }),
+  // Its own cluster: `npm start`'s database never sees the stand-in's repository.
+  config: { database: { embedded: { dataDir: join(dir, "postgres") } } },
+  ...(model === undefined ? { anyPrompt: true } : { model: model.pi }),
 })
 say(`GitHub stand-in on ${world.github.webUrl}, repository ${REPOSITORY}`)
 if (world.daytona !== null)
@@ -80,7 +82,10 @@ const app = await startPatchPlane({ cwd: dir, env: { PATCHPLANE_CONFIG: world.co
 const url = app.url ?? `http://localhost:${port}`
 let stopping = false
 const stop = async () => {
-  if (stopping) return
+  if (stopping) {
+    say("stopping now")
+    process.exit(130)
+  }
   stopping = true
   say("stopping…")
   await app.stop().catch(() => {})
@@ -90,19 +95,18 @@ const stop = async () => {
 process.on("SIGINT", () => void stop())
 process.on("SIGTERM", () => void stop())
 
+// The first run starts once the dashboard can show it (the first start builds it).
+for (let waited = 0; ; waited += 1) {
+  const page = await fetch(url).catch(() => null)
+  if (page !== null && page.status !== 503) break
+  if (waited === 0) say("waiting for the dashboard to be ready…")
+  await new Promise((done) => setTimeout(done, 1_000))
+}
 await world.connect(url)
 say(`the App is installed on ${REPOSITORY}; @octocat comments "/patchplane ${PROMPT}"`)
-const sent = await world.request(PROMPT)
+const sent = await world.request(PROMPT, ...(model === undefined ? [{ script: [] }] : []))
 if (sent.status !== 200) throw new Error(`PatchPlane answered the webhook with ${sent.status}`)
 
-interface Detail {
-  readonly run: {
-    readonly id: string
-    readonly state: string
-    readonly reason: string | null
-    readonly pullRequestNumber: number | null
-  }
-}
 const api = async <A>(path: string): Promise<A> => {
   const res = await fetch(`${url}${path}`)
   if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`)
@@ -113,20 +117,52 @@ const runId = runs[0]?.id
 if (runId === undefined) throw new Error("the comment started no run")
 console.log(`\n  Watch the run live: ${url}/runs/${runId}\n`)
 
-// Follow the run; play the repository's CI once the draft PR is open.
-let last = ""
-let reviewed = false
-for (;;) {
-  const { run } = await api<Detail>(`/api/runs/${runId}`)
-  const line = `${run.state}${run.reason ? ` (${run.reason})` : ""}`
-  if (line !== last) say(`run ${run.id.slice(0, 8)}: ${(last = line)}`)
-  if (run.pullRequestNumber !== null && !reviewed) {
-    reviewed = true
-    say(`draft PR #${run.pullRequestNumber} opened; the repository's CI runs the review Action…`)
-    const review = await world.review(run.pullRequestNumber, url)
-    say(`review Action exited with ${review.code}`)
-  }
-  if (["decided", "failed", "cancelled", "timed_out"].includes(run.state)) break
-  await new Promise((done) => setTimeout(done, 500))
+// Follow every run (the first, and any started from the dashboard, the API,
+// Retry or a comment); play the repository's CI once a draft PR is open.
+interface Listed {
+  readonly id: string
+  readonly state: string
+  readonly reason: string | null
+  readonly pullRequestNumber: number | null
 }
-say(`done. The dashboard stays up at ${url} — press Ctrl-C to stop.`)
+const FINAL = ["decided", "failed", "cancelled", "timed_out"]
+const seen = new Map<string, string>()
+const reviewed = new Set<string>()
+let announced = false
+let ciQueue: Promise<unknown> = Promise.resolve()
+for (;;) {
+  const { runs: listed } = await api<{ runs: ReadonlyArray<Listed> }>("/api/runs?limit=20").catch(
+    () => ({ runs: [] as ReadonlyArray<Listed> }),
+  )
+  for (const run of listed.toReversed()) {
+    const line = `${run.state}${run.reason ? ` (${run.reason})` : ""}`
+    if (seen.get(run.id) !== line) {
+      if (!seen.has(run.id) && run.id !== runId) say(`new run: ${url}/runs/${run.id}`)
+      seen.set(run.id, line)
+      say(`run ${run.id.slice(0, 8)}: ${line}`)
+    }
+    const key = `${run.id}#${run.pullRequestNumber}`
+    if (run.pullRequestNumber !== null && !reviewed.has(key) && !FINAL.includes(run.state)) {
+      reviewed.add(key)
+      const number = run.pullRequestNumber
+      say(`draft PR #${number} opened; the repository's CI runs the review Action…`)
+      // One at a time: the local OIDC issuer mints for one workflow run at a time.
+      ciQueue = ciQueue
+        .then(() => world.review(number, url))
+        .then(
+          (review) =>
+            say(
+              `review Action on PR #${number} exited with ${review.code}${review.code === 0 ? "" : `:\n${review.stderr.slice(-2_000)}${review.stdout.slice(-2_000)}`}`,
+            ),
+          (error: unknown) => say(`review Action on PR #${number} failed: ${String(error)}`),
+        )
+    }
+  }
+  if (!announced && FINAL.includes(seen.get(runId)?.split(" ")[0] ?? "")) {
+    announced = true
+    say(
+      `the first run is done. Start more from the dashboard (New run, Retry) or the API; the model answers any prompt. ${url} stays up until Ctrl-C.`,
+    )
+  }
+  await new Promise((done) => setTimeout(done, 1_000))
+}

@@ -21,6 +21,7 @@ import {
 } from "./daytona-stand-in/local-daytona.ts"
 import { type LocalIssuer, startLocalIssuer } from "./oidc-issuer/local-issuer.ts"
 import { runReviewAction, type ReviewActionResult } from "./review-action.ts"
+import { answerAnyPrompt } from "./scripted-model/any-prompt-model.ts"
 import { contributingScript } from "./scripted-model/model-scripts.ts"
 import {
   type ScriptedModelServer,
@@ -65,6 +66,8 @@ export interface LocalWorldOptions {
   readonly config?: Readonly<Record<string, unknown>>
   /** Runs go to the local Daytona (sandbox.backend "daytona") instead of the local sandbox. */
   readonly daytona?: boolean
+  /** The scripted model answers any prompt once its script is used up (the demo). */
+  readonly anyPrompt?: boolean
 }
 
 export interface LocalWorld {
@@ -109,6 +112,7 @@ export const startLocalWorld = async (options: LocalWorldOptions): Promise<Local
   const model = await startScriptedModelServer({
     script: [],
     ...(options.modelLatencyMs === undefined ? {} : { latencyMs: options.modelLatencyMs }),
+    ...(options.anyPrompt === true ? { improvise: answerAnyPrompt } : {}),
   })
   const issuer = await startLocalIssuer({ repository: REPOSITORY })
   const daytona = options.daytona === true ? await startLocalDaytona() : null
@@ -251,7 +255,7 @@ export const startLocalWorld = async (options: LocalWorldOptions): Promise<Local
         )
     },
     request: async (prompt, requestOptions = {}) => {
-      if (options.model === undefined)
+      if (options.model === undefined && !(options.anyPrompt === true && !requestOptions.script))
         model.enqueue(...(requestOptions.script ?? contributingScript()))
       const user = requestOptions.user ?? MAINTAINER
       const issue = github.createIssue(REPOSITORY, { title: prompt.split("\n")[0] ?? prompt, user })

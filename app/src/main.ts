@@ -5,17 +5,8 @@
 // embedded server, in that order.
 import { type Role, startPatchPlane } from "./server/start.ts"
 
-const MIN_NODE = [22, 11] as const
-
-const checkNode = () => {
-  const [major = 0, minor = 0] = process.versions.node.split(".").map(Number)
-  if (major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1])) {
-    console.error(
-      `PatchPlane needs Node.js >= ${MIN_NODE.join(".")} (24 LTS recommended); this is ${process.version}.`,
-    )
-    process.exit(1)
-  }
-}
+// The Node.js version is checked before this file loads: app/bin/require-node.js
+// (an older Node cannot load a .ts file at all).
 
 const argument = (name: string) =>
   process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3)
@@ -28,19 +19,57 @@ const rolesFromArgs = (): Role[] => {
   process.exit(1)
 }
 
+/** What a newcomer does next, after the "is up" line: one step a line. */
+const nextSteps = (config: Awaited<ReturnType<typeof startPatchPlane>>["config"]) => [
+  "  Watch the whole loop on local stand-ins (GitHub, model): npm run demo",
+  ...(config.github === null ? ["  Connect GitHub (create the App): see docs/github-app.md"] : []),
+  ...(config.unconfigured.some((part) => part.includes("model"))
+    ? ["  Choose the model agents use: see docs/model.md"]
+    : []),
+  "  Stop: Ctrl-C",
+]
+
+/** A stop that has not finished by then is forced: Ctrl-C must end the process. */
+const STOP_DEADLINE_MS = 10_000
+
 const main = async () => {
-  checkNode()
-  let app: Awaited<ReturnType<typeof startPatchPlane>>
   const executorId = argument("executor-id")
+  const starting = startPatchPlane({
+    roles: rolesFromArgs(),
+    ...(executorId === undefined ? {} : { executorId }),
+  })
+
+  // Installed before start-up finishes, so Ctrl-C during start-up stops what
+  // has started; a second Ctrl-C (or SIGTERM) exits at once.
+  let stopping = false
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      console.error(`${signal} received again: exiting now`)
+      process.exit(130)
+    }
+    stopping = true
+    console.log(`${signal} received: shutting down (Ctrl-C again to force)`)
+    setTimeout(() => {
+      console.error(`PatchPlane did not stop within ${STOP_DEADLINE_MS / 1000} s; exiting`)
+      process.exit(1)
+    }, STOP_DEADLINE_MS).unref()
+    const started = await starting.catch(() => null)
+    await started?.stop()
+    console.log("PatchPlane stopped")
+    process.exit(0)
+  }
+  process.on("SIGTERM", () => void shutdown("SIGTERM"))
+  process.on("SIGINT", () => void shutdown("SIGINT"))
+
+  let app: Awaited<typeof starting>
   try {
-    app = await startPatchPlane({
-      roles: rolesFromArgs(),
-      ...(executorId === undefined ? {} : { executorId }),
-    })
+    app = await starting
   } catch (error) {
+    if (stopping) return
     console.error(`PatchPlane could not start.\n${error instanceof Error ? error.message : error}`)
     process.exit(1)
   }
+  if (stopping) return
   const { url, config, database, engine } = app
   if (url === null) {
     console.log(
@@ -55,18 +84,7 @@ const main = async () => {
     console.log(
       `PatchPlane is up on ${url} (database: ${database.kind}, ${database.location}).${missing} Next: open ${url} or curl ${url}/api/health`,
     )
-
-  let stopping = false
-  const shutdown = async (signal: string) => {
-    if (stopping) return
-    stopping = true
-    console.log(`${signal} received: shutting down`)
-    await app.stop()
-    console.log("PatchPlane stopped")
-    process.exit(0)
-  }
-  process.on("SIGTERM", () => void shutdown("SIGTERM"))
-  process.on("SIGINT", () => void shutdown("SIGINT"))
+  if (url !== null) console.log(nextSteps(config).join("\n"))
 }
 
 await main()

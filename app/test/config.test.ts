@@ -32,7 +32,12 @@ describe("loading patchplane.config.json", () => {
   it("runs on embedded defaults without a file and says what is unconfigured", async () => {
     const config = await load()
     expect(config.source).toBeNull()
-    expect(config.server).toEqual({ host: "127.0.0.1", port: 3000, logLevel: "info" })
+    expect(config.server).toEqual({
+      host: "127.0.0.1",
+      port: 3000,
+      logLevel: "info",
+      logFormat: "auto",
+    })
     expect(config.database.url).toBeNull()
     expect(config.database.embedded.dataDir).toBe(".patchplane/postgres")
     expect(config.github).toBeNull()
@@ -127,7 +132,12 @@ describe("loading patchplane.config.json", () => {
       DATABASE_URL: "postgres://127.0.0.1/x",
     })
     expect(config.source).toBe(join(dir, "elsewhere.yaml"))
-    expect(config.server).toEqual({ host: "0.0.0.0", port: 4100, logLevel: "info" })
+    expect(config.server).toEqual({
+      host: "0.0.0.0",
+      port: 4100,
+      logLevel: "info",
+      logFormat: "auto",
+    })
     expect(Redacted.value(config.database.url!)).toBe("postgres://127.0.0.1/x")
   })
 

@@ -4,6 +4,7 @@ const TEXT: Record<StreamStatus, string> = {
   connecting: "Connecting…",
   live: "Live",
   reconnecting: "Reconnecting…",
+  stopped: "Server stopped; reconnecting…",
 }
 
 /** Whether the page is receiving live updates. */

@@ -6,13 +6,13 @@
 // stop the server and call process.exit behind the application's back, which
 // breaks a clean, ordered shutdown (HTTP closed → pool ended → server stopped).
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
-import { randomBytes } from "node:crypto"
+import { createHash, randomBytes } from "node:crypto"
 import { existsSync } from "node:fs"
 import { chmod, chown, mkdir, readFile, realpath, rm, stat, writeFile } from "node:fs/promises"
 import { createRequire } from "node:module"
 import { createServer } from "node:net"
 import { arch, platform, tmpdir } from "node:os"
-import { dirname, join, resolve } from "node:path"
+import { basename, dirname, join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import { Client } from "pg"
 
@@ -36,6 +36,12 @@ export interface EmbeddedServer {
   readonly initialised: boolean
   /** An earlier server left running (e.g. after kill -9 of the app) that this start stopped. */
   readonly recoveredOrphanPid: number | null
+  /**
+   * Set when the cluster lives elsewhere than asked: as root, PostgreSQL runs
+   * as the `postgres` user, and that user could not enter `blockedAt` (a
+   * clone under /root, say).
+   */
+  readonly relocated: { readonly requested: string; readonly blockedAt: string } | null
   stop(): Promise<void>
 }
 
@@ -88,17 +94,32 @@ const runAs = (): RunAs => {
   }
 }
 
-/** The `postgres` user must be able to walk down to the data directory. */
-const assertReachable = async (dir: string, uid: number): Promise<void> => {
+/** The first folder on the way to `dir` that the `postgres` user cannot enter, or null. */
+const unreachableAncestor = async (dir: string, uid: number): Promise<string | null> => {
+  let blocked: string | null = null
   for (let current = dir; ; current = dirname(current)) {
-    const info = await stat(current)
-    if (info.uid !== uid && (info.mode & 0o001) === 0)
-      throw new EmbeddedServerError(
-        `PostgreSQL runs as the "${SUPERUSER}" user, which cannot enter ${current}. ` +
-          "Start PatchPlane from a folder others can traverse, or set DATABASE_URL.",
-      )
-    if (dirname(current) === current) return
+    const info = await stat(current).catch(() => null) // not created yet: we create it 0755
+    if (info !== null && info.uid !== uid && (info.mode & 0o001) === 0) blocked = current
+    if (dirname(current) === current) return blocked
   }
+}
+
+/** Where a cluster goes when its folder is out of the `postgres` user's reach: one per requested folder, kept across starts. */
+const RELOCATION_ROOT = "/var/lib/patchplane"
+
+const relocatedDataDir = async (requested: string): Promise<string> => {
+  const key = createHash("sha256").update(requested).digest("hex").slice(0, 12)
+  const name = basename(dirname(dirname(requested))).replace(/[^\w.-]/g, "_") || "cluster"
+  for (const base of [RELOCATION_ROOT, join(tmpdir(), "patchplane")]) {
+    try {
+      await mkdir(base, { recursive: true, mode: 0o755 })
+      await chmod(base, 0o755)
+      return join(base, `${name}-${key}`)
+    } catch {
+      // not writable here: try the next place
+    }
+  }
+  throw new EmbeddedServerError(`no folder the "${SUPERUSER}" user can reach for ${requested}`)
 }
 
 const isAlive = (pid: number): boolean => {
@@ -254,15 +275,18 @@ export const startEmbeddedPostgres = async (
   options: EmbeddedServerOptions,
 ): Promise<EmbeddedServer> => {
   const log = options.log ?? (() => {})
-  const dataDir = resolve(options.dataDir)
+  const requested = resolve(options.dataDir)
   const bin = await loadBinaries()
   const as = runAs()
+  // As root, PostgreSQL runs as `postgres`, which must walk down to its data:
+  // out of its reach, the cluster goes where it can run instead of failing.
+  const blockedAt = as.uid === undefined ? null : await unreachableAncestor(requested, as.uid)
+  const dataDir = blockedAt === null ? requested : await relocatedDataDir(requested)
+  if (blockedAt !== null)
+    log(`"${SUPERUSER}" cannot enter ${blockedAt}: the cluster lives in ${dataDir} instead`)
   await mkdir(dirname(dataDir), { recursive: true })
   await mkdir(dataDir, { recursive: true })
-  if (as.uid !== undefined) {
-    await chown(dataDir, as.uid, as.gid ?? as.uid)
-    await assertReachable(dirname(dataDir), as.uid)
-  }
+  if (as.uid !== undefined) await chown(dataDir, as.uid, as.gid ?? as.uid)
   await chmod(dataDir, 0o700)
 
   const recoveredOrphanPid = await stopOrphan(dataDir, log)
@@ -283,6 +307,9 @@ export const startEmbeddedPostgres = async (
     cwd: dataDir,
     env: { LC_ALL: "C", LANG: "C" },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group: Ctrl-C in the terminal reaches the whole
+    // foreground group, and PostgreSQL must stop after the app, not with it.
+    detached: true,
   })
   let output = ""
   const onData = (chunk: Buffer) => {
@@ -320,6 +347,7 @@ export const startEmbeddedPostgres = async (
     pid: child.pid ?? -1,
     initialised,
     recoveredOrphanPid,
+    relocated: blockedAt === null ? null : { requested, blockedAt },
     stop: () => {
       stopping ??= (async () => {
         process.removeListener("exit", killOnExit)

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process"
 import { existsSync } from "node:fs"
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises"
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -96,6 +96,38 @@ describe("embedded PostgreSQL", () => {
     expect(again.recoveredOrphanPid).toBeNull()
     await again.stop()
   }, 60_000)
+
+  it("runs from a folder the postgres user cannot enter (a clone under /root) by placing the cluster where it can", async () => {
+    // As root the server runs as "postgres"; 0700 keeps that user out, as /root does.
+    const privateDir = join(root, "private-clone")
+    await mkdir(privateDir, { mode: 0o700 })
+    await chmod(privateDir, 0o700)
+    const dataDir = join(privateDir, ".patchplane", "postgres")
+    const asRoot = process.getuid?.() === 0
+    const first = await startEmbeddedPostgres({ dataDir })
+    try {
+      // Not root: the server runs as this user, who can enter the folder.
+      expect(first.relocated).toEqual(asRoot ? { requested: dataDir, blockedAt: privateDir } : null)
+      expect(first.dataDir.startsWith(privateDir)).toBe(!asRoot)
+      const pool = createPool(first.url)
+      await runMigrations(pool)
+      await recordDelivery(createDatabase(pool), { deliveryId: "moved", event: "ping" })
+      await pool.end()
+      await first.stop()
+      // The same folder finds the same cluster on the next start.
+      const second = await startEmbeddedPostgres({ dataDir })
+      expect(second.dataDir).toBe(first.dataDir)
+      expect(second.initialised).toBe(false)
+      const again = createPool(second.url)
+      const kept = await again.query("SELECT delivery_id FROM webhook_deliveries")
+      expect(kept.rows).toEqual([{ delivery_id: "moved" }])
+      await again.end()
+      await second.stop()
+    } finally {
+      await first.stop()
+      if (first.relocated !== null) await rm(first.dataDir, { recursive: true, force: true })
+    }
+  }, 90_000)
 
   it("refuses a port another PostgreSQL holds instead of using that server", async () => {
     // This machine's own PostgreSQL listens on 5432 (and trusts local logins).

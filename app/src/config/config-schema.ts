@@ -37,6 +37,8 @@ export const ServerConfig = Schema.Struct({
   logLevel: Schema.Literals(["trace", "debug", "info", "warn", "error", "silent"]).pipe(
     withDefault("info"),
   ),
+  /** Log lines: `auto` is readable on a terminal and JSON otherwise; `json` always for collectors. */
+  logFormat: Schema.Literals(["auto", "pretty", "json"]).pipe(withDefault("auto")),
 })
 
 export const DatabaseConfig = Schema.Struct({

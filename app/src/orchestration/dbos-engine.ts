@@ -90,6 +90,24 @@ const sendToRun = async (runId: string, topic: string, message: unknown) => {
   )
 }
 
+/**
+ * DBOS caps idle transactions on its connections at 60 s. Left to itself it
+ * does so with a `SET` queued on every new connection alongside the
+ * borrower's first query, which pg deprecates (a DeprecationWarning at every
+ * start); set in the URL, the server applies it at connect and DBOS skips its
+ * `SET`.
+ */
+const withIdleTransactionTimeout = (url: string): string => {
+  const parsed = new URL(url)
+  const options = parsed.searchParams.get("options") ?? ""
+  if (options.includes("idle_in_transaction_session_timeout")) return url
+  parsed.searchParams.set(
+    "options",
+    `${options} -c idle_in_transaction_session_timeout=60000`.trim(),
+  )
+  return parsed.toString()
+}
+
 /** DBOS is process-global: one engine per process. */
 export const startEngine = async (
   options: EngineOptions,
@@ -99,7 +117,7 @@ export const startEngine = async (
   const log = options.log.child({ component: "dbos", executorId: options.executorId })
   DBOS.setConfig({
     name: "patchplane",
-    systemDatabaseUrl: options.databaseUrl,
+    systemDatabaseUrl: withIdleTransactionTimeout(options.databaseUrl),
     systemDatabaseSchemaName: "dbos",
     executorID: options.executorId,
     logLevel: "error",

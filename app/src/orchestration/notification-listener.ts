@@ -30,6 +30,7 @@ export const startNotificationListener = async (
       for (const handler of handlers.get(message.channel) ?? []) handler(message.payload ?? "")
     })
     next.on("error", (error) => {
+      if (state.closed) return // the connection ends because we are stopping
       log.warn({ err: error.message }, "notification connection lost; reconnecting")
       void reconnect()
     })

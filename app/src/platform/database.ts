@@ -83,7 +83,17 @@ export class Database extends Context.Service<Database, DatabaseShape>()(
         endPool,
       )
       yield* migrated(pool)
-      return make(pool, "embedded", `${server.dataDir} (127.0.0.1:${server.port})`, server.url)
+      // Say where the cluster is when it is not where the config put it.
+      const moved =
+        server.relocated === null
+          ? ""
+          : `; moved there because the "postgres" user cannot enter ${server.relocated.blockedAt}`
+      return make(
+        pool,
+        "embedded",
+        `${server.dataDir} (127.0.0.1:${server.port}${moved})`,
+        server.url,
+      )
     }),
   )
 

@@ -9,7 +9,7 @@ import { pullRequestWebUrl } from "../github/github-urls.ts"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
-import type { LoadConfigOptions, ResolvedConfig } from "../config/load-config.ts"
+import { loadConfig, type LoadConfigOptions, type ResolvedConfig } from "../config/load-config.ts"
 import { makeGitHubLive, type GitHubShape } from "../github/github-service.ts"
 import { createProbot } from "../github/probot.ts"
 import { createGitHubIntake, type GitHubIntake } from "../intake/github-intake.ts"
@@ -32,6 +32,8 @@ import { makeAuthenticator } from "./api/auth.ts"
 import { createDashboardRoutes } from "./dashboard-routes.ts"
 import { createRequestHandler } from "./http-server.ts"
 import { chooseRunSteps } from "./run-steps-factory.ts"
+import { closeHttpServer } from "./http-shutdown.ts"
+import { createRequestGate } from "./request-gate.ts"
 
 export type Role = "web" | "worker"
 
@@ -74,35 +76,34 @@ const listen = (server: Server, port: number, host: string) =>
 
 export const startPatchPlane = async (options: StartOptions = {}): Promise<RunningPatchPlane> => {
   const roles = new Set(options.roles ?? ["web", "worker"])
+  const config = await Effect.runPromise(loadConfig(options))
   const runtime = ManagedRuntime.make(
-    Database.layer.pipe(Layer.provideMerge(AppConfig.layer(options))),
+    Database.layer.pipe(Layer.provideMerge(AppConfig.layerValue(config))),
   )
   const cleanups: Array<() => Promise<void>> = []
+  // The port opens first and answers 503 until the rest is up (request-gate.ts).
+  const gate = createRequestGate()
+  const server = roles.has("web") ? createServer(gate.listener) : null
+  // Stopping ends live streams (telling their clients) so HTTP can close.
+  const stopping = new AbortController()
   const stopAll = async () => {
+    gate.close()
+    stopping.abort()
+    if (server?.listening) await closeHttpServer(server)
     for (const cleanup of cleanups.toReversed()) await cleanup().catch(() => {})
     await runtime.dispose()
   }
   try {
-    const { config, database } = await runtime.runPromise(
-      Effect.all({ config: AppConfig, database: Database }),
-    )
-    const log = createLogger(config.server.logLevel)
-    const db = database.db
-    const databaseUrl = database.url
-
-    const server = roles.has("web") ? createServer() : null
     if (server !== null) {
       server.requestTimeout = 30_000
       server.headersTimeout = 15_000
       await listen(server, config.server.port, config.server.host)
-      cleanups.push(
-        () =>
-          new Promise<void>((resolve) => {
-            server.close(() => resolve())
-            server.closeIdleConnections()
-          }),
-      )
     }
+    const database = await runtime.runPromise(Database)
+    const log = createLogger(config.server.logLevel, config.server.logFormat)
+    const db = database.db
+    const databaseUrl = database.url
+
     const port = server === null ? null : (server.address() as AddressInfo).port
     const url = port === null ? null : `http://${displayHost(config.server.host)}:${port}`
     const publicUrl = config.server.publicUrl ?? url ?? "http://localhost:3000"
@@ -144,7 +145,9 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
         ? chooseRunSteps({ config, database, db, probot, dashboardUrl, httpUrl: url })
         : { steps: options.steps, modelGateway: null, missing: null, close: async () => {} }
     cleanups.push(() => choice.close())
-    if (choice.missing !== null && roles.has("worker"))
+    // Unconfigured parts are listed in the start-up summary; a warning is for a
+    // configuration that still cannot run.
+    if (choice.missing !== null && roles.has("worker") && config.unconfigured.length === 0)
       log.warn({ missing: choice.missing }, "runs cannot execute in this process")
     const engine = await startEngine(
       {
@@ -244,14 +247,13 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
             ...(process.argv.includes("--dashboard-dev") ? { dev: true } : {}),
           })
     if (dashboard !== null) cleanups.push(() => dashboard.close())
-    server?.on(
-      "request",
+    gate.open(
       createRequestHandler({
         config,
         database,
         intake,
         runsApi: { db, orchestrator: operated, config, authenticate },
-        streams: { db, listener, authenticate },
+        streams: { db, listener, authenticate, stopping: stopping.signal },
         reviews,
         log,
         dashboard,
@@ -259,7 +261,7 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
       }),
     )
 
-    let stopping: Promise<void> | undefined
+    let stopped: Promise<void> | undefined
     return {
       url,
       config,
@@ -270,8 +272,8 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
       intake,
       log,
       stop: () => {
-        stopping ??= stopAll()
-        return stopping
+        stopped ??= stopAll()
+        return stopped
       },
     }
   } catch (error) {

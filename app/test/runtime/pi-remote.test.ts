@@ -32,7 +32,7 @@ afterAll(async () => {
 
 const layer = (remote: PiRuntimeOptions["remote"]) =>
   Layer.provideMerge(
-    RuntimeAdapter.layerPi({ ...(remote === undefined ? {} : { remote }) }),
+    RuntimeAdapter.layerPi(remote === undefined ? {} : { remote }),
     Layer.mergeAll(
       ExecutionAdapter.layerDaytona({
         apiUrl: daytona.apiUrl,

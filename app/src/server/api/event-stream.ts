@@ -16,9 +16,16 @@ export interface EventStreamDeps {
   readonly authenticate: Authenticate
   /** Keep-alive comment interval (proxies drop silent connections). */
   readonly heartbeatMs?: number
+  /** Aborted when the server stops: every stream says so and ends. */
+  readonly stopping?: AbortSignal
 }
 
-const openStream = (req: IncomingMessage, res: ServerResponse, heartbeatMs: number) => {
+const openStream = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  heartbeatMs: number,
+  stopping: AbortSignal | undefined,
+) => {
   res.writeHead(200, {
     "content-type": "text/event-stream; charset=utf-8",
     "cache-control": "no-store",
@@ -26,7 +33,9 @@ const openStream = (req: IncomingMessage, res: ServerResponse, heartbeatMs: numb
     "x-accel-buffering": "no",
   })
   res.write("retry: 1000\n\n")
-  const timer = setInterval(() => res.write(": keep-alive\n\n"), heartbeatMs)
+  const timer = setInterval(() => {
+    if (!res.writableEnded) res.write(": keep-alive\n\n")
+  }, heartbeatMs)
   const cleanups: Array<() => void> = [() => clearInterval(timer)]
   const closed = new Promise<void>((resolve) => {
     const done = () => {
@@ -36,8 +45,19 @@ const openStream = (req: IncomingMessage, res: ServerResponse, heartbeatMs: numb
     req.once("close", done)
     res.once("close", done)
   })
+  // Tell the client the server is going away (not a network fault), then end
+  // the stream so the server can close.
+  const stop = () => {
+    res.end(`event: shutdown\ndata: ${JSON.stringify({ message: "PatchPlane is stopping" })}\n\n`)
+  }
+  if (stopping?.aborted) stop()
+  else if (stopping !== undefined) {
+    stopping.addEventListener("abort", stop, { once: true })
+    cleanups.push(() => stopping.removeEventListener("abort", stop))
+  }
   return {
     send: (event: string, data: unknown, id?: number) => {
+      if (res.writableEnded) return
       res.write(
         `${id === undefined ? "" : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`,
       )
@@ -59,7 +79,7 @@ export const handleEventStreams = async (
   const heartbeatMs = deps.heartbeatMs ?? 15_000
   if (url.pathname === "/api/events") {
     requireRole(deps.authenticate(req), "viewer", "watching runs")
-    const stream = openStream(req, res, heartbeatMs)
+    const stream = openStream(req, res, heartbeatMs, deps.stopping)
     stream.onClose(
       deps.listener.on("patchplane_runs", (payload) => {
         stream.send("run", JSON.parse(payload))
@@ -77,7 +97,7 @@ export const handleEventStreams = async (
 
   const resumeFrom = Number(req.headers["last-event-id"] ?? url.searchParams.get("after") ?? "0")
   let lastSent = Number.isInteger(resumeFrom) && resumeFrom > 0 ? resumeFrom : 0
-  const stream = openStream(req, res, heartbeatMs)
+  const stream = openStream(req, res, heartbeatMs, deps.stopping)
 
   // One catch-up at a time: notifications only say "something new"; the
   // table says what, in order, after the last seq this client has.
