@@ -4,7 +4,8 @@
 // the slowest reviewer alone) run in the same invocation as what is compared
 // with them, so ratios hold on a noisy machine. Prints one table and one JSON
 // line per figure, and writes bench/results/latest.json. --quick: smaller
-// counts, same scenarios (under a minute on two cores).
+// counts, same scenarios (under a minute on two cores). --only <text>: just the
+// scenarios whose title contains <text> (for working on one figure).
 import { loadavg } from "node:os"
 import { embeddedPostgres } from "./embedded-postgres.ts"
 import { memory } from "./memory.ts"
@@ -15,6 +16,8 @@ import { runsList } from "./runs-list.ts"
 import { webhookIngest } from "./webhook-ingest.ts"
 
 const quick = process.argv.includes("--quick")
+const onlyAt = process.argv.indexOf("--only")
+const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? "") : ""
 
 const scenarios: ReadonlyArray<readonly [string, () => Promise<BenchRow[]>]> = [
   [
@@ -52,6 +55,7 @@ const loadavgAtStart = loadavg()
 const rows: BenchRow[] = []
 const failed: string[] = []
 for (const [title, scenario] of scenarios) {
+  if (!title.includes(only)) continue
   const t0 = performance.now()
   console.error(`bench: ${title}…`)
   try {
