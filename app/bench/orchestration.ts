@@ -174,6 +174,8 @@ export const orchestrationScenarios = async (options: {
     try {
       bare.push(await bareDbosBurst(bareDb.url, burstSize))
       const cpu0 = process.cpuUsage()
+      if (process.env.BENCH_MARK_WINDOW)
+        console.error(`window start ${process.hrtime.bigint() / 1000n}`)
       const burstStarted = performance.now()
       burstIds = await Promise.all(rest.slice(options.steady).map(enqueue))
       burst = await reachedSandbox(burstIds)
@@ -182,6 +184,8 @@ export const orchestrationScenarios = async (options: {
       await finished(burstIds)
       const toLastFinishedMs = performance.now() - burstStarted
       const cpu = process.cpuUsage(cpu0)
+      if (process.env.BENCH_MARK_WINDOW)
+        console.error(`window end ${process.hrtime.bigint() / 1000n}`)
       ours = { toLastSandboxMs, toLastFinishedMs, cpuMs: (cpu.user + cpu.system) / 1000 }
       bare.push(await bareDbosBurst(bareDb.url, burstSize))
     } finally {
