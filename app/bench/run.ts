@@ -9,6 +9,7 @@
 import { loadavg } from "node:os"
 import { embeddedPostgres } from "./embedded-postgres.ts"
 import { memory } from "./memory.ts"
+import { memoryPerRole } from "./memory-roles.ts"
 import { orchestrationScenarios } from "./orchestration.ts"
 import { report, type BenchRow } from "./report.ts"
 import { reviewerFanout } from "./reviewer-fanout.ts"
@@ -46,6 +47,7 @@ const scenarios: ReadonlyArray<readonly [string, () => Promise<BenchRow[]>]> = [
           : { runs: 100, concurrency: 50, streams: 50, idleMs: 3_000, busyMs: 5_000 },
       ),
   ],
+  ["memory per role", () => memoryPerRole({ idleMs: quick ? 1_000 : 3_000 })],
   ["reviewer fan-out", () => reviewerFanout({ iterations: quick ? 1 : 7 })],
   ["embedded PostgreSQL", () => embeddedPostgres({ restarts: quick ? 1 : 3 })],
 ]
