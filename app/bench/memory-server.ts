@@ -2,9 +2,14 @@
 // web and worker by default) with scripted steps: each run's agent streams a RuntimeEvent every
 // `eventEveryMs` until the bench sends "release". Over IPC it answers
 // "memory" with this process's own process.memoryUsage().
-import { appendRuntimeEvents } from "@patchplane/db"
 import type { RunSteps } from "../src/orchestration/run-steps.ts"
-import { type Role, type RunningPatchPlane, startPatchPlane } from "../src/server/start.ts"
+import { installModuleFormatHook } from "../src/platform/module-format-hook.ts"
+import type { Role, RunningPatchPlane } from "../src/server/start.ts"
+
+// As `npm start` loads PatchPlane (src/main.ts).
+installModuleFormatHook()
+const { startPatchPlane } = await import("../src/server/start.ts")
+const { appendRuntimeEvents } = await import("@patchplane/db")
 
 const [cwd, databaseUrl, eventEvery, roleList] = process.argv.slice(2)
 const roles = (roleList ?? "web,worker").split(",") as Role[]

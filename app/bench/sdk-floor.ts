@@ -3,6 +3,10 @@
 // under test idles, and prints its RSS. Both roles need the same ones (Effect,
 // drizzle over pg, Probot's GitHub client, DBOS, pino, yaml, jose); the
 // dashboard's Next.js and WorkOS load lazily, only when used or configured.
+// Loaded as PatchPlane loads them (with its module-format hook).
+import { installModuleFormatHook } from "../src/platform/module-format-hook.ts"
+
+installModuleFormatHook()
 const [idleText] = process.argv.slice(2)
 const libraries = [
   "effect",
