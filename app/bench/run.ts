@@ -14,6 +14,7 @@ import { orchestrationScenarios } from "./orchestration.ts"
 import { report, type BenchRow } from "./report.ts"
 import { reviewerFanout } from "./reviewer-fanout.ts"
 import { runsList } from "./runs-list.ts"
+import { scale } from "./scale.ts"
 import { webhookIngest } from "./webhook-ingest.ts"
 
 const quick = process.argv.includes("--quick")
@@ -48,6 +49,15 @@ const scenarios: ReadonlyArray<readonly [string, () => Promise<BenchRow[]>]> = [
       ),
   ],
   ["memory per role", () => memoryPerRole({ idleMs: quick ? 1_000 : 3_000 })],
+  [
+    "scale: a 5,000-event run, many SSE clients",
+    () =>
+      scale(
+        quick
+          ? { events: 5_000, requests: 5, streams: 200, commits: 5 }
+          : { events: 5_000, requests: 20, streams: 1_000, commits: 20 },
+      ),
+  ],
   ["reviewer fan-out", () => reviewerFanout({ iterations: quick ? 1 : 7 })],
   ["embedded PostgreSQL", () => embeddedPostgres({ restarts: quick ? 1 : 3 })],
 ]
