@@ -174,6 +174,7 @@ export const orchestrationScenarios = async (options: {
     try {
       bare.push(await bareDbosBurst(bareDb.url, burstSize))
       const cpu0 = process.cpuUsage()
+      // BENCH_MARK_WINDOW=1 with --cpu-prof: the burst's bounds in the profile's clock (µs).
       if (process.env.BENCH_MARK_WINDOW)
         console.error(`window start ${process.hrtime.bigint() / 1000n}`)
       const burstStarted = performance.now()
