@@ -56,3 +56,20 @@ export const percentile = (values: ReadonlyArray<number>, p: number) => {
 export const median = (values: ReadonlyArray<number>) => percentile(values, 50)
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+
+/** Runs a child script to completion and returns the `{"result": …}` line it printed. */
+export const runForResult = <T>(script: string, args: ReadonlyArray<string>) =>
+  new Promise<T>((resolve, reject) => {
+    const child = spawn(process.execPath, [join(import.meta.dirname, script), ...args], {
+      stdio: ["ignore", "pipe", "inherit"],
+    })
+    let out = ""
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString()
+    })
+    child.once("exit", (code) => {
+      const line = out.split("\n").find((l) => l.startsWith('{"result"'))
+      if (code === 0 && line) resolve((JSON.parse(line) as { result: T }).result)
+      else reject(new Error(`${script} exited with ${code}`))
+    })
+  })

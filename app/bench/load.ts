@@ -10,6 +10,23 @@ export interface LoadResult {
   readonly perSecond: number
   readonly p50Ms: number
   readonly p99Ms: number
+  /** Every latency, sorted (to merge slices of one load). */
+  readonly latencies: ReadonlyArray<number>
+}
+
+/** One result for several slices of the same load, run at different times. */
+export const mergeResults = (slices: ReadonlyArray<LoadResult>): LoadResult => {
+  const latencies = slices.flatMap((s) => s.latencies).sort((a, b) => a - b)
+  const seconds = slices.reduce((sum, s) => sum + s.seconds, 0)
+  return {
+    count: latencies.length,
+    errors: slices.reduce((sum, s) => sum + s.errors, 0),
+    seconds,
+    perSecond: latencies.length / seconds,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    latencies,
+  }
 }
 
 const percentile = (sorted: ReadonlyArray<number>, p: number) =>
@@ -76,5 +93,6 @@ export const sendDeliveries = async (options: {
     perSecond: latencies.length / seconds,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
+    latencies,
   }
 }

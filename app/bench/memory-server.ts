@@ -1,12 +1,18 @@
-// PatchPlane under the memory benchmark, in its own process (web and worker
-// roles) with scripted steps: each run's agent streams a RuntimeEvent every
+// PatchPlane under the memory benchmark, in its own process (the roles given,
+// web and worker by default) with scripted steps: each run's agent streams a RuntimeEvent every
 // `eventEveryMs` until the bench sends "release". Over IPC it answers
 // "memory" with this process's own process.memoryUsage().
-import { appendRuntimeEvents } from "@patchplane/db"
 import type { RunSteps } from "../src/orchestration/run-steps.ts"
-import { type RunningPatchPlane, startPatchPlane } from "../src/server/start.ts"
+import { installModuleFormatHook } from "../src/platform/module-format-hook.ts"
+import type { Role, RunningPatchPlane } from "../src/server/start.ts"
 
-const [cwd, databaseUrl, eventEvery] = process.argv.slice(2)
+// As `npm start` loads PatchPlane (src/main.ts).
+installModuleFormatHook()
+const { startPatchPlane } = await import("../src/server/start.ts")
+const { appendRuntimeEvents } = await import("@patchplane/db")
+
+const [cwd, databaseUrl, eventEvery, roleList] = process.argv.slice(2)
+const roles = (roleList ?? "web,worker").split(",") as Role[]
 const eventEveryMs = Number(eventEvery ?? 1000)
 
 let app: RunningPatchPlane | undefined
@@ -62,7 +68,12 @@ process.on("message", (message: { type: string }) => {
   }
 })
 
-app = await startPatchPlane({ cwd: cwd ?? ".", env: { DATABASE_URL: databaseUrl ?? "" }, steps })
+app = await startPatchPlane({
+  cwd: cwd ?? ".",
+  env: { DATABASE_URL: databaseUrl ?? "" },
+  steps,
+  roles,
+})
 console.log(JSON.stringify({ url: (app.url ?? "").replace("localhost", "127.0.0.1") }))
 const stop = () => void app?.stop().then(() => process.exit(0))
 process.on("SIGTERM", stop)

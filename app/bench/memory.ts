@@ -35,7 +35,7 @@ const row = (
 ): BenchRow => ({ name, metric, value, unit, target, baseline: null, ratio: null })
 
 /** Asks the child for its process.memoryUsage(). */
-const sample = (child: ChildProcess) =>
+export const sample = (child: ChildProcess) =>
   new Promise<Sample>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("no memory answer from the child")), 10_000)
     const onMessage = (message: { type: string; usage: NodeJS.MemoryUsage; agents: number }) => {
@@ -49,7 +49,7 @@ const sample = (child: ChildProcess) =>
   })
 
 /** VmRSS and VmHWM (peak) of a process, in bytes, from the kernel. */
-const procStatus = async (pid: number) => {
+export const procStatus = async (pid: number) => {
   const text = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "")
   const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(text)?.[1] ?? 0)
   return { rss: kb("VmRSS") * 1024, peak: kb("VmHWM") * 1024 }

@@ -1,6 +1,10 @@
 // PatchPlane under benchmark, in its own process: the full intake (verify,
 // record the delivery durably, route, record the outcome) on real PostgreSQL.
-import { startPatchPlane } from "../src/server/start.ts"
+import { installModuleFormatHook } from "../src/platform/module-format-hook.ts"
+
+// As `npm start` loads PatchPlane (src/main.ts).
+installModuleFormatHook()
+const { startPatchPlane } = await import("../src/server/start.ts")
 
 const [cwd, databaseUrl] = process.argv.slice(2)
 const app = await startPatchPlane({

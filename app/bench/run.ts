@@ -4,18 +4,23 @@
 // the slowest reviewer alone) run in the same invocation as what is compared
 // with them, so ratios hold on a noisy machine. Prints one table and one JSON
 // line per figure, and writes bench/results/latest.json. --quick: smaller
-// counts, same scenarios (under a minute on two cores).
+// counts, same scenarios (under a minute on two cores). --only <text>: just the
+// scenarios whose title contains <text> (for working on one figure).
 import { loadavg } from "node:os"
 import { embeddedPostgres } from "./embedded-postgres.ts"
 import { memory } from "./memory.ts"
+import { memoryPerRole } from "./memory-roles.ts"
 import { orchestrationScenarios } from "./orchestration.ts"
 import { report, type BenchRow } from "./report.ts"
 import { reviewerFanout } from "./reviewer-fanout.ts"
 import { runsList } from "./runs-list.ts"
 import { sanitizer } from "./sanitizer.ts"
+import { scale } from "./scale.ts"
 import { webhookIngest } from "./webhook-ingest.ts"
 
 const quick = process.argv.includes("--quick")
+const onlyAt = process.argv.indexOf("--only")
+const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? "") : ""
 
 const scenarios: ReadonlyArray<readonly [string, () => Promise<BenchRow[]>]> = [
   [
@@ -44,6 +49,16 @@ const scenarios: ReadonlyArray<readonly [string, () => Promise<BenchRow[]>]> = [
           : { runs: 100, concurrency: 50, streams: 50, idleMs: 3_000, busyMs: 5_000 },
       ),
   ],
+  ["memory per role", () => memoryPerRole({ idleMs: quick ? 1_000 : 3_000 })],
+  [
+    "scale: a 5,000-event run, many SSE clients",
+    () =>
+      scale(
+        quick
+          ? { events: 5_000, requests: 5, streams: 200, commits: 5 }
+          : { events: 5_000, requests: 20, streams: 1_000, commits: 20 },
+      ),
+  ],
   ["reviewer fan-out", () => reviewerFanout({ iterations: quick ? 1 : 7 })],
   ["prompt sanitiser", () => sanitizer({ iterations: quick ? 3 : 9 })],
   ["embedded PostgreSQL", () => embeddedPostgres({ restarts: quick ? 1 : 3 })],
@@ -54,6 +69,7 @@ const loadavgAtStart = loadavg()
 const rows: BenchRow[] = []
 const failed: string[] = []
 for (const [title, scenario] of scenarios) {
+  if (!title.includes(only)) continue
   const t0 = performance.now()
   console.error(`bench: ${title}…`)
   try {

@@ -5,7 +5,10 @@ import * as schema from "./schema/index.ts"
 
 export type Database = NodePgDatabase<typeof schema> & { $client: Pool }
 /** A Database or an open transaction on it; repository functions accept either. */
-export type Executor = Pick<Database, "select" | "insert" | "update" | "delete" | "execute"> & {
+export type Executor = Pick<
+  Database,
+  "select" | "insert" | "update" | "delete" | "execute" | "with" | "$with"
+> & {
   transaction: Database["transaction"]
 }
 

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
+  advanceWorkflowRun,
   appendProvenanceEdge,
+  attachPolicyBundle,
   appendRuntimeEvent,
   finishDeliveries,
   finishDelivery,
@@ -179,6 +181,62 @@ describe("workflow runs", () => {
     ])
     expect(results.filter((r) => r !== undefined)).toHaveLength(1)
     expect(await listTransitions(t.db, run.id)).toHaveLength(2)
+  })
+
+  it("advances from any allowed state, saying what the state was, and writes nothing otherwise", async () => {
+    const { run } = await seedRun(t.db)
+    const toRunning = {
+      id: run.id,
+      from: ["provisioning", "awaiting_approval"],
+      to: "running",
+    } as const
+    expect(await advanceWorkflowRun(t.db, toRunning)).toEqual({ previous: "queued", moved: false })
+    await advanceWorkflowRun(t.db, { id: run.id, from: ["queued"], to: "provisioning", actor: "w" })
+    expect(await advanceWorkflowRun(t.db, { ...toRunning, reason: "go" })).toEqual({
+      previous: "provisioning",
+      moved: true,
+    })
+    expect(await getWorkflowRun(t.db, run.id)).toMatchObject({ state: "running", reason: "go" })
+    const audit = await listTransitions(t.db, run.id)
+    expect(audit.map((r) => [r.fromState, r.toState, r.actor])).toEqual([
+      [null, "queued", "system"],
+      ["queued", "provisioning", "w"],
+      ["provisioning", "running", "system"],
+    ])
+    const edges = await lineageOf(t.db, { kind: "workflow_run", id: run.id })
+    expect(edges.filter((e) => e.relation === "transitioned").map((e) => e.data)).toContainEqual({
+      from: "provisioning",
+      to: "running",
+      reason: "go",
+    })
+    const missing = { ...toRunning, id: "00000000-0000-4000-8000-000000000000" }
+    expect(await advanceWorkflowRun(t.db, missing)).toEqual({ previous: undefined, moved: false })
+  })
+
+  it("lets exactly one of two racing advances of the same run win", async () => {
+    const { run } = await seedRun(t.db)
+    const results = await Promise.all(
+      Array.from({ length: 2 }, () =>
+        advanceWorkflowRun(t.db, { id: run.id, from: ["queued"], to: "provisioning" }),
+      ),
+    )
+    expect(results.filter((r) => r.moved)).toHaveLength(1)
+    expect(results.filter((r) => !r.moved)).toEqual([{ previous: "provisioning", moved: false }])
+    expect(await listTransitions(t.db, run.id)).toHaveLength(2)
+  })
+
+  it("attaches one shared policy row to runs that attach the same spec at once", async () => {
+    const runs = await Promise.all(Array.from({ length: 8 }, () => seedRun(t.db)))
+    const bundle = { name: "default", digest: `d-${Date.now()}`, spec: { a: 1 }, source: "config" }
+    const ids = await Promise.all(runs.map(({ run }) => attachPolicyBundle(t.db, run.id, bundle)))
+    expect(new Set(ids).size).toBe(1)
+    for (const { run } of runs)
+      expect((await getWorkflowRun(t.db, run.id))?.policyBundleId).toBe(ids[0])
+    const rows = await t.pool.query(
+      "SELECT count(*)::int AS n FROM policy_bundles WHERE digest = $1",
+      [bundle.digest],
+    )
+    expect(rows.rows[0].n).toBe(1)
   })
 
   it("records the reason a run failed", async () => {

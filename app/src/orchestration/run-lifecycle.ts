@@ -1,9 +1,20 @@
 // The only way a WorkflowRun changes state: check the domain's transition
 // table, then compare-and-set in the database (with its audit row and
 // provenance edge, see db/src/repositories/workflow-runs.ts).
-import { type Executor, transitionWorkflowRun, type WorkflowRunRow } from "@patchplane/db"
+import {
+  advanceWorkflowRun,
+  type Executor,
+  transitionWorkflowRun,
+  type WorkflowRunRow,
+} from "@patchplane/db"
 import { Effect, Schema } from "effect"
-import { canTransition, IllegalTransition, type WorkflowRunState } from "../domain/index.ts"
+import {
+  canTransition,
+  IllegalTransition,
+  isTerminalState,
+  workflowRunTransitions,
+  type WorkflowRunState,
+} from "../domain/index.ts"
 
 export class StaleTransition extends Schema.TaggedError<StaleTransition>()("StaleTransition", {
   runId: Schema.String,
@@ -44,4 +55,35 @@ export const transitionRun = (
         : Effect.succeed(updated),
     ),
   )
+}
+
+const allStates = Object.keys(workflowRunTransitions) as WorkflowRunState[]
+/** For each target state, the states a run may reach it from. */
+const sourcesOf = new Map(
+  allStates.map((to) => [to, allStates.filter((from) => canTransition(from, to))] as const),
+)
+
+/**
+ * The workflow's own moves along the transition table, in one statement.
+ * True when the run moved, or was already there (a replay after a crash);
+ * false when it is gone or was stopped meanwhile (an operator cancelled it).
+ */
+export const advanceRun = async (
+  db: Executor,
+  runId: string,
+  to: WorkflowRunState,
+  reason: string | null,
+): Promise<boolean> => {
+  const { previous, moved } = await advanceWorkflowRun(db, {
+    id: runId,
+    from: sourcesOf.get(to) ?? [],
+    to,
+    reason,
+    actor: "workflow",
+  })
+  if (moved) return true
+  if (previous === undefined) return false
+  if (previous === to) return true
+  if (isTerminalState(previous)) return false
+  throw new Error(`WorkflowRun ${runId} cannot move from ${previous} to ${to}`)
 }

@@ -6,22 +6,18 @@
 import {
   attachPolicyBundle,
   type Database,
-  type Executor,
   getWorkflowRun,
   insertPendingApproval,
   latestMergeDecision,
   liveRunsOnTarget,
   loadRunContext,
   takeUndeliveredInputs,
-  transitionWorkflowRun,
-  type WorkflowRunStateValue,
 } from "@patchplane/db"
 import { createHash } from "node:crypto"
 import { Effect, Schema } from "effect"
 import { type AgentChoices, piOnly } from "../config/agent-choice.ts"
 import { decodeRepoPolicy, REPO_POLICY_PATH } from "../config/repo-policy.ts"
 import {
-  canTransition,
   isPullRequestChannel,
   isTerminalState,
   PolicySpec,
@@ -30,6 +26,7 @@ import {
 import type { Logger } from "../platform/logger.ts"
 import type { StepOptions, WorkflowBodies, WorkflowIO } from "./dbos-engine.ts"
 import type { InterruptController } from "./interrupts.ts"
+import { advanceRun } from "./run-lifecycle.ts"
 import type { AgentOutcome, RunPlan, RunSteps, SandboxRef } from "./run-steps.ts"
 
 export const WAKE_TOPIC = "wake"
@@ -367,30 +364,7 @@ const runAgentWatched = async (
 }
 
 /** Moves a run along the transition table; false when the run is already stopped. */
-const advance = async (
-  db: Executor,
-  runId: string,
-  to: WorkflowRunState,
-  reason: string | null,
-): Promise<boolean> => {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const run = await getWorkflowRun(db, runId)
-    if (run === undefined) return false
-    if (run.state === to) return true // replay after a crash: already there
-    if (isTerminalState(run.state)) return false
-    if (!canTransition(run.state, to))
-      throw new Error(`WorkflowRun ${runId} cannot move from ${run.state} to ${to}`)
-    const moved = await transitionWorkflowRun(db, {
-      id: runId,
-      from: run.state as WorkflowRunStateValue,
-      to,
-      reason,
-      actor: "workflow",
-    })
-    if (moved) return true
-  }
-  throw new Error(`WorkflowRun ${runId} kept changing under the workflow`)
-}
+const advance = advanceRun
 
 /** Resolves authority and policy; null when the run was stopped before it started. */
 const resolvePlan = async (deps: RunWorkflowDeps, runId: string): Promise<RunPlan | null> => {

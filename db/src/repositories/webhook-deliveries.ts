@@ -157,27 +157,36 @@ export const finishDeliveries = async (
 /**
  * Records deliveries that need no work (no command, no handler) with their
  * final outcome in one statement: one write instead of two. A repeated id is
- * a redelivery (`firstSeen: false`).
+ * a redelivery (`firstSeen: false`). Committed asynchronously (no wait for
+ * the WAL flush, which is most of an intake's latency): these rows only log
+ * what was ignored, so a PostgreSQL crash in the next fraction of a second
+ * loses a log line, never work. A process crash loses nothing.
  */
 export const recordInertDeliveries = async (
   db: Executor,
   values: ReadonlyArray<NewDelivery & { readonly error: string }>,
 ): Promise<ReadonlyArray<BatchResult>> => {
   const unique = firstById(values)
-  const inserted = new Set(
-    (
-      await db
-        .insert(webhookDeliveries)
-        .values(
-          [...unique.values()].map((v) => ({
-            ...v,
-            outcome: "ignored" as const,
-            processedAt: sql`now()`,
-          })),
-        )
-        .onConflictDoNothing({ target: webhookDeliveries.deliveryId })
-        .returning({ deliveryId: webhookDeliveries.deliveryId })
-    ).map((row) => row.deliveryId),
-  )
-  return resultsInOrder(values, inserted, new Set())
+  // SET LOCAL inside the statement (its implicit transaction), so the whole
+  // write stays one round trip; the CTE runs because the rows refer to it.
+  const asyncCommit = db
+    .$with("async_commit")
+    .as(
+      db
+        .select({ at: sql<Date>`now()`.as("at") })
+        .from(sql`(SELECT set_config('synchronous_commit', 'off', true)) AS c`),
+    )
+  const rows = await db
+    .with(asyncCommit)
+    .insert(webhookDeliveries)
+    .values(
+      [...unique.values()].map((v) => ({
+        ...v,
+        outcome: "ignored" as const,
+        processedAt: sql`(SELECT at FROM async_commit)`,
+      })),
+    )
+    .onConflictDoNothing({ target: webhookDeliveries.deliveryId })
+    .returning({ deliveryId: webhookDeliveries.deliveryId })
+  return resultsInOrder(values, new Set(rows.map((row) => row.deliveryId)), new Set())
 }

@@ -21,27 +21,50 @@ export type NewWorkflowRun = Omit<
   "id" | "state" | "lastEventSeq" | "createdAt" | "updatedAt"
 >
 
-/** Creates a queued run, its first audit row and the request → run edge. */
-export const insertWorkflowRun = (
+/**
+ * Creates a queued run, its first audit row and the request → run edge, in
+ * one statement (data-modifying CTEs): one round trip per enqueued run.
+ */
+export const insertWorkflowRun = async (
   db: Executor,
   values: NewWorkflowRun,
   actor = "system",
-): Promise<WorkflowRunRow> =>
-  db.transaction(async (tx) => {
-    const run = one(await tx.insert(workflowRuns).values(values).returning(), "insertWorkflowRun")
-    await tx
-      .insert(workflowRunTransitions)
-      .values({ workflowRunId: run.id, fromState: null, toState: run.state, actor })
-    await tx.insert(provenanceEdges).values({
-      fromKind: "prompt_request",
-      fromId: run.promptRequestId,
-      relation: "started",
-      toKind: "workflow_run",
-      toId: run.id,
-      actor,
-    })
-    return run
-  })
+): Promise<WorkflowRunRow> => {
+  const created = db.$with("created").as(db.insert(workflowRuns).values(values).returning())
+  const audit = db.$with("audit").as(
+    db.insert(workflowRunTransitions).select(
+      db
+        .select({
+          id: sql`gen_random_uuid()`.as("id"),
+          workflowRunId: created.id,
+          fromState: sql`null::workflow_run_state`.as("from_state"),
+          toState: created.state,
+          reason: sql`null::text`.as("reason"),
+          actor: sql`${actor}::text`.as("actor"),
+          createdAt: sql`now()`.as("created_at"),
+        })
+        .from(created),
+    ),
+  )
+  const edge = db.$with("edge").as(
+    db.insert(provenanceEdges).select(
+      db
+        .select({
+          id: sql`gen_random_uuid()`.as("id"),
+          fromKind: sql`'prompt_request'`.as("from_kind"),
+          fromId: created.promptRequestId,
+          relation: sql`'started'`.as("relation"),
+          toKind: sql`'workflow_run'`.as("to_kind"),
+          toId: created.id,
+          actor: sql`${actor}::text`.as("actor"),
+          data: sql`'{}'::jsonb`.as("data"),
+          createdAt: sql`now()`.as("created_at"),
+        })
+        .from(created),
+    ),
+  )
+  return one(await db.with(created, audit, edge).select().from(created), "insertWorkflowRun")
+}
 
 export const getWorkflowRun = async (
   db: Executor,
@@ -100,38 +123,111 @@ export interface TransitionInput {
 /**
  * Moves a run from `from` to `to` atomically. Returns undefined when the run
  * was no longer in `from` (someone else moved it first): nothing is written.
+ * One statement — the compare-and-set, its audit row and its provenance edge
+ * as data-modifying CTEs (the NOTIFY comes from the row's trigger) — so a
+ * transition costs one round trip, not five: a burst of runs is bound by them.
  */
-export const transitionWorkflowRun = (
+export const transitionWorkflowRun = async (
   db: Executor,
   input: TransitionInput,
-): Promise<WorkflowRunRow | undefined> =>
-  db.transaction(async (tx) => {
-    const actor = input.actor ?? "system"
-    const reason = input.reason ?? null
-    const [run] = await tx
+): Promise<WorkflowRunRow | undefined> => {
+  const actor = input.actor ?? "system"
+  const reason = input.reason ?? null
+  const data = { from: input.from, to: input.to, ...(reason === null ? {} : { reason }) }
+  const moved = db.$with("moved").as(
+    db
       .update(workflowRuns)
       .set({ state: input.to, reason, updatedAt: sql`now()` })
       .where(and(eq(workflowRuns.id, input.id), eq(workflowRuns.state, input.from)))
-      .returning()
-    if (!run) return undefined
-    await tx.insert(workflowRunTransitions).values({
-      workflowRunId: run.id,
-      fromState: input.from,
-      toState: input.to,
-      reason,
-      actor,
-    })
-    await tx.insert(provenanceEdges).values({
-      fromKind: "workflow_run",
-      fromId: run.id,
-      relation: "transitioned",
-      toKind: "workflow_run",
-      toId: run.id,
-      actor,
-      data: { from: input.from, to: input.to, ...(reason === null ? {} : { reason }) },
-    })
-    return run
-  })
+      .returning(),
+  )
+  const audit = db.$with("audit").as(
+    db.insert(workflowRunTransitions).select(
+      db
+        .select({
+          id: sql`gen_random_uuid()`.as("id"),
+          workflowRunId: moved.id,
+          fromState: sql`${input.from}::workflow_run_state`.as("from_state"),
+          toState: sql`${input.to}::workflow_run_state`.as("to_state"),
+          reason: sql`${reason}::text`.as("reason"),
+          actor: sql`${actor}::text`.as("actor"),
+          createdAt: sql`now()`.as("created_at"),
+        })
+        .from(moved),
+    ),
+  )
+  const edge = db.$with("edge").as(
+    db.insert(provenanceEdges).select(
+      db
+        .select({
+          id: sql`gen_random_uuid()`.as("id"),
+          fromKind: sql`'workflow_run'`.as("from_kind"),
+          fromId: moved.id,
+          relation: sql`'transitioned'`.as("relation"),
+          toKind: sql`'workflow_run'`.as("to_kind"),
+          toId: moved.id,
+          actor: sql`${actor}::text`.as("actor"),
+          data: sql`${JSON.stringify(data)}::jsonb`.as("data"),
+          createdAt: sql`now()`.as("created_at"),
+        })
+        .from(moved),
+    ),
+  )
+  const [run] = await db.with(moved, audit, edge).select().from(moved)
+  return run
+}
+
+export interface AdvanceInput {
+  readonly id: string
+  /** Every state the run may move to `to` from (the domain's transition table). */
+  readonly from: ReadonlyArray<WorkflowRunStateValue>
+  readonly to: WorkflowRunStateValue
+  readonly reason?: string | null
+  readonly actor?: string
+}
+
+/**
+ * The workflow's own moves, in one round trip: locks the run, moves it if its
+ * current state is one of `from` (with the audit row and provenance edge, as
+ * transitionWorkflowRun), and says what the state was. `previous` is undefined
+ * when the run does not exist; `moved` false when its state was not in `from`
+ * (nothing is written then). Holding the row lock for the statement means no
+ * read-then-compare-and-set retry is needed.
+ */
+export const advanceWorkflowRun = async (
+  db: Executor,
+  input: AdvanceInput,
+): Promise<{ previous: WorkflowRunStateValue | undefined; moved: boolean }> => {
+  const actor = input.actor ?? "system"
+  const reason = input.reason ?? null
+  const extra = reason === null ? {} : { reason }
+  const states = sql.join(
+    input.from.map((state) => sql`${state}`),
+    sql`, `,
+  )
+  const result = await db.execute<{ previous: WorkflowRunStateValue; moved: boolean }>(sql`
+    WITH prev AS (
+      SELECT id, state FROM ${workflowRuns} WHERE id = ${input.id} FOR UPDATE
+    ), moved AS (
+      UPDATE ${workflowRuns} AS w
+         SET state = ${input.to}, reason = ${reason}, updated_at = now()
+        FROM prev
+       WHERE w.id = prev.id AND prev.state IN (${states})
+      RETURNING w.id, prev.state AS from_state
+    ), audit AS (
+      INSERT INTO ${workflowRunTransitions} (workflow_run_id, from_state, to_state, reason, actor)
+      SELECT id, from_state, ${input.to}::workflow_run_state, ${reason}::text, ${actor}::text FROM moved
+    ), edge AS (
+      INSERT INTO ${provenanceEdges} (from_kind, from_id, relation, to_kind, to_id, actor, data)
+      SELECT 'workflow_run', id, 'transitioned', 'workflow_run', id, ${actor}::text,
+             jsonb_build_object('from', from_state, 'to', ${input.to}::text) || ${JSON.stringify(extra)}::jsonb
+        FROM moved
+    )
+    SELECT prev.state AS previous, (moved.id IS NOT NULL) AS moved
+      FROM prev LEFT JOIN moved ON true`)
+  const [row] = result.rows
+  return { previous: row?.previous, moved: row?.moved ?? false }
+}
 
 export const listTransitions = (db: Executor, workflowRunId: string) =>
   db
@@ -171,13 +267,33 @@ export const loadRunContext = async (db: Executor, runId: string) => {
   return row
 }
 
-/** Attaches the policy a run is judged by (content-addressed: identical specs share a row). */
-export const attachPolicyBundle = (
+/**
+ * Attaches the policy a run is judged by (content-addressed: identical specs
+ * share a row). One statement in the usual case; when another run is inserting
+ * the same spec at this moment, the statement cannot see its row yet and the
+ * transaction below, which can, finishes the job.
+ */
+export const attachPolicyBundle = async (
   db: Executor,
   runId: string,
   bundle: { name: string; digest: string; spec: Record<string, unknown>; source: string },
-): Promise<string> =>
-  db.transaction(async (tx) => {
+): Promise<string> => {
+  const fast = await db.execute<{ id: string | null }>(sql`
+    WITH ins AS (
+      INSERT INTO ${policyBundles} (name, digest, spec, source)
+      VALUES (${bundle.name}, ${bundle.digest}, ${JSON.stringify(bundle.spec)}::jsonb, ${bundle.source})
+      ON CONFLICT (digest) DO NOTHING RETURNING id
+    ), found AS (
+      SELECT id FROM ins UNION ALL SELECT id FROM ${policyBundles} WHERE digest = ${bundle.digest}
+    ), attached AS (
+      UPDATE ${workflowRuns} SET policy_bundle_id = (SELECT id FROM found LIMIT 1), updated_at = now()
+       WHERE id = ${runId} AND EXISTS (SELECT 1 FROM found)
+      RETURNING policy_bundle_id
+    )
+    SELECT policy_bundle_id AS id FROM attached`)
+  const attached = fast.rows[0]?.id
+  if (attached !== undefined && attached !== null) return attached
+  return db.transaction(async (tx) => {
     await tx
       .insert(policyBundles)
       .values(bundle)
@@ -193,6 +309,7 @@ export const attachPolicyBundle = (
       .where(eq(workflowRuns.id, runId))
     return policyBundleId
   })
+}
 
 /**
  * Runs that hold a conversation's target, oldest first: runs from the same

@@ -5,7 +5,12 @@
 //                              resumes exactly), plus `run` state changes
 //   GET /api/events            state changes of every run, for the list view
 import type { IncomingMessage, ServerResponse } from "node:http"
-import { type Database, getWorkflowRun, listRuntimeEvents } from "@patchplane/db"
+import {
+  type Database,
+  getWorkflowRun,
+  listRuntimeEvents,
+  type RuntimeEventRow,
+} from "@patchplane/db"
 import type { NotificationListener } from "../../orchestration/notification-listener.ts"
 import { type Authenticate, requireRole } from "./auth.ts"
 import { ApiError } from "./http-json.ts"
@@ -18,6 +23,20 @@ export interface EventStreamDeps {
   readonly heartbeatMs?: number
   /** Aborted when the server stops: every stream says so and ends. */
   readonly stopping?: AbortSignal
+}
+
+const frame = (event: string, data: unknown, id?: number) =>
+  `${id === undefined ? "" : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`
+
+/** Each stored event is rendered once, however many clients it goes to. */
+const rendered = new WeakMap<RuntimeEventRow, string>()
+const eventFrame = (event: RuntimeEventRow) => {
+  let text = rendered.get(event)
+  if (text === undefined) {
+    text = frame("runtime-event", event, event.seq)
+    rendered.set(event, text)
+  }
+  return text
 }
 
 const openStream = (
@@ -58,9 +77,11 @@ const openStream = (
   return {
     send: (event: string, data: unknown, id?: number) => {
       if (res.writableEnded) return
-      res.write(
-        `${id === undefined ? "" : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`,
-      )
+      res.write(frame(event, data, id))
+    },
+    /** A frame already rendered (shared by every client of a run). */
+    sendFrame: (text: string) => {
+      if (!res.writableEnded) res.write(text)
     },
     onClose: (cleanup: () => void) => void cleanups.push(cleanup),
     closed,
@@ -68,6 +89,42 @@ const openStream = (
 }
 
 const RUN_EVENTS = /^\/api\/runs\/([0-9a-f-]{36})\/events$/
+const PAGE = 500
+
+/**
+ * Clients of one run catch up with one query, not one each: a thousand
+ * streams woken by the same notification, all after the same seq, share the
+ * read. A read is shared only among pulls made since the same notification
+ * (the generation counts them), so nobody joins a read that began before an
+ * event it was told about.
+ */
+const sharedReads = new WeakMap<
+  NotificationListener,
+  { generation: number; reads: Map<string, Promise<RuntimeEventRow[]>> }
+>()
+const readerFor = (deps: EventStreamDeps) => {
+  let state = sharedReads.get(deps.listener)
+  if (state === undefined) {
+    const created = { generation: 0, reads: new Map<string, Promise<RuntimeEventRow[]>>() }
+    // Registered before any stream's own handler, so it counts first.
+    deps.listener.on("patchplane_events", () => void (created.generation += 1))
+    deps.listener.onReconnect(() => void (created.generation += 1))
+    sharedReads.set(deps.listener, created)
+    state = created
+  }
+  const shared = state
+  return (runId: string, afterSeq: number) => {
+    const key = `${runId}:${afterSeq}:${shared.generation}`
+    let read = shared.reads.get(key)
+    if (read === undefined) {
+      read = listRuntimeEvents(deps.db, runId, { afterSeq, limit: PAGE }).finally(() =>
+        shared.reads.delete(key),
+      )
+      shared.reads.set(key, read)
+    }
+    return read
+  }
+}
 
 export const handleEventStreams = async (
   deps: EventStreamDeps,
@@ -98,6 +155,9 @@ export const handleEventStreams = async (
   const resumeFrom = Number(req.headers["last-event-id"] ?? url.searchParams.get("after") ?? "0")
   let lastSent = Number.isInteger(resumeFrom) && resumeFrom > 0 ? resumeFrom : 0
   const stream = openStream(req, res, heartbeatMs, deps.stopping)
+  const read = readerFor(deps)
+  let closed = false
+  stream.onClose(() => void (closed = true))
 
   // One catch-up at a time: notifications only say "something new"; the
   // table says what, in order, after the last seq this client has.
@@ -112,17 +172,20 @@ export const handleEventStreams = async (
       do {
         again = false
         for (;;) {
-          const events = await listRuntimeEvents(deps.db, runId, { afterSeq: lastSent, limit: 500 })
+          const events = await read(runId, lastSent)
           for (const event of events) {
-            stream.send("runtime-event", event, event.seq)
+            stream.sendFrame(eventFrame(event))
             lastSent = event.seq
           }
-          if (events.length < 500) break
+          if (events.length < PAGE) break
         }
       } while (again)
       pulling = null
     })().catch(() => {
+      // A read that failed (the pool was busy or the database away) is tried
+      // again: no later notification may come to carry this client forward.
       pulling = null
+      if (!closed) setTimeout(pull, 1_000).unref()
     })
   }
   stream.send("run", { runId, state: run.state, reason: run.reason })
