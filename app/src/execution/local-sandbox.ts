@@ -28,8 +28,10 @@ import {
   type ExecutionOperation,
   SandboxUnavailableError,
 } from "./execution-errors.ts"
+import { cleanGitEnv, cleanGitFlags, transportOf } from "./clean-git.ts"
 import { gitAuthEnv, hasUserInfo, isHttpUrl, scrub, secretForms } from "./git-credentials.ts"
 import { resolveInWorkspace } from "./path-guard.ts"
+import { checkPushTarget } from "./push-target.ts"
 import { type RawRunResult, runProcess } from "./process-runner.ts"
 import { spawnProcess } from "./process-spawner.ts"
 import { baseSandboxEnv, sandboxEnv } from "./sandbox-env.ts"
@@ -38,6 +40,7 @@ import type {
   ExecResult,
   ExecutionAdapterShape,
   ProcessBind,
+  PushRequest,
   SandboxHandle,
   SandboxProcess,
   SandboxSpec,
@@ -93,6 +96,12 @@ interface LocalSandbox {
 interface InternalRun extends ExecOptions {
   readonly network?: boolean
   readonly operation?: ExecutionOperation
+  /**
+   * A process that must not see the agent's files: neither the workspace nor
+   * the sandbox's home is mounted (only `binds`), HOME is its own fresh /tmp,
+   * and the sandbox spec's environment is left out.
+   */
+  readonly isolated?: { readonly binds: ReadonlyArray<ProcessBind> }
 }
 
 const topLevelDirs = ["/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"]
@@ -221,10 +230,11 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
         const host = tools
         if (host === undefined) return yield* fail(operation, handle.id, "bwrap was not located")
         if (command.length === 0) return yield* fail(operation, handle.id, "empty command")
-        const cwd = yield* resolveInWorkspace(
-          handle.workspaceRoot,
-          opts.cwd ?? handle.workspaceRoot,
-        )
+        const isolated = opts.isolated
+        const cwd =
+          isolated === undefined
+            ? yield* resolveInWorkspace(handle.workspaceRoot, opts.cwd ?? handle.workspaceRoot)
+            : "/tmp"
         const remainingMs = handle.deadline.getTime() - Date.now()
         if (remainingMs <= 0)
           return yield* fail(
@@ -235,18 +245,24 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
         const requestedMs = (opts.timeoutSeconds ?? spec.profile.timeoutSeconds) * 1000
         const env = yield* sandboxEnv(
           handle.id,
-          baseSandboxEnv({ path: sandboxPath, home: sandboxHome }),
-          spec.env,
+          baseSandboxEnv({
+            path: sandboxPath,
+            home: isolated === undefined ? sandboxHome : "/tmp",
+          }),
+          isolated === undefined ? spec.env : {},
           opts.env,
         )
-        const extra = opts.binds ?? []
+        const extra = isolated?.binds ?? opts.binds ?? []
+        const agentDirs =
+          isolated === undefined
+            ? [
+                { hostPath: sandbox.workspaceDir, sandboxPath: handle.workspaceRoot },
+                { hostPath: sandbox.homeDir, sandboxPath: sandboxHome },
+              ]
+            : []
         const args = bwrapArgs({
           layout,
-          writableBinds: [
-            { hostPath: sandbox.workspaceDir, sandboxPath: handle.workspaceRoot },
-            { hostPath: sandbox.homeDir, sandboxPath: sandboxHome },
-            ...extra.filter((bind) => bind.readOnly === false),
-          ],
+          writableBinds: [...agentDirs, ...extra.filter((bind) => bind.readOnly === false)],
           passwdFile: join(sandbox.hostDir, "etc", "passwd"),
           groupFile: join(sandbox.hostDir, "etc", "group"),
           readOnlyBinds: [
@@ -473,6 +489,121 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
         )
       })
 
+    /**
+     * A directory for one push, outside everything the agent could write (its
+     * workspace and home): the sandbox uid may write it, the agent never saw it.
+     */
+    const makeStagingDir = (sandbox: LocalSandbox) =>
+      Effect.tryPromise({
+        try: async () => {
+          const dir = await mkdtemp(join(sandbox.hostDir, "push-"))
+          if (isRoot) await chown(dir, user.uid, user.gid)
+          return dir
+        },
+        catch: (error) =>
+          fail("push", sandbox.handle.id, `cannot create the push directory: ${errorText(error)}`),
+      })
+
+    /**
+     * The push, in two processes. The agent owns its checkout's .git (config,
+     * hooks) and its home (~/.gitconfig), so:
+     * 1. without network or token, the one commit is fetched from the checkout
+     *    (mounted read-only) into a fresh bare repository in the staging dir;
+     * 2. with the token and network, a fresh repository in its own tmpfs
+     *    borrows only the staged objects (read-only, as alternates) and pushes
+     *    the commit by id. It mounts neither the workspace nor the home, reads
+     *    no global, system or other repository's config, runs no hook and
+     *    speaks only the URL's transport.
+     * Whatever the agent planted can at most run in step 1, which holds
+     * nothing worth stealing and can reach nothing.
+     */
+    const pushFromStaging = (
+      sandbox: LocalSandbox,
+      staging: string,
+      checkout: string,
+      request: PushRequest,
+    ) =>
+      Effect.gen(function* () {
+        const { handle } = sandbox
+        const secrets = secretForms(request.auth)
+        yield* runChecked(
+          sandbox,
+          "push",
+          [
+            "sh",
+            "-c",
+            [
+              "set -eu",
+              'git init --quiet --bare --template= "$1"',
+              'git -C "$1" $FLAGS fetch --quiet --no-tags --no-write-fetch-head -- "$2" "$3"',
+              'git -C "$1" cat-file -e "$3^{commit}"',
+            ].join("\n"),
+            "stage",
+            "/push/stage.git",
+            checkout,
+            request.commit,
+          ],
+          {
+            network: false,
+            env: { ...cleanGitEnv("/tmp"), FLAGS: cleanGitFlags("file").join(" ") },
+            isolated: {
+              binds: [
+                { hostPath: sandbox.workspaceDir, sandboxPath: handle.workspaceRoot },
+                { hostPath: staging, sandboxPath: "/push", readOnly: false },
+              ],
+            },
+          },
+        )
+        const transport = transportOf(request.url)
+        const script = [
+          "set -eu",
+          "repo=/tmp/push.git",
+          'git init --quiet --bare --template= "$repo"',
+          'mkdir -p "$repo/objects/info"',
+          'echo /stage/objects > "$repo/objects/info/alternates"',
+          'git -C "$repo" $FLAGS push --porcelain --no-verify "$4" -- "$1" "$2:refs/heads/$3"',
+        ].join("\n")
+        const raw = yield* run(
+          sandbox,
+          [
+            "sh",
+            "-c",
+            script,
+            "push",
+            request.url,
+            request.commit,
+            request.branch,
+            request.force ? "--force" : "--no-force",
+          ],
+          {
+            operation: "push",
+            network: transport !== "file",
+            env: {
+              ...cleanGitEnv("/tmp"),
+              ...gitAuthEnv(request.url, request.auth),
+              FLAGS: cleanGitFlags(transport).join(" "),
+            },
+            isolated: {
+              binds: [
+                { hostPath: join(staging, "stage.git", "objects"), sandboxPath: "/stage/objects" },
+              ],
+            },
+          },
+        )
+        const output = scrub(`${decode(raw.stdout)}\n${decode(raw.stderr)}`.trim(), secrets)
+        if (raw.exitCode === 0) return { kind: "pushed" as const, commit: request.commit }
+        if (/\[rejected\]|non-fast-forward|fetch first/.test(output))
+          return {
+            kind: "rejected" as const,
+            reason: `${request.branch} moved on the remote; a fast-forward push was refused`,
+          }
+        return yield* fail(
+          "push",
+          handle.id,
+          `git push ${raw.timedOut ? "timed out" : `exited with ${raw.exitCode}`}: ${output}`,
+        )
+      })
+
     const adapter: ExecutionAdapterShape = {
       backend: "local",
       create,
@@ -569,48 +700,13 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
           const sandbox = yield* lookup(handle, "push")
           if (hasUserInfo(request.url))
             return yield* fail("push", handle.id, "the push URL must not carry credentials")
+          const refused = checkPushTarget(handle, request)
+          if (refused !== null) return yield* refused
           const abs = yield* resolveInWorkspace(handle.workspaceRoot, request.path)
-          const secrets = secretForms(request.auth)
-          // The agent owns the checkout's .git (config, hooks): the commit is
-          // copied into a fresh bare repository first and pushed from there,
-          // so nothing the agent configured runs with network and a token.
-          const script = [
-            "set -eu",
-            "work=$(mktemp -d)",
-            'git init --quiet --bare "$work"',
-            'git -C "$work" fetch --quiet --no-tags "$1" "$2"',
-            'git -C "$work" push --porcelain $5 "$3" "$2:refs/heads/$4"',
-          ].join("\n")
-          const raw = yield* run(
-            sandbox,
-            [
-              "sh",
-              "-c",
-              script,
-              "push",
-              abs,
-              request.commit,
-              request.url,
-              request.branch,
-              request.force ? "--force" : "--no-force",
-            ],
-            {
-              operation: "push",
-              network: isHttpUrl(request.url),
-              env: { ...gitAuthEnv(request.url, request.auth), GIT_CONFIG_NOSYSTEM: "1" },
-            },
-          )
-          const output = scrub(`${decode(raw.stdout)}\n${decode(raw.stderr)}`.trim(), secrets)
-          if (raw.exitCode === 0) return { kind: "pushed" as const, commit: request.commit }
-          if (/\[rejected\]|non-fast-forward|fetch first/.test(output))
-            return {
-              kind: "rejected" as const,
-              reason: `${request.branch} moved on the remote; a fast-forward push was refused`,
-            }
-          return yield* fail(
-            "push",
-            handle.id,
-            `git push ${raw.timedOut ? "timed out" : `exited with ${raw.exitCode}`}: ${output}`,
+          return yield* Effect.acquireUseRelease(
+            makeStagingDir(sandbox),
+            (staging) => pushFromStaging(sandbox, staging, abs, request),
+            (staging) => Effect.promise(() => forceRemove(staging)),
           )
         }),
       spawn: (handle, command, opts = {}) =>

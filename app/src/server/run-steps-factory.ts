@@ -14,6 +14,7 @@ import { makePullRequestPublisher } from "../publication/pull-request-publisher.
 import { makeLiveRunSteps } from "../orchestration/live-run-steps.ts"
 import type { RunSteps } from "../orchestration/run-steps.ts"
 import { Database, type DatabaseShape } from "../platform/database.ts"
+import type { Logger } from "../platform/logger.ts"
 import { GitHubInstallationBroker } from "../platform/github-installation-broker.ts"
 import { ModelGateway, RuntimeAdapter } from "../runtime/index.ts"
 import { unavailableRunSteps } from "./unavailable-run-steps.ts"
@@ -31,6 +32,7 @@ export const chooseRunSteps = (input: {
   readonly db: Drizzle
   readonly probot: Probot | null
   readonly dashboardUrl: (runId: string) => string
+  readonly log?: Logger
 }): RunStepsChoice => {
   const { config, probot } = input
   const upstream = config.modelUpstream
@@ -57,7 +59,13 @@ export const chooseRunSteps = (input: {
   })
   const base = Layer.mergeAll(
     ExecutionAdapter.layerLocal(),
-    Layer.succeed(GitHubInstallationBroker, makeInstallationBrokerLive(probot)),
+    Layer.succeed(
+      GitHubInstallationBroker,
+      makeInstallationBrokerLive(probot, {
+        apiUrl: config.github?.apiUrl ?? "https://api.github.com",
+        ...(input.log === undefined ? {} : { log: input.log }),
+      }),
+    ),
     Layer.provide(gateway, Layer.succeed(Database, input.database)),
     Layer.succeed(Database, input.database),
   )

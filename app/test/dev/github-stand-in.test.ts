@@ -75,7 +75,7 @@ const mint = async (repository: string, contents: "read" | "write") =>
   Redacted.value(
     (
       await run(
-        makeInstallationBrokerLive(probot).mintRepositoryToken({
+        makeInstallationBrokerLive(probot, { apiUrl: gh.apiUrl }).mintRepositoryToken({
           installationId: 77,
           repository,
           permissions: { contents },
@@ -241,6 +241,32 @@ describe("App and installation auth", () => {
         permissions: { administration: "write" },
       }),
     ).rejects.toMatchObject({ status: 422 })
+  })
+  it("revokes a token through the live broker: afterwards it gets 401 on REST and on git", async () => {
+    const broker = makeInstallationBrokerLive(probot, { apiUrl: gh.apiUrl })
+    const minted = await run(
+      broker.mintRepositoryToken({
+        installationId: 77,
+        repository: "acme/widgets",
+        permissions: { contents: "write" },
+      }),
+    )
+    const token = Redacted.value(minted.token)
+    expect((await api(token, "GET", "/repos/acme/widgets")).status).toBe(200)
+    expect((await git(work, ["ls-remote", gh.gitUrl("acme/widgets")], token)).code).toBe(0)
+    await run(broker.revokeToken(minted.token))
+    const revocation = gh.requests.findLast((r) => r.path === "/installation/token")
+    expect(revocation).toMatchObject({ method: "DELETE", status: 204 })
+    const after = await api(token, "GET", "/repos/acme/widgets")
+    expect(after).toMatchObject({ status: 401, body: { message: "Bad credentials" } })
+    const fetched = await git(work, ["ls-remote", gh.gitUrl("acme/widgets")], token)
+    expect(fetched.code).not.toBe(0)
+    // git was answered 401 with a Basic challenge, so it wanted a new password.
+    expect(fetched.stderr).toMatch(/could not read Username|Authentication failed/)
+    const refs = gh.requests.findLast((r) => r.path.includes("/info/refs"))
+    expect(refs?.status).toBe(401)
+    // Revoking again (a token already dead) answers 401 and is only logged, never thrown.
+    await run(broker.revokeToken(minted.token))
   })
 })
 
