@@ -71,6 +71,9 @@ say(
 say("starting PatchPlane on the embedded PostgreSQL (the first start builds the dashboard)…")
 const app = await startPatchPlane({ cwd: dir, env: { PATCHPLANE_CONFIG: world.configPath } })
 const url = app.url ?? `http://localhost:${port}`
+// Local operator mode: the dashboard and API answer only this start's token.
+const operatorToken = app.localOperator?.token ?? ""
+const signedIn = (path: string) => `${url}${path}?token=${encodeURIComponent(operatorToken)}`
 let stopping = false
 const stop = async () => {
   if (stopping) return
@@ -97,14 +100,16 @@ interface Detail {
   }
 }
 const api = async <A>(path: string): Promise<A> => {
-  const res = await fetch(`${url}${path}`)
+  const res = await fetch(`${url}${path}`, {
+    headers: { authorization: `Bearer ${operatorToken}` },
+  })
   if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`)
   return (await res.json()) as A
 }
 const { runs } = await api<{ runs: ReadonlyArray<{ id: string }> }>("/api/runs?limit=1")
 const runId = runs[0]?.id
 if (runId === undefined) throw new Error("the comment started no run")
-console.log(`\n  Watch the run live: ${url}/runs/${runId}\n`)
+console.log(`\n  Watch the run live (this link signs you in): ${signedIn(`/runs/${runId}`)}\n`)
 
 // Follow the run; play the repository's CI once the draft PR is open.
 let last = ""
@@ -122,4 +127,4 @@ for (;;) {
   if (["decided", "failed", "cancelled", "timed_out"].includes(run.state)) break
   await new Promise((done) => setTimeout(done, 500))
 }
-say(`done. The dashboard stays up at ${url} — press Ctrl-C to stop.`)
+say(`done. The dashboard stays up at ${signedIn("/")} — press Ctrl-C to stop.`)

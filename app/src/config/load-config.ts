@@ -57,6 +57,8 @@ export interface ResolvedConfig {
       readonly token: Secret
       readonly role: "admin" | "reviewer" | "viewer"
     }>
+    /** api.localToken, read; null: a random one per start. */
+    readonly localToken: Secret | null
   }
   readonly runtime: PatchPlaneConfig["runtime"]
   /** The model provider behind the gateway, with its key resolved; null when not configured. */
@@ -225,6 +227,10 @@ const resolveSecrets = (
               token: await secret(t.token, `api.tokens[${i}].token`),
             })),
           ),
+          localToken:
+            config.api.localToken === undefined
+              ? null
+              : await secret(config.api.localToken, "api.localToken"),
         },
         runtime: config.runtime,
         modelUpstream:

@@ -10,6 +10,7 @@ import { type ReviewResultsHandler, reviewResultsRunId } from "../review/index.t
 import { type EventStreamDeps, handleEventStreams } from "./api/event-stream.ts"
 import { ApiError, sendError, sendJson } from "./api/http-json.ts"
 import { handleRunsApi, type RunsApiDeps } from "./api/runs-api.ts"
+import { handleLocalSignIn, type LocalOperator } from "./api/local-operator.ts"
 import type { DashboardRoutes } from "./dashboard-routes.ts"
 import { checkHealth } from "./health.ts"
 import { renderHomePage } from "./home-page.ts"
@@ -28,6 +29,8 @@ export interface ServerContext {
   readonly log: Logger
   /** The operator dashboard (issue 8): its API routes and every non-/api page; null shows the status page. */
   readonly dashboard?: DashboardRoutes | null
+  /** Local single-operator mode's token; `/?token=…` signs a browser in with it. */
+  readonly local?: LocalOperator | null
 }
 
 const methodNotAllowed = (res: ServerResponse, allow: string) => {
@@ -65,6 +68,7 @@ export const createRequestHandler =
         if (await handleRunsApi(ctx.runsApi, req, res, url)) return
         return sendError(res, new ApiError(404, "not_found", `no route ${req.method} ${path}`))
       }
+      if (ctx.local && handleLocalSignIn(ctx.local, req, res, url)) return
       if (ctx.dashboard) return await ctx.dashboard.page(req, res) // Dashboard: all other paths
       if (path === "/" && (req.method === "GET" || req.method === "HEAD")) {
         const html = renderHomePage(ctx.config)

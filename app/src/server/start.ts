@@ -28,7 +28,8 @@ import { Database, type DatabaseShape } from "../platform/database.ts"
 import { createLogger, type Logger } from "../platform/logger.ts"
 import { makeRunStatusPublisher } from "../publication/run-status-publisher.ts"
 import { createReviewResultsHandler, makeOidcVerifier } from "../review/index.ts"
-import { makeAuthenticator } from "./api/auth.ts"
+import { localOperatorMode, makeAuthenticator } from "./api/auth.ts"
+import { createLocalOperator, localSignInUrl } from "./api/local-operator.ts"
 import { createDashboardRoutes } from "./dashboard-routes.ts"
 import { createRequestHandler } from "./http-server.ts"
 import { chooseRunSteps } from "./run-steps-factory.ts"
@@ -49,6 +50,12 @@ export interface StartOptions extends LoadConfigOptions {
 export interface RunningPatchPlane {
   /** http://localhost:PORT (or the configured host); null for a worker-only process. */
   readonly url: string | null
+  /**
+   * Local single-operator mode: this start's operator token, and the URL that
+   * signs a browser in with it (print it; anything else on this machine is
+   * refused). Null otherwise (WorkOS, a public host, or no HTTP).
+   */
+  readonly localOperator: { readonly token: string; readonly signInUrl: string } | null
   readonly config: ResolvedConfig
   readonly database: DatabaseShape
   readonly engine: Engine
@@ -141,7 +148,7 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
     // Live steps when this process can execute runs; otherwise runs fail with what is missing.
     const choice =
       options.steps === undefined
-        ? chooseRunSteps({ config, database, db, probot, dashboardUrl })
+        ? chooseRunSteps({ config, database, db, probot, dashboardUrl, log })
         : { steps: options.steps, missing: null, close: async () => {} }
     cleanups.push(() => choice.close())
     if (choice.missing !== null && roles.has("worker"))
@@ -207,7 +214,11 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
             orchestrator,
             dashboardUrl,
           })
-    const authenticate = makeAuthenticator(config)
+    const local =
+      port !== null && localOperatorMode(config)
+        ? createLocalOperator(config.api.localToken, port)
+        : null
+    const authenticate = makeAuthenticator(config, local)
     const reviews = createReviewResultsHandler({
       db,
       verifier: makeOidcVerifier({
@@ -253,12 +264,17 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
         reviews,
         log,
         dashboard,
+        local,
       }),
     )
 
     let stopping: Promise<void> | undefined
     return {
       url,
+      localOperator:
+        local === null || url === null
+          ? null
+          : { token: Redacted.value(local.token), signInUrl: localSignInUrl(local, url) },
       config,
       database,
       engine,

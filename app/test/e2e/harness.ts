@@ -15,6 +15,10 @@ export interface Loop {
   readonly world: LocalWorld
   readonly app: RunningPatchPlane
   readonly url: string
+  /** A dashboard page's URL that first signs the browser in as the local operator. */
+  signIn(path: string): string
+  /** Headers that make an API call the local operator's. */
+  readonly operator: Readonly<Record<string, string>>
   /** Polls `probe` until it yields a value; the error names what never came, with the runs' states. */
   until<A>(what: string, probe: () => Promise<A | undefined>, ms?: number): Promise<A>
   /** The newest run on an issue or PR once `ready` accepts it; a run that ends otherwise fails the wait. */
@@ -82,6 +86,9 @@ export const startLoop = async (
     world,
     app,
     url,
+    signIn: (path) =>
+      `${url}${path}${path.includes("?") ? "&" : "?"}token=${encodeURIComponent(app.localOperator?.token ?? "")}`,
+    operator: { authorization: `Bearer ${app.localOperator?.token ?? ""}` },
     until,
     runOn,
     stop: async () => {
