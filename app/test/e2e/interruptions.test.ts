@@ -67,7 +67,7 @@ const slowStart = (seconds: number) =>
 
 describe("the whole loop, interrupted", () => {
   it("is cancelled from the dashboard while the agent works", async () => {
-    const { world, url, until } = loop
+    const { world, until } = loop
     const worker = await startWorker("e2e-worker-a")
     const served = world.model.requests.length
     const sent = await world.request("add a CONTRIBUTING.md", {
