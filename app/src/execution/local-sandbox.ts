@@ -31,6 +31,7 @@ import {
 import { cleanGitEnv, cleanGitFlags, transportOf } from "./clean-git.ts"
 import { gitAuthEnv, hasUserInfo, isHttpUrl, scrub, secretForms } from "./git-credentials.ts"
 import { resolveInWorkspace } from "./path-guard.ts"
+import { diskUsage, formatSize, treeUsage } from "./sandbox-usage.ts"
 import { checkPushTarget } from "./push-target.ts"
 import { type RawRunResult, runProcess } from "./process-runner.ts"
 import { spawnProcess } from "./process-spawner.ts"
@@ -40,6 +41,7 @@ import type {
   ExecResult,
   ExecutionAdapterShape,
   ProcessBind,
+  ProcessExit,
   PushRequest,
   SandboxHandle,
   SandboxProcess,
@@ -77,6 +79,7 @@ const defaultLineCap = 32 * 1024 * 1024
 const defaultStderrTail = 64 * 1024
 const fileCap = 64 * 1024 * 1024
 const mib = 1024 * 1024
+const watchIntervalMs = 250
 
 interface RunningCommand {
   readonly abort: AbortController
@@ -90,6 +93,11 @@ interface LocalSandbox {
   readonly workspaceDir: string
   readonly homeDir: string
   readonly running: Set<RunningCommand>
+  /** Host pids of the bwrap processes running now: the roots of the sandbox's process trees. */
+  readonly roots: Set<number>
+  /** Why the sandbox was stopped (a sandbox-wide limit); every later operation fails with it. */
+  stopped: string | null
+  watcher: ReturnType<typeof setInterval> | null
   destroyed: boolean
 }
 
@@ -210,11 +218,66 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
 
     const lookup = (handle: SandboxHandle, operation: ExecutionOperation) => {
       const sandbox = sandboxes.get(handle.id)
-      return sandbox === undefined || sandbox.destroyed
-        ? Effect.fail(
-            fail(operation, handle.id, `sandbox ${handle.id} does not exist or was destroyed`),
-          )
-        : Effect.succeed(sandbox)
+      if (sandbox === undefined || sandbox.destroyed)
+        return Effect.fail(
+          fail(operation, handle.id, `sandbox ${handle.id} does not exist or was destroyed`),
+        )
+      if (sandbox.stopped !== null)
+        return Effect.fail(
+          fail(operation, handle.id, `the sandbox was stopped: ${sandbox.stopped}`),
+        )
+      return Effect.succeed(sandbox)
+    }
+
+    /** Stops everything running in the sandbox for good, recording why. */
+    const stopSandbox = (sandbox: LocalSandbox, reason: string) => {
+      if (sandbox.stopped !== null) return
+      sandbox.stopped = reason
+      for (const command of sandbox.running) command.abort.abort()
+    }
+
+    /**
+     * The sandbox-wide totals (sandbox-usage.ts): resident memory and process
+     * count of all its process trees, every tick; disk every few ticks.
+     */
+    const watch = (sandbox: LocalSandbox) => {
+      const { profile } = sandbox.spec
+      const memoryLimit = profile.memoryMb * mib
+      const diskLimit = profile.diskGb * 1024 * mib
+      let busy = false
+      let tick = 0
+      sandbox.watcher = setInterval(() => {
+        if (busy || sandbox.stopped !== null || sandbox.destroyed) return
+        busy = true
+        tick += 1
+        void (async () => {
+          const usage = await treeUsage([...sandbox.roots])
+          if (usage.rssBytes > memoryLimit)
+            return stopSandbox(
+              sandbox,
+              `sandbox exceeded its memory limit: ${formatSize(usage.rssBytes)} of ${formatSize(memoryLimit)} across ${usage.processes} processes`,
+            )
+          // RLIMIT_NPROC refuses forks at the limit, so a fork bomb churns just
+          // under it rather than over: within 10% of it is treated as reached.
+          if (usage.processes >= Math.max(2, Math.floor(profile.maxProcesses * 0.9)))
+            return stopSandbox(
+              sandbox,
+              `sandbox reached its process limit: ${usage.processes} processes of ${profile.maxProcesses}`,
+            )
+          if (tick % 8 !== 0) return
+          const disk = await diskUsage([sandbox.workspaceDir, sandbox.homeDir])
+          if (disk > diskLimit)
+            stopSandbox(
+              sandbox,
+              `sandbox exceeded its disk limit: ${formatSize(disk)} of ${formatSize(diskLimit)}`,
+            )
+        })()
+          .catch(() => {})
+          .finally(() => {
+            busy = false
+          })
+      }, watchIntervalMs)
+      sandbox.watcher.unref()
     }
 
     /** The bwrap invocation of one command: arguments, environment and time limit. */
@@ -298,7 +361,8 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
         const finished = Promise.withResolvers<void>()
         const entry: RunningCommand = { abort, done: finished.promise }
         sandbox.running.add(entry)
-        return yield* runProcess({
+        let root: number | null = null
+        const raw = yield* runProcess({
           file,
           args,
           // bwrap itself (pid 1 in the sandbox) gets only the allow-list too.
@@ -309,16 +373,24 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
           signal: abort.signal,
           ...(opts.onOutput === undefined ? {} : { onOutput: opts.onOutput }),
           maxOutputBytes: opts.maxOutputBytes ?? defaultOutputCap,
+          onStart: (pid) => {
+            root = pid
+            sandbox.roots.add(pid)
+          },
         }).pipe(
           Effect.mapError((error) => fail(operation, handle.id, error.message)),
           Effect.ensuring(
             Effect.sync(() => {
+              if (root !== null) sandbox.roots.delete(root)
               outer?.removeEventListener("abort", forward)
               sandbox.running.delete(entry)
               finished.resolve()
             }),
           ),
         )
+        if (sandbox.stopped !== null)
+          return yield* fail(operation, handle.id, `the sandbox was stopped: ${sandbox.stopped}`)
+        return raw
       })
 
     /** Runs a helper command and fails unless it exits 0. */
@@ -360,6 +432,7 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
     const destroySandbox = (sandbox: LocalSandbox) =>
       Effect.promise(async () => {
         sandbox.destroyed = true
+        if (sandbox.watcher !== null) clearInterval(sandbox.watcher)
         const running = [...sandbox.running]
         for (const command of running) command.abort.abort()
         await Promise.all(running.map((command) => command.done))
@@ -410,10 +483,14 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
           workspaceDir: join(hostDir, "workspace"),
           homeDir: join(hostDir, "home"),
           running: new Set(),
+          roots: new Set(),
+          stopped: null,
+          watcher: null,
           destroyed: false,
         }
         sandboxes.set(id, sandbox)
         yield* probe(sandbox).pipe(Effect.tapError(() => destroySandbox(sandbox)))
+        watch(sandbox)
         return handle
       })
 
@@ -441,7 +518,13 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
         abort.signal.addEventListener("abort", () => void proc.kill(), { once: true })
         const entry: RunningCommand = { abort, done: proc.exited.then(() => {}) }
         sandbox.running.add(entry)
-        void proc.exited.then(() => sandbox.running.delete(entry))
+        sandbox.roots.add(proc.pid)
+        void proc.exited.then(() => {
+          sandbox.running.delete(entry)
+          sandbox.roots.delete(proc.pid)
+        })
+        const withReason = (exit: ProcessExit): ProcessExit =>
+          sandbox.stopped === null ? exit : { ...exit, reason: sandbox.stopped }
         const running: SandboxProcess = {
           write: (text) =>
             Effect.tryPromise({
@@ -453,7 +536,7 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
           lines: proc.lines,
           stderrTail: proc.stderrTail,
           kill: Effect.promise(() => proc.kill()).pipe(Effect.asVoid),
-          exit: Effect.promise(() => proc.exited),
+          exit: Effect.promise(() => proc.exited.then(withReason)),
         }
         return running
       })

@@ -20,6 +20,8 @@ export interface RunRequest {
   readonly signal?: AbortSignal
   readonly onOutput?: (chunk: OutputChunk) => void
   readonly maxOutputBytes: number
+  /** Called with the host pid once the process runs (e.g. to watch its process tree). */
+  readonly onStart?: (pid: number) => void
 }
 
 export interface RawRunResult {
@@ -54,6 +56,7 @@ export const runProcess = (request: RunRequest): Effect.Effect<RawRunResult, Spa
       resume(Effect.fail(new SpawnFailed(`cannot start ${request.file}: ${String(error)}`)))
       return
     }
+    if (child.pid !== undefined) request.onStart?.(child.pid)
     const out = {
       stdout: new CappedBuffer(request.maxOutputBytes),
       stderr: new CappedBuffer(request.maxOutputBytes),
