@@ -339,9 +339,19 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
           prlimitPath: host.prlimit,
           command,
         })
+        // bwrap reads its options from fd 3: the sandbox's pid 1 is a bwrap
+        // whose /proc/1/cmdline would otherwise list every host path bound in.
+        // The command itself (prlimit and what it runs) stays on the command line.
+        const split = args.indexOf(host.prlimit) - 1
         return {
           file: host.bwrap,
-          args,
+          args: ["--args", "3", ...args.slice(split)],
+          fd3: Buffer.from(
+            args
+              .slice(0, split)
+              .map((arg) => `${arg}\0`)
+              .join(""),
+          ),
           env,
           timeoutMs: Math.min(requestedMs, remainingMs),
           operation,
@@ -352,7 +362,11 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
     const run = (sandbox: LocalSandbox, command: ReadonlyArray<string>, opts: InternalRun) =>
       Effect.gen(function* () {
         const { handle } = sandbox
-        const { file, args, env, timeoutMs, operation } = yield* prepare(sandbox, command, opts)
+        const { file, args, fd3, env, timeoutMs, operation } = yield* prepare(
+          sandbox,
+          command,
+          opts,
+        )
         const abort = new AbortController()
         const outer = opts.signal
         const forward = () => abort.abort()
@@ -365,6 +379,7 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
         const raw = yield* runProcess({
           file,
           args,
+          fd3,
           // bwrap itself (pid 1 in the sandbox) gets only the allow-list too.
           env,
           ...(isRoot ? { uid: user.uid, gid: user.gid } : {}),
@@ -506,6 +521,7 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
           spawnProcess({
             file: prepared.file,
             args: prepared.args,
+            fd3: prepared.fd3,
             env: prepared.env,
             ...(isRoot ? { uid: user.uid, gid: user.gid } : {}),
             timeoutMs: prepared.timeoutMs,

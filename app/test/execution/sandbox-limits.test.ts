@@ -6,7 +6,7 @@
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { ExecutionAdapter } from "../../src/execution/execution-adapter.ts"
-import { failureOf, hostProcessesWith, profile } from "./helpers.ts"
+import { failureOf, hostProcessesWith, profile, runIn } from "./helpers.ts"
 
 const layer = ExecutionAdapter.layerLocal()
 
@@ -72,4 +72,28 @@ describe("sandbox-wide limits", () => {
     )
     expect(await gone(marker)).toEqual([])
   }, 60_000)
+
+  it("shows no host path to ps inside the sandbox, and caps its /tmp at memoryMb", async () => {
+    const seen = await runIn(layer)(
+      Effect.gen(function* () {
+        const adapter = yield* ExecutionAdapter
+        const sandbox = yield* ExecutionAdapter.scoped({
+          runId: "run-ps",
+          profile: profile({ memoryMb: 200 }),
+        })
+        return yield* adapter.exec(sandbox, [
+          "sh",
+          "-c",
+          "ps -eo pid,args; for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline; echo; done; df -k /tmp",
+        ])
+      }),
+    )
+    expect(seen.exitCode).toBe(0)
+    // Controls: ps ran and saw the sandbox's pid 1 (bwrap) and itself.
+    expect(seen.stdout).toMatch(/^\s+1 \/usr\/bin\/bwrap --args 3 -- /m)
+    expect(seen.stdout).toContain("ps -eo pid,args")
+    for (const hostPath of ["pp-sandbox-", "--bind", "--ro-bind", "/etc/passwd", "--setenv"])
+      expect(seen.stdout).not.toContain(hostPath)
+    expect(seen.stdout).toMatch(/tmpfs\s+204800\s/)
+  }, 30_000)
 })
