@@ -35,6 +35,8 @@ export const startLoop = async (
   options: {
     readonly roles?: ReadonlyArray<Role>
     readonly orchestration?: Readonly<Record<string, unknown>>
+    /** sandbox.* of the generated config (e.g. smaller limits). */
+    readonly sandbox?: Readonly<Record<string, unknown>>
   } = {},
 ): Promise<Loop> => {
   const db = await createTestDatabase(name)
@@ -45,6 +47,7 @@ export const startLoop = async (
     logLevel: "silent",
     config: {
       orchestration: { pollingIntervalMs: 20, reviewTimeoutSeconds: 120, ...options.orchestration },
+      ...(options.sandbox === undefined ? {} : { sandbox: options.sandbox }),
     },
   })
   const app = await startPatchPlane({
