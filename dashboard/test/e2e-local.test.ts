@@ -54,6 +54,7 @@ describe("dashboard on embedded defaults", () => {
     // Without the printed sign-in URL this machine's browser is nobody.
     expect((await open(page, "/"))?.status()).toBe(200)
     await page.getByTestId("local-sign-in").waitFor()
+    await browser.screenshot(page, "local-sign-in")
     // The URL `npm start` printed: signs in, then lands on the dashboard without the token.
     const signIn = new URL(stack.app.localOperator?.signInUrl ?? "")
     const response = await open(page, `${signIn.pathname}${signIn.search}`)
