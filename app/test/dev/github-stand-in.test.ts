@@ -723,13 +723,21 @@ describe("fault injection and recording", () => {
       headers: { authorization: `token ${token}` },
     })
     expect(gh.requests.slice(from)).toEqual([
-      { method: "GET", path: "/repos/acme/widgets/frobnicate", query: {}, body: null, status: 404 },
+      {
+        method: "GET",
+        path: "/repos/acme/widgets/frobnicate",
+        query: {},
+        body: null,
+        status: 404,
+        gitToken: null, // REST, not git
+      },
       {
         method: "POST",
         path: "/repos/acme/widgets/issues/1/comments",
         query: {},
         body: { body: "hello" },
         status: 403,
+        gitToken: null,
       },
       {
         method: "GET",
@@ -737,6 +745,7 @@ describe("fault injection and recording", () => {
         query: { state: "all", per_page: "2" },
         body: null,
         status: 403, // a contents-only token cannot read pull requests
+        gitToken: null,
       },
     ])
   })
