@@ -54,8 +54,14 @@ const timingSteps = (createdAt: Map<string, number>): RunSteps => ({
 })
 
 /** Reads an SSE response and reports when each runtime event (by seq) arrived. */
-const watch = async (url: string, onEvent: (seq: number) => void, stop: AbortSignal) => {
-  const res = await fetch(url, { signal: stop })
+const watch = async (
+  url: string,
+  token: string,
+  onEvent: (seq: number) => void,
+  stop: AbortSignal,
+) => {
+  // As the local operator: this start's token (loopback alone is not enough).
+  const res = await fetch(url, { signal: stop, headers: { authorization: `Bearer ${token}` } })
   const reader = res.body?.getReader()
   if (!reader) return
   const decoder = new TextDecoder()
@@ -218,6 +224,7 @@ export const orchestrationScenarios = async (options: {
             let seenBase = false
             void watch(
               `${app.url}/api/runs/${runId}/events`,
+              app.localOperator?.token ?? "",
               (seq) => {
                 if (seq === baseSeq && !seenBase) {
                   seenBase = true

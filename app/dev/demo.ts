@@ -80,6 +80,9 @@ say(
 say("starting PatchPlane on the embedded PostgreSQL (the first start builds the dashboard)…")
 const app = await startPatchPlane({ cwd: dir, env: { PATCHPLANE_CONFIG: world.configPath } })
 const url = app.url ?? `http://localhost:${port}`
+// Local operator mode: the dashboard and API answer only this start's token.
+const operatorToken = app.localOperator?.token ?? ""
+const signedIn = (path: string) => `${url}${path}?token=${encodeURIComponent(operatorToken)}`
 let stopping = false
 const stop = async () => {
   if (stopping) {
@@ -108,14 +111,16 @@ const sent = await world.request(PROMPT, ...(model === undefined ? [{ script: []
 if (sent.status !== 200) throw new Error(`PatchPlane answered the webhook with ${sent.status}`)
 
 const api = async <A>(path: string): Promise<A> => {
-  const res = await fetch(`${url}${path}`)
+  const res = await fetch(`${url}${path}`, {
+    headers: { authorization: `Bearer ${operatorToken}` },
+  })
   if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`)
   return (await res.json()) as A
 }
 const { runs } = await api<{ runs: ReadonlyArray<{ id: string }> }>("/api/runs?limit=1")
 const runId = runs[0]?.id
 if (runId === undefined) throw new Error("the comment started no run")
-console.log(`\n  Watch the run live: ${url}/runs/${runId}\n`)
+console.log(`\n  Watch the run live (this link signs you in): ${signedIn(`/runs/${runId}`)}\n`)
 
 // Follow every run (the first, and any started from the dashboard, the API,
 // Retry or a comment); play the repository's CI once a draft PR is open.
@@ -137,7 +142,7 @@ for (;;) {
   for (const run of listed.toReversed()) {
     const line = `${run.state}${run.reason ? ` (${run.reason})` : ""}`
     if (seen.get(run.id) !== line) {
-      if (!seen.has(run.id) && run.id !== runId) say(`new run: ${url}/runs/${run.id}`)
+      if (!seen.has(run.id) && run.id !== runId) say(`new run: ${signedIn(`/runs/${run.id}`)}`)
       seen.set(run.id, line)
       say(`run ${run.id.slice(0, 8)}: ${line}`)
     }
@@ -161,7 +166,7 @@ for (;;) {
   if (!announced && FINAL.includes(seen.get(runId)?.split(" ")[0] ?? "")) {
     announced = true
     say(
-      `the first run is done. Start more from the dashboard (New run, Retry) or the API; the model answers any prompt. ${url} stays up until Ctrl-C.`,
+      `the first run is done. Start more from the dashboard (New run, Retry) or the API; the model answers any prompt. ${signedIn("/")} stays up until Ctrl-C.`,
     )
   }
   await new Promise((done) => setTimeout(done, 1_000))

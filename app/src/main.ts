@@ -75,7 +75,7 @@ const main = async () => {
     process.exit(1)
   }
   if (stopping) return
-  const { url, config, database, engine } = app
+  const { url, config, database, engine, localOperator } = app
   if (url === null) {
     console.log(
       `PatchPlane worker ${engine.executorId} is executing runs (database: ${database.kind}, ${database.location}).`,
@@ -87,7 +87,12 @@ const main = async () => {
       : ` Not configured: ${config.unconfigured.join(", ")}${config.github === null ? " (webhooks are refused until the GitHub App is set up" : " (runs cannot execute until these are set"}; see README "Configuration").`
   if (url !== null)
     console.log(
-      `PatchPlane is up on ${url} (database: ${database.kind}, ${database.location}).${missing} Next: open ${url} or curl ${url}/api/health`,
+      `PatchPlane is up on ${url} (database: ${database.kind}, ${database.location}).${missing} Next: open ${localOperator?.signInUrl ?? url} or curl ${url}/api/health`,
+    )
+  // The URL carries this start's operator token: only whoever can read this output signs in.
+  if (localOperator !== null)
+    console.log(
+      `Local operator sign-in (a new token at every start): ${localOperator.signInUrl}\nScripts: Authorization: Bearer ${localOperator.token}`,
     )
   if (url !== null) console.log(nextSteps(config).join("\n"))
 }

@@ -64,6 +64,19 @@ describe("npm start", () => {
     expect(app.output()).toMatch(/database: embedded/)
     expect(app.output()).toMatch(/Not configured: GitHub App/)
     expect(app.output()).toMatch(/Next: open http:\/\/localhost:\d+/)
+    // Local mode: the sign-in URL carries this start's token; without it nobody is the operator.
+    await expect.poll(() => app.output()).toMatch(/Local operator sign-in.*\n/)
+    const signIn = /Local operator sign-in[^:]*: (http:\/\/localhost:\d+\/\?token=\S+)/.exec(
+      app.output(),
+    )?.[1]
+    expect(signIn).toBeDefined()
+    const stranger = await fetch(`${app.url}/api/session`)
+    expect(await stranger.json()).toMatchObject({ auth: "local", caller: null })
+    const visit = await fetch(signIn ?? "", { redirect: "manual" })
+    expect(visit.status).toBe(303)
+    const cookie = (visit.headers.get("set-cookie") ?? "").split(";")[0] ?? ""
+    const session = await fetch(`${app.url}/api/session`, { headers: { cookie } })
+    expect(await session.json()).toMatchObject({ caller: { id: "local-operator", role: "admin" } })
 
     const health = await fetch(`${app.url}/api/health`)
     expect(health.status).toBe(200)
@@ -73,7 +86,8 @@ describe("npm start", () => {
     expect(hook.status).toBe(503)
     expect(((await hook.json()) as { error: string }).error).toMatch(/GitHub App is not configured/)
 
-    const home = await fetch(app.url)
+    // What a newcomer sees after opening the printed URL: what is left to configure.
+    const home = await fetch(app.url, { headers: { cookie } })
     expect(await home.text()).toContain("GitHub App (github)")
 
     expect(existsSync(join(cwd, ".patchplane/postgres/postmaster.pid"))).toBe(true)

@@ -116,9 +116,9 @@ export function AppHeader() {
       </header>
       {session.auth === "local" ? (
         <p className="banner banner-info" data-testid="local-mode-banner">
-          Local single-operator mode: you act as <strong>admin</strong>. Only this machine can reach
-          this PatchPlane (it listens on a loopback address); configure WorkOS to let a team sign
-          in.
+          Local single-operator mode: you act as <strong>admin</strong>, signed in with the token
+          PatchPlane printed at start. Only this machine can reach it (it listens on a loopback
+          address); configure WorkOS to let a team sign in.
         </p>
       ) : null}
       {paused ? (

@@ -26,6 +26,12 @@ export function SignIn({ session }: { session: SessionInfo | null }) {
             Sign in with WorkOS
           </a>
         </>
+      ) : session?.auth === "local" ? (
+        <p data-testid="local-sign-in">
+          This PatchPlane runs in local single-operator mode. Open the sign-in link it printed when
+          it started (<code>http://localhost:PORT/?token=…</code>, a new one at every start), or set{" "}
+          <code>api.localToken</code> in <code>patchplane.config.json</code>.
+        </p>
       ) : (
         <p>
           This PatchPlane has no sign-in configured and does not listen on a loopback address, so

@@ -47,10 +47,12 @@ afterAll(async () => {
 
 const api = async (
   path: string,
-  init: RequestInit & { token?: string; base?: string } = {},
+  init: RequestInit & { token?: string; base?: string; signedOut?: boolean } = {},
 ): Promise<{ status: number; body: any; headers: Headers }> => {
   const headers = new Headers(init.headers)
   if (init.token) headers.set("authorization", `Bearer ${init.token}`)
+  // Otherwise the local operator's browser: the cookie from the printed sign-in URL.
+  else if (init.signedOut !== true) headers.set("cookie", stack.localCookie)
   if (init.body) headers.set("content-type", "application/json")
   const res = await fetch(`${init.base ?? stack.url}${path}`, {
     ...init,
@@ -65,7 +67,10 @@ const api = async (
 const statusWithHost = (path: string, host: string, token?: string) =>
   new Promise<number>((resolve, reject) => {
     const req = request(`${stack.url}${path}`, {
-      headers: { host, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        host,
+        ...(token ? { authorization: `Bearer ${token}` } : { cookie: stack.localCookie }),
+      },
     })
     req.on("response", (res) => {
       res.resume()
@@ -105,6 +110,10 @@ describe("session and local mode", () => {
     const viewer = await api("/api/session", { token: VIEWER })
     expect(viewer.body.caller).toEqual({ id: "token:watcher", name: "watcher", role: "viewer" })
     expect((await api("/api/control")).body).toEqual({ paused: false })
+    // This machine alone is not the operator (a run's sandbox is on it too).
+    const stranger = await api("/api/session", { signedOut: true })
+    expect(stranger.body).toMatchObject({ auth: "local", caller: null })
+    expect((await api("/api/control", { signedOut: true })).status).toBe(401)
   })
 
   it("refuses a DNS-rebound host and cross-site writes", async () => {

@@ -32,7 +32,7 @@ afterAll(async () => {
 const api = async (path: string, init: RequestInit = {}) => {
   const res = await fetch(`${stack.url}${path}`, {
     ...init,
-    headers: { "content-type": "application/json", ...init.headers },
+    headers: { "content-type": "application/json", cookie: stack.localCookie, ...init.headers },
   })
   return { status: res.status, body: (await res.json()) as Record<string, any> }
 }
@@ -51,8 +51,15 @@ describe("dashboard on embedded defaults", () => {
     expect(stack.app.database.kind).toBe("embedded")
     const page = await browser.page()
     context.onTestFailed(() => browser.screenshot(page, "local-failure").then(() => {}))
-    const response = await open(page, "/")
+    // Without the printed sign-in URL this machine's browser is nobody.
+    expect((await open(page, "/"))?.status()).toBe(200)
+    await page.getByTestId("local-sign-in").waitFor()
+    await browser.screenshot(page, "local-sign-in")
+    // The URL `npm start` printed: signs in, then lands on the dashboard without the token.
+    const signIn = new URL(stack.app.localOperator?.signInUrl ?? "")
+    const response = await open(page, `${signIn.pathname}${signIn.search}`)
     expect(response?.status()).toBe(200)
+    expect(page.url()).toBe(`${stack.url}/`)
     await expect.poll(() => page.getByTestId("local-mode-banner").isVisible()).toBe(true)
     await page.getByText("No runs yet.").waitFor()
     await page.getByTestId("live").getByText("Live").waitFor()
@@ -121,7 +128,7 @@ describe("dashboard on embedded defaults", () => {
     await browser.screenshot(page, "local-run-cancelled")
 
     // The list, in another tab, shows it too, and filters by state.
-    const list = await browser.page()
+    const list = await browser.page(page.context())
     await open(list, "/")
     await list.locator(`tr[data-run-id="${runId}"] [data-state="cancelled"]`).waitFor()
     await list.getByLabel("State").selectOption("running")

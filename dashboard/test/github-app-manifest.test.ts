@@ -29,6 +29,7 @@ const api = async (
 ): Promise<{ status: number; body: any; headers: Headers }> => {
   const headers = new Headers(init.headers)
   if (init.body) headers.set("content-type", "application/json")
+  headers.set("cookie", bare.localCookie)
   const res = await fetch(`${bare.url}${path}`, { ...init, headers, redirect: "manual" })
   const text = await res.text()
   return { status: res.status, body: text === "" ? null : JSON.parse(text), headers: res.headers }
@@ -55,9 +56,16 @@ describe("registering the GitHub App", () => {
     expect(JSON.parse(started.body.manifest).name).toBe("PatchPlane")
     const state = new URL(started.body.action).searchParams.get("state")
 
+    expect((await fetch(`${bare.url}/api/github/manifest`)).status).toBe(401)
     const forged = await api("/api/github/manifest/callback?code=abc&state=forged")
     expect(forged.status).toBe(400)
-    const back = await api(`/api/github/manifest/callback?code=abc123&state=${state}`)
+    // GitHub's redirect back is cross-site: no SameSite=Strict cookie comes along, the state suffices.
+    const back = await fetch(
+      `${bare.url}/api/github/manifest/callback?code=abc123&state=${state}`,
+      {
+        redirect: "manual",
+      },
+    )
     expect(back.status).toBe(302)
     expect(back.headers.get("location")).toBe(
       "/repositories?app=patchplane-registered&config=patchplane.config.json",

@@ -13,6 +13,11 @@ import { type RunningPatchPlane, startPatchPlane } from "../../app/src/server/st
 export interface DashboardStack {
   readonly app: RunningPatchPlane
   readonly url: string
+  /**
+   * The local operator's cookie (`name=value`), as a browser holds it after
+   * opening the sign-in URL PatchPlane printed; "" outside local mode.
+   */
+  readonly localCookie: string
   readonly db: Database
   readonly dir: string
   stop(): Promise<void>
@@ -79,9 +84,15 @@ export const startDashboardStack = async (options: {
     throw error
   }
   const running = app
+  let localCookie = ""
+  if (running.localOperator !== null) {
+    const visit = await fetch(running.localOperator.signInUrl, { redirect: "manual" })
+    localCookie = (visit.headers.get("set-cookie") ?? "").split(";")[0] ?? ""
+  }
   return {
     app: running,
     url: running.url ?? "",
+    localCookie,
     db: running.database.db,
     dir,
     stop: async () => {

@@ -99,6 +99,9 @@ export const appRoutes = (ctx: Context): ReadonlyArray<Route> => {
         headers,
       )
     }),
+    // OpenAPI "apps/revoke-installation-access-token": authenticated with the
+    // token itself, answers 204; "Once an installation token is revoked, the
+    // token is invalidated and cannot be used" — REST and git alike (401).
     route("DELETE", "/installation/token", (req) => {
       const token = requireInstallation(req)
       token.expiresAt = new Date(0)

@@ -18,6 +18,11 @@ export interface RecordedRequest {
   readonly body: unknown
   /** The status answered; 0 while the answer is still being produced. */
   status: number
+  /**
+   * The installation token a git request authenticated with (its Basic
+   * password), so a test can try it again later, e.g. after a revocation.
+   */
+  readonly gitToken: string | null
 }
 
 export interface FailureRule {
@@ -221,6 +226,7 @@ export const createStandInServer = (input: {
       query: Object.fromEntries(url.searchParams),
       body: parsed.ok ? parsed.value : null,
       status: 0,
+      gitToken: git === null ? null : basicPassword(req.headers.authorization),
     }
     requests.push(record)
     const fault = injected(method, path)

@@ -161,12 +161,16 @@ export const Role = Schema.Literals(["admin", "reviewer", "viewer"])
 export const ApiConfig = Schema.Struct({
   /**
    * Bearer tokens for scripts and other services, each with a role. Without
-   * WorkOS, requests from this machine without a token act as the local
-   * operator (admin).
+   * WorkOS, the local operator (admin) is whoever holds the local token.
    */
   tokens: Schema.Array(
     Schema.Struct({ name: Schema.NonEmptyString, token: SecretRef, role: Role }),
   ).pipe(withDefault([])),
+  /**
+   * The local operator's secret (local mode only: no WorkOS, loopback host).
+   * Default: a new random one at every start, printed as the sign-in URL.
+   */
+  localToken: Schema.optionalKey(SecretRef),
 })
 
 export const OrchestrationConfig = Schema.Struct({

@@ -58,6 +58,8 @@ export interface ResolvedConfig {
       readonly token: Secret
       readonly role: "admin" | "reviewer" | "viewer"
     }>
+    /** api.localToken, read; null: a random one per start. */
+    readonly localToken: Secret | null
   }
   readonly runtime: PatchPlaneConfig["runtime"]
   /** What a repository's policy may choose (runtime.allowed, plus each runtime's own model). */
@@ -231,6 +233,10 @@ const resolveSecrets = (
               token: await secret(t.token, `api.tokens[${i}].token`),
             })),
           ),
+          localToken:
+            config.api.localToken === undefined
+              ? null
+              : await secret(config.api.localToken, "api.localToken"),
         },
         runtime: config.runtime,
         agentChoices,

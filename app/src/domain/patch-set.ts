@@ -7,6 +7,15 @@ export const FileChange = Schema.Struct({
   additions: NonNegativeInt,
   deletions: NonNegativeInt,
   previousPath: Schema.optionalKey(Schema.String),
+  /** Size of the file after the change (absent for deletions and older records). */
+  bytes: Schema.optionalKey(NonNegativeInt),
+  /** git sees binary content (no line counts). */
+  binary: Schema.optionalKey(Schema.Boolean),
+  /**
+   * Why this file's change is high risk beyond its size, e.g. a workflow that
+   * hands secrets to code: always a human's decision.
+   */
+  risk: Schema.optionalKey(Schema.String),
 })
 export type FileChange = typeof FileChange.Type
 

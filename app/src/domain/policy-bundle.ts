@@ -61,6 +61,19 @@ export const PolicySpec = Schema.Struct({
   }).pipe(withDefault({})),
   /** Globs the agent may change; a PatchSet touching anything else goes to manual review. */
   allowedPaths: Schema.Array(Schema.NonEmptyString).pipe(withDefault(["**"])),
+  /**
+   * Bounds on what a PatchSet may carry, checked before anything is pushed: a
+   * file or a total over the limit is refused (the run fails, nothing is
+   * pushed) or sent to manual review; binary files likewise.
+   */
+  patchSetLimits: Schema.Struct({
+    maxFileBytes: PositiveInt.pipe(withDefault(10 * 1024 * 1024)),
+    maxTotalBytes: PositiveInt.pipe(withDefault(50 * 1024 * 1024)),
+    oversized: Schema.Literals(["refuse", "manual-review"]).pipe(withDefault("refuse")),
+    binaryFiles: Schema.Literals(["manual-review", "refuse", "allow"]).pipe(
+      withDefault("manual-review"),
+    ),
+  }).pipe(withDefault({})),
   /** Dependency changes are high risk: by default they force manual review. */
   dependencyChanges: Schema.Literals(["manual-review", "allow"]).pipe(withDefault("manual-review")),
   agent: Schema.Struct({

@@ -3,7 +3,9 @@
 // tested) in one place:
 // - every namespace unshared; the network only with `network: true`;
 // - the host's system directories read-only, a synthetic /etc/passwd, a fresh
-//   /tmp, /proc and /dev; only the workspace and the sandbox's home writable;
+//   /tmp (capped at the memory limit), /proc and /dev; only the workspace and
+//   the sandbox's home writable; its arguments passed on fd 3, so the
+//   sandbox's pid 1 (bwrap) shows no host path in its command line;
 // - an environment made of exactly `env` (bwrap also clears its own);
 // - rlimits applied by prlimit inside the new user namespace, where
 //   RLIMIT_NPROC counts only this sandbox's processes.
@@ -55,7 +57,10 @@ export const bwrapArgs = (c: BwrapCommand): Array<string> => {
   for (const link of c.layout.symlinks) args.push("--symlink", link.target, link.path)
   for (const entry of c.layout.etcEntries) args.push("--ro-bind-try", entry, entry)
   args.push("--ro-bind", c.passwdFile, "/etc/passwd", "--ro-bind", c.groupFile, "/etc/group")
-  args.push("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp")
+  // A fresh /proc of the sandbox's own PID namespace; /tmp is memory, so it is
+  // capped at the sandbox's memory (bwrap's --size applies to the next tmpfs).
+  args.push("--proc", "/proc", "--dev", "/dev")
+  args.push("--size", String(c.limits.memoryBytes), "--tmpfs", "/tmp")
   for (const bind of c.writableBinds) args.push("--bind", bind.hostPath, bind.sandboxPath)
   for (const bind of c.readOnlyBinds) args.push("--ro-bind", bind.hostPath, bind.sandboxPath)
   args.push("--chdir", c.cwd, "--")

@@ -1,11 +1,12 @@
 // Checks a repository out into a sandbox with the narrowest credential: an
 // installation token for that one repository, minted for this checkout,
-// used for the clone request only and then dropped. Afterwards the checkout
+// used for the clone request only and revoked when the clone is done. Afterwards the checkout
 // is inspected: a token left in `.git/config` fails the run.
 import { Effect } from "effect"
 import {
   type GitHubBrokerError,
-  GitHubInstallationBroker,
+  type GitHubInstallationBroker,
+  scopedRepositoryToken,
 } from "../platform/github-installation-broker.ts"
 import { ExecutionAdapter } from "./execution-adapter.ts"
 import { ExecutionError } from "./execution-errors.ts"
@@ -48,23 +49,28 @@ export const checkoutRepository = (
 > =>
   Effect.gen(function* () {
     const adapter = yield* ExecutionAdapter
-    const broker = yield* GitHubInstallationBroker
     const fail = (message: string) =>
       new ExecutionError({ operation: "checkout", sandboxId: sandbox.id, message })
     const path = yield* resolveInWorkspace(sandbox.workspaceRoot, request.path ?? "repo")
-    const { token } = yield* broker.mintRepositoryToken({
-      installationId: request.installationId,
-      repository: request.repository,
-      permissions: { contents: request.contents ?? "read" },
-    })
-    const auth = { username: "x-access-token", token }
-    const cloned = yield* adapter.checkout(sandbox, {
-      url: request.cloneUrl ?? `https://github.com/${request.repository}.git`,
-      path,
-      auth,
-      ...(request.branch === undefined ? {} : { branch: request.branch }),
-      ...(request.commit === undefined ? {} : { commit: request.commit }),
-    })
+    // The token lives for the clone only: revoked as soon as it returns.
+    const { cloned, auth } = yield* Effect.scoped(
+      Effect.gen(function* () {
+        const { token } = yield* scopedRepositoryToken({
+          installationId: request.installationId,
+          repository: request.repository,
+          permissions: { contents: request.contents ?? "read" },
+        })
+        const used = { username: "x-access-token", token }
+        const result = yield* adapter.checkout(sandbox, {
+          url: request.cloneUrl ?? `https://github.com/${request.repository}.git`,
+          path,
+          auth: used,
+          ...(request.branch === undefined ? {} : { branch: request.branch }),
+          ...(request.commit === undefined ? {} : { commit: request.commit }),
+        })
+        return { cloned: result, auth: used }
+      }),
+    )
     const config = new TextDecoder().decode(yield* adapter.readFile(sandbox, `${path}/.git/config`))
     if (secretForms(auth).some((secret) => config.includes(secret)))
       return yield* fail(

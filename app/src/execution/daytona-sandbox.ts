@@ -14,6 +14,7 @@ import {
 } from "./execution-errors.ts"
 import { hasUserInfo } from "./git-credentials.ts"
 import { resolveInWorkspace, validateWorkspaceRoot } from "./path-guard.ts"
+import { checkPushTarget } from "./push-target.ts"
 import { sandboxEnv } from "./sandbox-env.ts"
 import type {
   ExecOptions,
@@ -420,18 +421,35 @@ export const makeDaytonaSandbox = (options: DaytonaSandboxOptions) =>
           const sandbox = yield* lookup(handle, "push")
           if (hasUserInfo(request.url))
             return yield* fail("push", handle.id, "the push URL must not carry credentials")
+          const refused = checkPushTarget(handle, request)
+          if (refused !== null) return yield* refused
           const abs = yield* resolveInWorkspace(handle.workspaceRoot, request.path)
           // Daytona's git API pushes a local branch to its namesake on origin.
+          // It runs in Daytona's toolbox daemon (go-git), not the agent's git,
+          // so no hook is run; but it reads the checkout's .git/config, which
+          // the agent could point elsewhere: origin is reset to the URL we
+          // mean, and url.*.insteadOf rewrites are dropped, before the token
+          // is handed over. The token is revoked as soon as the push returns
+          // (push-branch.ts).
+          const git = 'git -c core.hooksPath=/dev/null config --file "$1/.git/config"'
           const ref = yield* exec(handle, [
-            "git",
-            "-C",
+            "sh",
+            "-c",
+            [
+              "set -eu",
+              'git -C "$1" -c core.hooksPath=/dev/null update-ref "refs/heads/$2" "$3"',
+              `${git} remote.origin.url "$4"`,
+              `${git} --unset-all remote.origin.pushurl || true`,
+              `${git} --name-only --get-regexp '^url\\.' | sed 's/\\.[^.]*$//' | sort -u | while read -r section; do ${git} --remove-section "$section" || true; done`,
+            ].join("\n"),
+            "push",
             abs,
-            "update-ref",
-            `refs/heads/${request.branch}`,
+            request.branch,
             request.commit,
+            request.url,
           ])
           if (ref.exitCode !== 0)
-            return yield* fail("push", handle.id, `git update-ref failed: ${ref.stdout.trim()}`)
+            return yield* fail("push", handle.id, `preparing the push failed: ${ref.stdout.trim()}`)
           return yield* Effect.tryPromise({
             try: async () => {
               await sandbox.git.push(

@@ -53,9 +53,10 @@ export const parseNameStatus = (output: string): Array<NameStatus> => {
 export interface LineCounts {
   readonly additions: number
   readonly deletions: number
+  readonly binary: boolean
 }
 
-/** Keyed by the new path; binary files count as 0/0. */
+/** Keyed by the new path; binary files count as 0/0 and are marked (numstat's "-"). */
 export const parseNumstat = (output: string): Map<string, LineCounts> => {
   const counts = new Map<string, LineCounts>()
   const fields = output.split("\0")
@@ -67,6 +68,7 @@ export const parseNumstat = (output: string): Map<string, LineCounts> => {
     const parsed = {
       additions: added === "-" ? 0 : Number(added),
       deletions: deleted === "-" ? 0 : Number(deleted),
+      binary: added === "-" && deleted === "-",
     }
     if (path === "") {
       // A rename: "a\td\t" then the old and the new path as their own fields.
@@ -88,5 +90,23 @@ export const fileChanges = (nameStatus: string, numstat: string): Array<FileChan
     additions: counts.get(entry.path)?.additions ?? 0,
     deletions: counts.get(entry.path)?.deletions ?? 0,
     ...(entry.previousPath === undefined ? {} : { previousPath: entry.previousPath }),
+    ...(counts.get(entry.path)?.binary === true ? { binary: true } : {}),
   }))
+}
+
+/** `git diff --raw -z --no-abbrev`: each changed path's new blob id (none for deletions). */
+export const parseRawNewBlobs = (output: string): Map<string, string> => {
+  const blobs = new Map<string, string>()
+  const fields = output.split("\0")
+  let i = 0
+  while (i < fields.length) {
+    const head = fields[i] ?? ""
+    if (!head.startsWith(":")) break
+    const [, , , newSha = "", status = ""] = head.slice(1).split(" ")
+    const twoPaths = status.startsWith("R") || status.startsWith("C")
+    const path = fields[i + (twoPaths ? 2 : 1)] ?? ""
+    if (!status.startsWith("D") && !/^0+$/.test(newSha)) blobs.set(path, newSha)
+    i += twoPaths ? 3 : 2
+  }
+  return blobs
 }

@@ -28,8 +28,11 @@ import {
   type ExecutionOperation,
   SandboxUnavailableError,
 } from "./execution-errors.ts"
+import { cleanGitEnv, cleanGitFlags, transportOf } from "./clean-git.ts"
 import { gitAuthEnv, hasUserInfo, isHttpUrl, scrub, secretForms } from "./git-credentials.ts"
 import { resolveInWorkspace } from "./path-guard.ts"
+import { diskUsage, formatSize, treeUsage } from "./sandbox-usage.ts"
+import { checkPushTarget } from "./push-target.ts"
 import { type RawRunResult, runProcess } from "./process-runner.ts"
 import { spawnProcess } from "./process-spawner.ts"
 import { baseSandboxEnv, sandboxEnv } from "./sandbox-env.ts"
@@ -38,6 +41,8 @@ import type {
   ExecResult,
   ExecutionAdapterShape,
   ProcessBind,
+  ProcessExit,
+  PushRequest,
   SandboxHandle,
   SandboxProcess,
   SandboxSpec,
@@ -74,6 +79,7 @@ const defaultLineCap = 32 * 1024 * 1024
 const defaultStderrTail = 64 * 1024
 const fileCap = 64 * 1024 * 1024
 const mib = 1024 * 1024
+const watchIntervalMs = 250
 
 interface RunningCommand {
   readonly abort: AbortController
@@ -87,12 +93,23 @@ interface LocalSandbox {
   readonly workspaceDir: string
   readonly homeDir: string
   readonly running: Set<RunningCommand>
+  /** Host pids of the bwrap processes running now: the roots of the sandbox's process trees. */
+  readonly roots: Set<number>
+  /** Why the sandbox was stopped (a sandbox-wide limit); every later operation fails with it. */
+  stopped: string | null
+  watcher: ReturnType<typeof setInterval> | null
   destroyed: boolean
 }
 
 interface InternalRun extends ExecOptions {
   readonly network?: boolean
   readonly operation?: ExecutionOperation
+  /**
+   * A process that must not see the agent's files: neither the workspace nor
+   * the sandbox's home is mounted (only `binds`), HOME is its own fresh /tmp,
+   * and the sandbox spec's environment is left out.
+   */
+  readonly isolated?: { readonly binds: ReadonlyArray<ProcessBind> }
 }
 
 const topLevelDirs = ["/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"]
@@ -201,11 +218,66 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
 
     const lookup = (handle: SandboxHandle, operation: ExecutionOperation) => {
       const sandbox = sandboxes.get(handle.id)
-      return sandbox === undefined || sandbox.destroyed
-        ? Effect.fail(
-            fail(operation, handle.id, `sandbox ${handle.id} does not exist or was destroyed`),
-          )
-        : Effect.succeed(sandbox)
+      if (sandbox === undefined || sandbox.destroyed)
+        return Effect.fail(
+          fail(operation, handle.id, `sandbox ${handle.id} does not exist or was destroyed`),
+        )
+      if (sandbox.stopped !== null)
+        return Effect.fail(
+          fail(operation, handle.id, `the sandbox was stopped: ${sandbox.stopped}`),
+        )
+      return Effect.succeed(sandbox)
+    }
+
+    /** Stops everything running in the sandbox for good, recording why. */
+    const stopSandbox = (sandbox: LocalSandbox, reason: string) => {
+      if (sandbox.stopped !== null) return
+      sandbox.stopped = reason
+      for (const command of sandbox.running) command.abort.abort()
+    }
+
+    /**
+     * The sandbox-wide totals (sandbox-usage.ts): resident memory and process
+     * count of all its process trees, every tick; disk every few ticks.
+     */
+    const watch = (sandbox: LocalSandbox) => {
+      const { profile } = sandbox.spec
+      const memoryLimit = profile.memoryMb * mib
+      const diskLimit = profile.diskGb * 1024 * mib
+      let busy = false
+      let tick = 0
+      sandbox.watcher = setInterval(() => {
+        if (busy || sandbox.stopped !== null || sandbox.destroyed) return
+        busy = true
+        tick += 1
+        void (async () => {
+          const usage = await treeUsage([...sandbox.roots])
+          if (usage.rssBytes > memoryLimit)
+            return stopSandbox(
+              sandbox,
+              `sandbox exceeded its memory limit: ${formatSize(usage.rssBytes)} of ${formatSize(memoryLimit)} across ${usage.processes} processes`,
+            )
+          // RLIMIT_NPROC refuses forks at the limit, so a fork bomb churns just
+          // under it rather than over: within 10% of it is treated as reached.
+          if (usage.processes >= Math.max(2, Math.floor(profile.maxProcesses * 0.9)))
+            return stopSandbox(
+              sandbox,
+              `sandbox reached its process limit: ${usage.processes} processes of ${profile.maxProcesses}`,
+            )
+          if (tick % 8 !== 0) return
+          const disk = await diskUsage([sandbox.workspaceDir, sandbox.homeDir])
+          if (disk > diskLimit)
+            stopSandbox(
+              sandbox,
+              `sandbox exceeded its disk limit: ${formatSize(disk)} of ${formatSize(diskLimit)}`,
+            )
+        })()
+          .catch(() => {})
+          .finally(() => {
+            busy = false
+          })
+      }, watchIntervalMs)
+      sandbox.watcher.unref()
     }
 
     /** The bwrap invocation of one command: arguments, environment and time limit. */
@@ -221,10 +293,11 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
         const host = tools
         if (host === undefined) return yield* fail(operation, handle.id, "bwrap was not located")
         if (command.length === 0) return yield* fail(operation, handle.id, "empty command")
-        const cwd = yield* resolveInWorkspace(
-          handle.workspaceRoot,
-          opts.cwd ?? handle.workspaceRoot,
-        )
+        const isolated = opts.isolated
+        const cwd =
+          isolated === undefined
+            ? yield* resolveInWorkspace(handle.workspaceRoot, opts.cwd ?? handle.workspaceRoot)
+            : "/tmp"
         const remainingMs = handle.deadline.getTime() - Date.now()
         if (remainingMs <= 0)
           return yield* fail(
@@ -235,18 +308,24 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
         const requestedMs = (opts.timeoutSeconds ?? spec.profile.timeoutSeconds) * 1000
         const env = yield* sandboxEnv(
           handle.id,
-          baseSandboxEnv({ path: sandboxPath, home: sandboxHome }),
-          spec.env,
+          baseSandboxEnv({
+            path: sandboxPath,
+            home: isolated === undefined ? sandboxHome : "/tmp",
+          }),
+          isolated === undefined ? spec.env : {},
           opts.env,
         )
-        const extra = opts.binds ?? []
+        const extra = isolated?.binds ?? opts.binds ?? []
+        const agentDirs =
+          isolated === undefined
+            ? [
+                { hostPath: sandbox.workspaceDir, sandboxPath: handle.workspaceRoot },
+                { hostPath: sandbox.homeDir, sandboxPath: sandboxHome },
+              ]
+            : []
         const args = bwrapArgs({
           layout,
-          writableBinds: [
-            { hostPath: sandbox.workspaceDir, sandboxPath: handle.workspaceRoot },
-            { hostPath: sandbox.homeDir, sandboxPath: sandboxHome },
-            ...extra.filter((bind) => bind.readOnly === false),
-          ],
+          writableBinds: [...agentDirs, ...extra.filter((bind) => bind.readOnly === false)],
           passwdFile: join(sandbox.hostDir, "etc", "passwd"),
           groupFile: join(sandbox.hostDir, "etc", "group"),
           readOnlyBinds: [
@@ -260,9 +339,19 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
           prlimitPath: host.prlimit,
           command,
         })
+        // bwrap reads its options from fd 3: the sandbox's pid 1 is a bwrap
+        // whose /proc/1/cmdline would otherwise list every host path bound in.
+        // The command itself (prlimit and what it runs) stays on the command line.
+        const split = args.indexOf(host.prlimit) - 1
         return {
           file: host.bwrap,
-          args,
+          args: ["--args", "3", ...args.slice(split)],
+          fd3: Buffer.from(
+            args
+              .slice(0, split)
+              .map((arg) => `${arg}\0`)
+              .join(""),
+          ),
           env,
           timeoutMs: Math.min(requestedMs, remainingMs),
           operation,
@@ -273,7 +362,11 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
     const run = (sandbox: LocalSandbox, command: ReadonlyArray<string>, opts: InternalRun) =>
       Effect.gen(function* () {
         const { handle } = sandbox
-        const { file, args, env, timeoutMs, operation } = yield* prepare(sandbox, command, opts)
+        const { file, args, fd3, env, timeoutMs, operation } = yield* prepare(
+          sandbox,
+          command,
+          opts,
+        )
         const abort = new AbortController()
         const outer = opts.signal
         const forward = () => abort.abort()
@@ -282,9 +375,11 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
         const finished = Promise.withResolvers<void>()
         const entry: RunningCommand = { abort, done: finished.promise }
         sandbox.running.add(entry)
-        return yield* runProcess({
+        let root: number | null = null
+        const raw = yield* runProcess({
           file,
           args,
+          fd3,
           // bwrap itself (pid 1 in the sandbox) gets only the allow-list too.
           env,
           ...(isRoot ? { uid: user.uid, gid: user.gid } : {}),
@@ -293,16 +388,24 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
           signal: abort.signal,
           ...(opts.onOutput === undefined ? {} : { onOutput: opts.onOutput }),
           maxOutputBytes: opts.maxOutputBytes ?? defaultOutputCap,
+          onStart: (pid) => {
+            root = pid
+            sandbox.roots.add(pid)
+          },
         }).pipe(
           Effect.mapError((error) => fail(operation, handle.id, error.message)),
           Effect.ensuring(
             Effect.sync(() => {
+              if (root !== null) sandbox.roots.delete(root)
               outer?.removeEventListener("abort", forward)
               sandbox.running.delete(entry)
               finished.resolve()
             }),
           ),
         )
+        if (sandbox.stopped !== null)
+          return yield* fail(operation, handle.id, `the sandbox was stopped: ${sandbox.stopped}`)
+        return raw
       })
 
     /** Runs a helper command and fails unless it exits 0. */
@@ -344,6 +447,7 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
     const destroySandbox = (sandbox: LocalSandbox) =>
       Effect.promise(async () => {
         sandbox.destroyed = true
+        if (sandbox.watcher !== null) clearInterval(sandbox.watcher)
         const running = [...sandbox.running]
         for (const command of running) command.abort.abort()
         await Promise.all(running.map((command) => command.done))
@@ -394,10 +498,14 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
           workspaceDir: join(hostDir, "workspace"),
           homeDir: join(hostDir, "home"),
           running: new Set(),
+          roots: new Set(),
+          stopped: null,
+          watcher: null,
           destroyed: false,
         }
         sandboxes.set(id, sandbox)
         yield* probe(sandbox).pipe(Effect.tapError(() => destroySandbox(sandbox)))
+        watch(sandbox)
         return handle
       })
 
@@ -413,6 +521,7 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
           spawnProcess({
             file: prepared.file,
             args: prepared.args,
+            fd3: prepared.fd3,
             env: prepared.env,
             ...(isRoot ? { uid: user.uid, gid: user.gid } : {}),
             timeoutMs: prepared.timeoutMs,
@@ -425,7 +534,13 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
         abort.signal.addEventListener("abort", () => void proc.kill(), { once: true })
         const entry: RunningCommand = { abort, done: proc.exited.then(() => {}) }
         sandbox.running.add(entry)
-        void proc.exited.then(() => sandbox.running.delete(entry))
+        sandbox.roots.add(proc.pid)
+        void proc.exited.then(() => {
+          sandbox.running.delete(entry)
+          sandbox.roots.delete(proc.pid)
+        })
+        const withReason = (exit: ProcessExit): ProcessExit =>
+          sandbox.stopped === null ? exit : { ...exit, reason: sandbox.stopped }
         const running: SandboxProcess = {
           write: (text) =>
             Effect.tryPromise({
@@ -437,7 +552,7 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
           lines: proc.lines,
           stderrTail: proc.stderrTail,
           kill: Effect.promise(() => proc.kill()).pipe(Effect.asVoid),
-          exit: Effect.promise(() => proc.exited),
+          exit: Effect.promise(() => proc.exited.then(withReason)),
         }
         return running
       })
@@ -470,6 +585,121 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
           operation,
           ["sh", "-c", 'mkdir -p -- "$(dirname -- "$1")" && cat > "$1"', "sh", abs],
           { stdin: content },
+        )
+      })
+
+    /**
+     * A directory for one push, outside everything the agent could write (its
+     * workspace and home): the sandbox uid may write it, the agent never saw it.
+     */
+    const makeStagingDir = (sandbox: LocalSandbox) =>
+      Effect.tryPromise({
+        try: async () => {
+          const dir = await mkdtemp(join(sandbox.hostDir, "push-"))
+          if (isRoot) await chown(dir, user.uid, user.gid)
+          return dir
+        },
+        catch: (error) =>
+          fail("push", sandbox.handle.id, `cannot create the push directory: ${errorText(error)}`),
+      })
+
+    /**
+     * The push, in two processes. The agent owns its checkout's .git (config,
+     * hooks) and its home (~/.gitconfig), so:
+     * 1. without network or token, the one commit is fetched from the checkout
+     *    (mounted read-only) into a fresh bare repository in the staging dir;
+     * 2. with the token and network, a fresh repository in its own tmpfs
+     *    borrows only the staged objects (read-only, as alternates) and pushes
+     *    the commit by id. It mounts neither the workspace nor the home, reads
+     *    no global, system or other repository's config, runs no hook and
+     *    speaks only the URL's transport.
+     * Whatever the agent planted can at most run in step 1, which holds
+     * nothing worth stealing and can reach nothing.
+     */
+    const pushFromStaging = (
+      sandbox: LocalSandbox,
+      staging: string,
+      checkout: string,
+      request: PushRequest,
+    ) =>
+      Effect.gen(function* () {
+        const { handle } = sandbox
+        const secrets = secretForms(request.auth)
+        yield* runChecked(
+          sandbox,
+          "push",
+          [
+            "sh",
+            "-c",
+            [
+              "set -eu",
+              'git init --quiet --bare --template= "$1"',
+              'git -C "$1" $FLAGS fetch --quiet --no-tags --no-write-fetch-head -- "$2" "$3"',
+              'git -C "$1" cat-file -e "$3^{commit}"',
+            ].join("\n"),
+            "stage",
+            "/push/stage.git",
+            checkout,
+            request.commit,
+          ],
+          {
+            network: false,
+            env: { ...cleanGitEnv("/tmp"), FLAGS: cleanGitFlags("file").join(" ") },
+            isolated: {
+              binds: [
+                { hostPath: sandbox.workspaceDir, sandboxPath: handle.workspaceRoot },
+                { hostPath: staging, sandboxPath: "/push", readOnly: false },
+              ],
+            },
+          },
+        )
+        const transport = transportOf(request.url)
+        const script = [
+          "set -eu",
+          "repo=/tmp/push.git",
+          'git init --quiet --bare --template= "$repo"',
+          'mkdir -p "$repo/objects/info"',
+          'echo /stage/objects > "$repo/objects/info/alternates"',
+          'git -C "$repo" $FLAGS push --porcelain --no-verify "$4" -- "$1" "$2:refs/heads/$3"',
+        ].join("\n")
+        const raw = yield* run(
+          sandbox,
+          [
+            "sh",
+            "-c",
+            script,
+            "push",
+            request.url,
+            request.commit,
+            request.branch,
+            request.force ? "--force" : "--no-force",
+          ],
+          {
+            operation: "push",
+            network: transport !== "file",
+            env: {
+              ...cleanGitEnv("/tmp"),
+              ...gitAuthEnv(request.url, request.auth),
+              FLAGS: cleanGitFlags(transport).join(" "),
+            },
+            isolated: {
+              binds: [
+                { hostPath: join(staging, "stage.git", "objects"), sandboxPath: "/stage/objects" },
+              ],
+            },
+          },
+        )
+        const output = scrub(`${decode(raw.stdout)}\n${decode(raw.stderr)}`.trim(), secrets)
+        if (raw.exitCode === 0) return { kind: "pushed" as const, commit: request.commit }
+        if (/\[rejected\]|non-fast-forward|fetch first/.test(output))
+          return {
+            kind: "rejected" as const,
+            reason: `${request.branch} moved on the remote; a fast-forward push was refused`,
+          }
+        return yield* fail(
+          "push",
+          handle.id,
+          `git push ${raw.timedOut ? "timed out" : `exited with ${raw.exitCode}`}: ${output}`,
         )
       })
 
@@ -569,48 +799,13 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
           const sandbox = yield* lookup(handle, "push")
           if (hasUserInfo(request.url))
             return yield* fail("push", handle.id, "the push URL must not carry credentials")
+          const refused = checkPushTarget(handle, request)
+          if (refused !== null) return yield* refused
           const abs = yield* resolveInWorkspace(handle.workspaceRoot, request.path)
-          const secrets = secretForms(request.auth)
-          // The agent owns the checkout's .git (config, hooks): the commit is
-          // copied into a fresh bare repository first and pushed from there,
-          // so nothing the agent configured runs with network and a token.
-          const script = [
-            "set -eu",
-            "work=$(mktemp -d)",
-            'git init --quiet --bare "$work"',
-            'git -C "$work" fetch --quiet --no-tags "$1" "$2"',
-            'git -C "$work" push --porcelain $5 "$3" "$2:refs/heads/$4"',
-          ].join("\n")
-          const raw = yield* run(
-            sandbox,
-            [
-              "sh",
-              "-c",
-              script,
-              "push",
-              abs,
-              request.commit,
-              request.url,
-              request.branch,
-              request.force ? "--force" : "--no-force",
-            ],
-            {
-              operation: "push",
-              network: isHttpUrl(request.url),
-              env: { ...gitAuthEnv(request.url, request.auth), GIT_CONFIG_NOSYSTEM: "1" },
-            },
-          )
-          const output = scrub(`${decode(raw.stdout)}\n${decode(raw.stderr)}`.trim(), secrets)
-          if (raw.exitCode === 0) return { kind: "pushed" as const, commit: request.commit }
-          if (/\[rejected\]|non-fast-forward|fetch first/.test(output))
-            return {
-              kind: "rejected" as const,
-              reason: `${request.branch} moved on the remote; a fast-forward push was refused`,
-            }
-          return yield* fail(
-            "push",
-            handle.id,
-            `git push ${raw.timedOut ? "timed out" : `exited with ${raw.exitCode}`}: ${output}`,
+          return yield* Effect.acquireUseRelease(
+            makeStagingDir(sandbox),
+            (staging) => pushFromStaging(sandbox, staging, abs, request),
+            (staging) => Effect.promise(() => forceRemove(staging)),
           )
         }),
       spawn: (handle, command, opts = {}) =>

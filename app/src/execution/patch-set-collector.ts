@@ -7,9 +7,10 @@ import { Effect } from "effect"
 import type { DependencyChange, FileChange, PatchSet } from "../domain/index.ts"
 import { runBranch } from "./checkout.ts"
 import { dependencyChanges, dependencyFileKind } from "./dependency-files.ts"
+import { workflowRisk } from "./workflow-files.ts"
 import { ExecutionAdapter } from "./execution-adapter.ts"
 import { ExecutionError } from "./execution-errors.ts"
-import { fileChanges } from "./git-diff-parse.ts"
+import { fileChanges, parseRawNewBlobs } from "./git-diff-parse.ts"
 import type { ExecFailure, ExecResult, SandboxHandle } from "./sandbox-types.ts"
 import { testsRun } from "./test-commands.ts"
 
@@ -144,7 +145,30 @@ export const collectPatchSet = (
     const numstat = yield* gitOk("diff", ["diff", "--numstat", ...diffFlags, ...range], {
       maxOutputBytes: 16 * 1024 * 1024,
     })
-    const files: Array<FileChange> = fileChanges(nameStatus.stdout, numstat.stdout)
+    const changed: Array<FileChange> = fileChanges(nameStatus.stdout, numstat.stdout)
+    // Sizes of the files as committed, for the policy's limits (checked before any push).
+    const raw = yield* gitOk("diff", ["diff", "--raw", "--no-abbrev", ...diffFlags, ...range], {
+      maxOutputBytes: 16 * 1024 * 1024,
+    })
+    const blobs = parseRawNewBlobs(raw.stdout)
+    const sizes = new Map<string, number>()
+    if (blobs.size > 0) {
+      const ids = [...new Set(blobs.values())]
+      const checked = yield* gitOk(
+        "cat-file",
+        ["cat-file", "--batch-check=%(objectname) %(objectsize)"],
+        { stdin: `${ids.join("\n")}\n`, maxOutputBytes: 16 * 1024 * 1024 },
+      )
+      for (const line of checked.stdout.split("\n")) {
+        const [id, size] = line.split(" ")
+        if (id !== undefined && size !== undefined && /^\d+$/.test(size))
+          sizes.set(id, Number(size))
+      }
+    }
+    const sized: Array<FileChange> = changed.map((file) => {
+      const bytes = sizes.get(blobs.get(file.path) ?? "")
+      return bytes === undefined ? file : { ...file, bytes }
+    })
 
     const cap = request.maxDiffBytes ?? defaultDiffCap
     const unified = yield* gitOk(
@@ -168,6 +192,19 @@ export const collectPatchSet = (
         result.exitCode === 0 && !result.stdoutTruncated ? result.stdout : null,
       )
     const dependencies: Array<DependencyChange> = []
+    const files: Array<FileChange> = []
+    for (const file of sized) {
+      const risk =
+        file.status === "deleted"
+          ? null
+          : workflowRisk(
+              file.path,
+              file.bytes !== undefined && file.bytes <= manifestCap
+                ? yield* show(head, file.path)
+                : null,
+            )
+      files.push(risk === null ? file : { ...file, risk })
+    }
     for (const file of files) {
       if (dependencyFileKind(file.path) === null) continue
       const before =
@@ -178,7 +215,7 @@ export const collectPatchSet = (
 
     return {
       kind: "changes",
-      highRisk: dependencies.length > 0,
+      highRisk: dependencies.length > 0 || files.some((file) => file.risk !== undefined),
       diff,
       patchSet: {
         workflowRunId: request.runId,

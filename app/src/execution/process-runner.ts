@@ -2,7 +2,8 @@
 // wall-clock limit, streamed and capped output, and cancellation. Every way
 // out (exit, timeout, abort, fiber interruption) SIGKILLs the whole group, and
 // interruption waits until the process is really gone.
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
+import { type ChildProcess, type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
+import type { Writable } from "node:stream"
 import { StringDecoder } from "node:string_decoder"
 import { Effect } from "effect"
 import { CappedBuffer } from "./capped-buffer.ts"
@@ -20,6 +21,13 @@ export interface RunRequest {
   readonly signal?: AbortSignal
   readonly onOutput?: (chunk: OutputChunk) => void
   readonly maxOutputBytes: number
+  /**
+   * Written to the process's fd 3 and closed (bwrap's `--args 3`): arguments
+   * that must not show in /proc/<pid>/cmdline, which the sandbox can read.
+   */
+  readonly fd3?: Uint8Array
+  /** Called with the host pid once the process runs (e.g. to watch its process tree). */
+  readonly onStart?: (pid: number) => void
 }
 
 export interface RawRunResult {
@@ -37,6 +45,14 @@ export interface RawRunResult {
 
 export class SpawnFailed extends Error {}
 
+/** Hands `data` to the child's fd 3 and closes it; a child that exits early is not an error. */
+export const writeFd3 = (child: ChildProcess, data: Uint8Array | undefined): void => {
+  if (data === undefined) return
+  const pipe = child.stdio[3] as Writable | null | undefined
+  pipe?.on("error", () => {})
+  pipe?.end(data)
+}
+
 export const runProcess = (request: RunRequest): Effect.Effect<RawRunResult, SpawnFailed> =>
   Effect.callback<RawRunResult, SpawnFailed>((resume) => {
     const started = performance.now()
@@ -46,14 +62,17 @@ export const runProcess = (request: RunRequest): Effect.Effect<RawRunResult, Spa
         env: { ...request.env },
         // Own process group (and session), so one kill(-pid) reaches everything.
         detached: true,
-        stdio: ["pipe", "pipe", "pipe"],
+        stdio:
+          request.fd3 === undefined ? ["pipe", "pipe", "pipe"] : ["pipe", "pipe", "pipe", "pipe"],
         ...(request.uid === undefined ? {} : { uid: request.uid }),
         ...(request.gid === undefined ? {} : { gid: request.gid }),
-      })
+      }) as ChildProcessWithoutNullStreams
+      writeFd3(child, request.fd3)
     } catch (error) {
       resume(Effect.fail(new SpawnFailed(`cannot start ${request.file}: ${String(error)}`)))
       return
     }
+    if (child.pid !== undefined) request.onStart?.(child.pid)
     const out = {
       stdout: new CappedBuffer(request.maxOutputBytes),
       stderr: new CappedBuffer(request.maxOutputBytes),

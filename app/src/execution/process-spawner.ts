@@ -3,11 +3,11 @@
 // runs in its own process group and every way out (kill, timeout, the scope
 // closing) SIGKILLs the group and waits until the process is gone. stdout is
 // read eagerly into a queue, so nothing is lost before the consumer starts.
-import { spawn } from "node:child_process"
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
 import { Effect, Queue, Stream } from "effect"
 import type { Cause } from "effect"
 import { LineSplitter } from "./line-splitter.ts"
-import { SpawnFailed } from "./process-runner.ts"
+import { SpawnFailed, writeFd3 } from "./process-runner.ts"
 import type { ProcessExit } from "./sandbox-types.ts"
 
 export interface SpawnRequest {
@@ -20,6 +20,8 @@ export interface SpawnRequest {
   readonly timeoutMs: number
   readonly maxLineBytes: number
   readonly maxStderrBytes: number
+  /** Written to fd 3 and closed (bwrap's `--args 3`), see process-runner.ts. */
+  readonly fd3?: Uint8Array
 }
 
 export interface SpawnedProcess {
@@ -39,10 +41,12 @@ export const spawnProcess = (request: SpawnRequest): Effect.Effect<SpawnedProces
     const child = spawn(request.file, [...request.args], {
       env: { ...request.env },
       detached: true,
-      stdio: ["pipe", "pipe", "pipe"],
+      stdio:
+        request.fd3 === undefined ? ["pipe", "pipe", "pipe"] : ["pipe", "pipe", "pipe", "pipe"],
       ...(request.uid === undefined ? {} : { uid: request.uid }),
       ...(request.gid === undefined ? {} : { gid: request.gid }),
-    })
+    }) as ChildProcessWithoutNullStreams
+    writeFd3(child, request.fd3)
     const queue = Effect.runSync(Queue.unbounded<string, Cause.Done>())
     const splitter = new LineSplitter(request.maxLineBytes)
     let stderr = ""

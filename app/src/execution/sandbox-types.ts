@@ -162,6 +162,8 @@ export interface ProcessExit {
   readonly timedOut: boolean
   /** Stopped by `kill`, the scope closing or the sandbox being destroyed. */
   readonly killed: boolean
+  /** Why the sandbox was stopped under it, e.g. a sandbox-wide limit it exceeded. */
+  readonly reason?: string
 }
 
 /**

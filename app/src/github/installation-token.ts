@@ -1,13 +1,18 @@
 // The live GitHubInstallationBroker: asks GitHub (as the App, with its JWT)
-// for an installation token limited to one repository and one permission set.
+// for an installation token limited to one repository and one permission set,
+// and revokes it (as the token itself) when the step that needed it is over.
 import { Effect, Redacted } from "effect"
 import {
   GitHubBrokerError,
   type GitHubInstallationBrokerShape,
 } from "../platform/github-installation-broker.ts"
-import type { Octokit, Probot } from "./probot.ts"
+import type { Logger } from "../platform/logger.ts"
+import { type Octokit, type Probot, tokenOctokit } from "./probot.ts"
 
-export const makeInstallationBrokerLive = (probot: Probot): GitHubInstallationBrokerShape => ({
+export const makeInstallationBrokerLive = (
+  probot: Probot,
+  options: { readonly apiUrl: string; readonly log?: Logger },
+): GitHubInstallationBrokerShape => ({
   mintRepositoryToken: (request) =>
     Effect.tryPromise({
       try: async () => {
@@ -26,5 +31,20 @@ export const makeInstallationBrokerLive = (probot: Probot): GitHubInstallationBr
           repository: request.repository,
           message: error instanceof Error ? error.message : String(error),
         }),
+    }),
+  // GitHub: "Revoke an installation access token", DELETE /installation/token → 204.
+  revokeToken: (token) =>
+    Effect.promise(async () => {
+      try {
+        await tokenOctokit(
+          options.apiUrl,
+          Redacted.value(token),
+        ).rest.apps.revokeInstallationAccessToken()
+      } catch (error) {
+        options.log?.warn(
+          { status: (error as { status?: number }).status ?? null },
+          "could not revoke an installation token; it expires within the hour",
+        )
+      }
     }),
 })

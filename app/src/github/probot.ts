@@ -58,3 +58,16 @@ export const createProbot = (settings: ProbotSettings): Probot => {
 /** Constant-time HMAC check of X-Hub-Signature-256 against the raw body. */
 export const verifySignature = (probot: Probot, body: string, signature: string) =>
   probot.webhooks.verify(body, signature).catch(() => false)
+
+/**
+ * An Octokit authenticated as one installation token (not as the App): what
+ * `DELETE /installation/token` needs, since GitHub revokes the token a request
+ * is authenticated with. No retries: a revocation is attempted once.
+ */
+export const tokenOctokit = (apiUrl: string, token: string): Octokit =>
+  new ProbotOctokit({
+    auth: { token },
+    baseUrl: apiUrl,
+    retry: { enabled: false },
+    throttle: { enabled: false },
+  })

@@ -7,7 +7,7 @@
 import type { Database } from "@patchplane/db"
 import { findPatchPlanePullRequest, takeUndeliveredInputs } from "@patchplane/db"
 import { Effect, type ManagedRuntime } from "effect"
-import type { RuntimeProfile, SandboxProfile } from "../domain/index.ts"
+import { patchSetLimitFindings, type RuntimeProfile, type SandboxProfile } from "../domain/index.ts"
 import {
   checkoutRepository,
   collectPatchSet,
@@ -217,6 +217,14 @@ export const makeLiveRunSteps = (options: LiveStepsOptions): RunSteps => {
       )
       if (collected.kind === "no-changes") return { kind: "no-changes" }
       const row = await run(savePatchSet(collected.patchSet))
+      // Checked before the push: an oversized (or, by policy, binary) change never leaves the sandbox.
+      const limits = patchSetLimitFindings(plan.policy.patchSetLimits, collected.patchSet.files)
+      if (limits.refuse.length > 0)
+        return {
+          kind: "refused",
+          patchSetId: row.id,
+          reason: `the PatchSet was refused by policy (patchSetLimits) and not pushed: ${limits.refuse.join("; ")}`,
+        }
       const commit = collected.patchSet.headSha
       if (commit === null) throw new Error("the PatchSet has no head commit to push")
       // Pushed while the sandbox still holds the commit; the PR follows in `publish`.

@@ -47,6 +47,8 @@ export interface PushedBranch {
 
 export type CollectOutcome =
   | { readonly kind: "no-changes" }
+  /** The policy refuses the PatchSet (e.g. a file over patchSetLimits): stored, never pushed. */
+  | { readonly kind: "refused"; readonly patchSetId: string; readonly reason: string }
   | {
       readonly kind: "changes"
       readonly patchSetId: string

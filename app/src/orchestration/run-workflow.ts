@@ -254,6 +254,10 @@ export const makeRunWorkflows = (deps: RunWorkflowDeps): WorkflowBodies => ({
       )
       await t.step("destroy-sandbox", () => steps.destroySandbox(plan, created))
       sandbox = null
+      if (patch.kind === "refused") {
+        await t.moveTo("failed", patch.reason)
+        return "refused by policy"
+      }
       if (!(await t.moveTo("reviewing"))) return "stopped"
       if (patch.kind === "no-changes") {
         await t.moveTo("decided", "no changes: the agent left the repository as it was")

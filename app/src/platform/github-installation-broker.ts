@@ -1,8 +1,11 @@
 // Mints the narrowest GitHub credential a run needs: an installation token
 // scoped to one repository with `contents` read (checkout) or write
-// (publication). Tokens live in memory for one step and are never persisted.
+// (publication). Tokens live in memory for one step and are never persisted;
+// `scopedRepositoryToken` revokes each one when the step that minted it ends,
+// so a token something copied during the step is dead an instant later
+// instead of for the rest of its hour.
 // The live implementation is github/installation-token.ts (GitHub's API, as the App).
-import { Context, Effect, Layer, Redacted, Schema } from "effect"
+import { Context, Effect, Layer, Redacted, Schema, type Scope } from "effect"
 
 export class GitHubBrokerError extends Schema.TaggedError<GitHubBrokerError>()(
   "GitHubBrokerError",
@@ -29,6 +32,12 @@ export interface GitHubInstallationBrokerShape {
   readonly mintRepositoryToken: (
     request: RepositoryTokenRequest,
   ) => Effect.Effect<RepositoryToken, GitHubBrokerError>
+  /**
+   * Invalidates a token minted here (GitHub: `DELETE /installation/token`,
+   * authenticated with the token itself). Never fails: a revocation that does
+   * not go through is logged, and the token still expires within the hour.
+   */
+  readonly revokeToken: (token: Redacted.Redacted<string>) => Effect.Effect<void>
 }
 
 const repositoryPattern = /^[\w.-]+\/[\w.-]+$/
@@ -44,6 +53,8 @@ export class GitHubInstallationBroker extends Context.Service<
   static readonly layerTest = (
     options: {
       readonly calls?: Array<RepositoryTokenRequest>
+      /** Every revoked token's value, in order. */
+      readonly revoked?: Array<string>
       readonly token?: (request: RepositoryTokenRequest, n: number) => string
     } = {},
   ) =>
@@ -68,6 +79,19 @@ export class GitHubInstallationBroker extends Context.Service<
               expiresAt: new Date(Date.now() + 60 * 60 * 1000),
             })
           }),
+        revokeToken: (token) =>
+          Effect.sync(() => void options.revoked?.push(Redacted.value(token))),
       })
     })
 }
+
+/** A token for the current scope: minted now, revoked when the scope closes (success or not). */
+export const scopedRepositoryToken = (
+  request: RepositoryTokenRequest,
+): Effect.Effect<RepositoryToken, GitHubBrokerError, GitHubInstallationBroker | Scope.Scope> =>
+  Effect.gen(function* () {
+    const broker = yield* GitHubInstallationBroker
+    return yield* Effect.acquireRelease(broker.mintRepositoryToken(request), (minted) =>
+      broker.revokeToken(minted.token),
+    )
+  })

@@ -7,13 +7,16 @@
 //   failed, errored or did not report: fail-closed) → rejected.
 // - Reviews pass but something needs a human (dependency changes under
 //   `dependencyChanges: manual-review`, files outside allowedPaths, a branch
-//   that moved past the PatchSet) → manual-review, or rejected when the
-//   approval mode is fail-closed or terminate.
+//   that moved past the PatchSet, files over patchSetLimits or binary ones,
+//   a workflow that hands secrets to code) → manual-review, or rejected when
+//   the approval mode is fail-closed or terminate.
 // - Otherwise accepted under auto-approve, else ready-for-review.
 import {
   type Criterion,
   DEPENDENCY_CHANGE_RULE,
+  type FileChange,
   type MergeDecisionState,
+  patchSetLimitFindings,
   pathAllowed,
   type PolicySpec,
   type ReviewScore,
@@ -23,7 +26,9 @@ import {
 
 export interface EvaluatedPatchSet {
   readonly headSha: string | null
-  readonly files: ReadonlyArray<{ readonly path: string }>
+  readonly files: ReadonlyArray<
+    Pick<FileChange, "path"> & Partial<Pick<FileChange, "status" | "bytes" | "binary" | "risk">>
+  >
   readonly dependencyChanges: ReadonlyArray<{ readonly manifest: string; readonly name: string }>
 }
 
@@ -40,6 +45,22 @@ export interface Evaluation {
   readonly weightedScore: number
   readonly criteria: ReadonlyArray<Criterion>
   readonly score: ReviewScore
+}
+
+type EvaluatedFile = EvaluatedPatchSet["files"][number]
+
+/** A file as stored with the PatchSet (jsonb), with what the criteria read. */
+export const evaluatedFile = (stored: Readonly<Record<string, unknown>>): EvaluatedFile => {
+  const { status, bytes, binary, risk } = stored
+  return {
+    path: String(stored.path),
+    ...(status === "added" || status === "modified" || status === "deleted" || status === "renamed"
+      ? { status }
+      : {}),
+    ...(typeof bytes === "number" ? { bytes } : {}),
+    ...(typeof binary === "boolean" ? { binary } : {}),
+    ...(typeof risk === "string" ? { risk } : {}),
+  }
 }
 
 const list = (items: ReadonlyArray<string>, max = 5) =>
@@ -79,6 +100,40 @@ const pathsCriterion = (input: EvaluationInput): Criterion => {
   }
 }
 
+const limitsCriterion = (input: EvaluationInput): Criterion => {
+  const files = input.patchSet.files.map((file) => ({
+    ...file,
+    status: file.status ?? "modified",
+    additions: 0,
+    deletions: 0,
+  }))
+  const found = patchSetLimitFindings(input.policy.patchSetLimits, files)
+  const reasons = [...found.refuse, ...found.review]
+  return {
+    criterion: "patch-set-limits",
+    passed: reasons.length === 0,
+    detail:
+      reasons.length === 0
+        ? "within the size limits, no binary files"
+        : `need manual review: ${list(reasons, 3)}`,
+  }
+}
+
+const riskCriterion = (input: EvaluationInput): Criterion => {
+  const risky = input.patchSet.files.filter((file) => file.risk !== undefined)
+  return {
+    criterion: "high-risk-files",
+    passed: risky.length === 0,
+    detail:
+      risky.length === 0
+        ? "no workflow hands secrets to changed code"
+        : `need manual review: ${list(
+            risky.map((file) => `${file.path} (${file.risk})`),
+            3,
+          )}`,
+  }
+}
+
 const headCriterion = (input: EvaluationInput): Criterion => {
   const expected = input.patchSet.headSha
   if (expected === null)
@@ -95,7 +150,13 @@ const headCriterion = (input: EvaluationInput): Criterion => {
 
 export const evaluatePolicy = (input: EvaluationInput): Evaluation => {
   const score = scoreReviews(input.policy, input.reviews)
-  const escalations = [dependencyCriterion(input), pathsCriterion(input), headCriterion(input)]
+  const escalations = [
+    dependencyCriterion(input),
+    pathsCriterion(input),
+    limitsCriterion(input),
+    riskCriterion(input),
+    headCriterion(input),
+  ]
   const mode = input.policy.approvalMode
   const needsHuman = escalations.some((c) => !c.passed)
   const state: MergeDecisionState = !score.passed

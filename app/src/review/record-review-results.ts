@@ -26,7 +26,7 @@ import {
   type Severity,
 } from "../domain/index.ts"
 import { type ActionsClaims, rejectClaims } from "./actions-claims.ts"
-import { evaluatePolicy } from "./policy-evaluator.ts"
+import { evaluatedFile, evaluatePolicy } from "./policy-evaluator.ts"
 import { type ClaimsRejected, ReviewRequestError } from "./review-errors.ts"
 import type { ReviewResultsBody } from "./review-results-body.ts"
 
@@ -170,7 +170,7 @@ export const recordReviewResults = (
             reviews: reviews.map(storedReview),
             patchSet: {
               headSha: patchSet.headSha,
-              files: patchSet.files.map((f) => ({ path: String(f.path) })),
+              files: patchSet.files.map(evaluatedFile),
               dependencyChanges: patchSet.dependencyChanges.map((d) => ({
                 manifest: String(d.manifest),
                 name: String(d.name),

@@ -301,6 +301,7 @@ export const makePiSession = (input: {
       const exit = yield* proc.exit
       const why =
         sinkFailure ??
+        (exit.reason === undefined ? undefined : `the sandbox was stopped: ${exit.reason}`) ??
         `Pi exited unexpectedly (${exit.exitCode === null ? `signal ${exit.signal ?? "kill"}` : `exit code ${exit.exitCode}`}): ${proc.stderrTail().trim().slice(-2000) || "no output on stderr"}`
       yield* requests.failAll("Pi exited")
       if (terminating) return yield* settleTurn("the session ended")

@@ -100,8 +100,10 @@ export const githubAppManifestApi = (deps: DashboardApiDeps): ApiRoutes => {
   // Started registrations, by the state GitHub hands back (one hour each).
   const pending = new Map<string, { api: string; expires: number }>()
 
-  const callback = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
-    requireRole(deps.authenticate(req), "admin", "registering the GitHub App")
+  // GitHub's redirect back is a cross-site navigation, which carries no
+  // SameSite=Strict cookie (the local operator's): the one-time, unguessable
+  // state an admin's POST created is what authorizes the callback.
+  const callback = async (_req: IncomingMessage, res: ServerResponse, url: URL) => {
     const state = url.searchParams.get("state") ?? ""
     const started = pending.get(state)
     pending.delete(state)

@@ -11,6 +11,7 @@ import { type EventStreamDeps, handleEventStreams } from "./api/event-stream.ts"
 import { ApiError, sendError, sendJson } from "./api/http-json.ts"
 import { handleRunsApi, type RunsApiDeps } from "./api/runs-api.ts"
 import type { ModelGatewayShape } from "../runtime/model-gateway.ts"
+import { handleLocalSignIn, type LocalOperator } from "./api/local-operator.ts"
 import type { DashboardRoutes } from "./dashboard-routes.ts"
 import { checkHealth } from "./health.ts"
 import { renderHomePage } from "./home-page.ts"
@@ -34,6 +35,8 @@ export interface ServerContext {
    * authenticated by the per-run token, not by a dashboard sign-in.
    */
   readonly modelGateway?: Pick<ModelGatewayShape, "handle"> | null
+  /** Local single-operator mode's token; `/?token=…` signs a browser in with it. */
+  readonly local?: LocalOperator | null
 }
 
 const methodNotAllowed = (res: ServerResponse, allow: string) => {
@@ -72,6 +75,7 @@ export const createRequestHandler =
         if (await handleRunsApi(ctx.runsApi, req, res, url)) return
         return sendError(res, new ApiError(404, "not_found", `no route ${req.method} ${path}`))
       }
+      if (ctx.local && handleLocalSignIn(ctx.local, req, res, url)) return
       if (ctx.dashboard) return await ctx.dashboard.page(req, res) // Dashboard: all other paths
       if (path === "/" && (req.method === "GET" || req.method === "HEAD")) {
         const html = renderHomePage(ctx.config)

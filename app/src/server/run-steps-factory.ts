@@ -17,6 +17,7 @@ import { makePullRequestPublisher } from "../publication/pull-request-publisher.
 import { makeLiveRunSteps } from "../orchestration/live-run-steps.ts"
 import type { RunSteps } from "../orchestration/run-steps.ts"
 import { Database, type DatabaseShape } from "../platform/database.ts"
+import type { Logger } from "../platform/logger.ts"
 import { GitHubInstallationBroker } from "../platform/github-installation-broker.ts"
 import { ModelGateway, RuntimeAdapter } from "../runtime/index.ts"
 import { createModelGateway, type ModelGatewayShape } from "../runtime/model-gateway.ts"
@@ -42,6 +43,7 @@ export const chooseRunSteps = (input: {
   readonly dashboardUrl: (runId: string) => string
   /** This process's own HTTP server (null without the web role): where the gateway is mounted. */
   readonly httpUrl: string | null
+  readonly log?: Logger
 }): RunStepsChoice => {
   const { config, probot } = input
   const upstream = config.modelUpstream
@@ -94,7 +96,13 @@ export const chooseRunSteps = (input: {
         })
   const base = Layer.mergeAll(
     execution,
-    Layer.succeed(GitHubInstallationBroker, makeInstallationBrokerLive(probot)),
+    Layer.succeed(
+      GitHubInstallationBroker,
+      makeInstallationBrokerLive(probot, {
+        apiUrl: config.github?.apiUrl ?? "https://api.github.com",
+        ...(input.log === undefined ? {} : { log: input.log }),
+      }),
+    ),
     ModelGateway.layerValue(gateway),
     Layer.succeed(Database, input.database),
   )

@@ -28,7 +28,8 @@ import { Database, type DatabaseShape } from "../platform/database.ts"
 import { createLogger, type Logger } from "../platform/logger.ts"
 import { makeRunStatusPublisher } from "../publication/run-status-publisher.ts"
 import { createReviewResultsHandler, makeOidcVerifier } from "../review/index.ts"
-import { makeAuthenticator } from "./api/auth.ts"
+import { localOperatorMode, makeAuthenticator } from "./api/auth.ts"
+import { createLocalOperator, localSignInUrl } from "./api/local-operator.ts"
 import { createDashboardRoutes } from "./dashboard-routes.ts"
 import { createRequestHandler } from "./http-server.ts"
 import { chooseRunSteps } from "./run-steps-factory.ts"
@@ -51,6 +52,12 @@ export interface StartOptions extends LoadConfigOptions {
 export interface RunningPatchPlane {
   /** http://localhost:PORT (or the configured host); null for a worker-only process. */
   readonly url: string | null
+  /**
+   * Local single-operator mode: this start's operator token, and the URL that
+   * signs a browser in with it (print it; anything else on this machine is
+   * refused). Null otherwise (WorkOS, a public host, or no HTTP).
+   */
+  readonly localOperator: { readonly token: string; readonly signInUrl: string } | null
   readonly config: ResolvedConfig
   readonly database: DatabaseShape
   readonly engine: Engine
@@ -142,7 +149,7 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
     // Live steps when this process can execute runs; otherwise runs fail with what is missing.
     const choice =
       options.steps === undefined
-        ? chooseRunSteps({ config, database, db, probot, dashboardUrl, httpUrl: url })
+        ? chooseRunSteps({ config, database, db, probot, dashboardUrl, httpUrl: url, log })
         : { steps: options.steps, modelGateway: null, missing: null, close: async () => {} }
     cleanups.push(() => choice.close())
     // Unconfigured parts are listed in the start-up summary; a warning is for a
@@ -211,7 +218,11 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
             orchestrator,
             dashboardUrl,
           })
-    const authenticate = makeAuthenticator(config)
+    const local =
+      port !== null && localOperatorMode(config)
+        ? createLocalOperator(config.api.localToken, port)
+        : null
+    const authenticate = makeAuthenticator(config, local)
     const reviews = createReviewResultsHandler({
       db,
       verifier: makeOidcVerifier({
@@ -258,12 +269,17 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
         log,
         dashboard,
         modelGateway: choice.modelGateway,
+        local,
       }),
     )
 
     let stopped: Promise<void> | undefined
     return {
       url,
+      localOperator:
+        local === null || url === null
+          ? null
+          : { token: Redacted.value(local.token), signInUrl: localSignInUrl(local, url) },
       config,
       database,
       engine,

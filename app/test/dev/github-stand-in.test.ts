@@ -75,7 +75,7 @@ const mint = async (repository: string, contents: "read" | "write") =>
   Redacted.value(
     (
       await run(
-        makeInstallationBrokerLive(probot).mintRepositoryToken({
+        makeInstallationBrokerLive(probot, { apiUrl: gh.apiUrl }).mintRepositoryToken({
           installationId: 77,
           repository,
           permissions: { contents },
@@ -241,6 +241,32 @@ describe("App and installation auth", () => {
         permissions: { administration: "write" },
       }),
     ).rejects.toMatchObject({ status: 422 })
+  })
+  it("revokes a token through the live broker: afterwards it gets 401 on REST and on git", async () => {
+    const broker = makeInstallationBrokerLive(probot, { apiUrl: gh.apiUrl })
+    const minted = await run(
+      broker.mintRepositoryToken({
+        installationId: 77,
+        repository: "acme/widgets",
+        permissions: { contents: "write" },
+      }),
+    )
+    const token = Redacted.value(minted.token)
+    expect((await api(token, "GET", "/repos/acme/widgets")).status).toBe(200)
+    expect((await git(work, ["ls-remote", gh.gitUrl("acme/widgets")], token)).code).toBe(0)
+    await run(broker.revokeToken(minted.token))
+    const revocation = gh.requests.findLast((r) => r.path === "/installation/token")
+    expect(revocation).toMatchObject({ method: "DELETE", status: 204 })
+    const after = await api(token, "GET", "/repos/acme/widgets")
+    expect(after).toMatchObject({ status: 401, body: { message: "Bad credentials" } })
+    const fetched = await git(work, ["ls-remote", gh.gitUrl("acme/widgets")], token)
+    expect(fetched.code).not.toBe(0)
+    // git was answered 401 with a Basic challenge, so it wanted a new password.
+    expect(fetched.stderr).toMatch(/could not read Username|Authentication failed/)
+    const refs = gh.requests.findLast((r) => r.path.includes("/info/refs"))
+    expect(refs?.status).toBe(401)
+    // Revoking again (a token already dead) answers 401 and is only logged, never thrown.
+    await run(broker.revokeToken(minted.token))
   })
 })
 
@@ -697,13 +723,21 @@ describe("fault injection and recording", () => {
       headers: { authorization: `token ${token}` },
     })
     expect(gh.requests.slice(from)).toEqual([
-      { method: "GET", path: "/repos/acme/widgets/frobnicate", query: {}, body: null, status: 404 },
+      {
+        method: "GET",
+        path: "/repos/acme/widgets/frobnicate",
+        query: {},
+        body: null,
+        status: 404,
+        gitToken: null, // REST, not git
+      },
       {
         method: "POST",
         path: "/repos/acme/widgets/issues/1/comments",
         query: {},
         body: { body: "hello" },
         status: 403,
+        gitToken: null,
       },
       {
         method: "GET",
@@ -711,6 +745,7 @@ describe("fault injection and recording", () => {
         query: { state: "all", per_page: "2" },
         body: null,
         status: 403, // a contents-only token cannot read pull requests
+        gitToken: null,
       },
     ])
   })

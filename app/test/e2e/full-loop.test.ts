@@ -137,7 +137,7 @@ describe("the whole loop", () => {
     const browser: TestBrowser = await launchBrowser()
     try {
       const page = await browser.page()
-      await page.goto(`${url}/runs/${run.id}`)
+      await page.goto(loop.signIn(`/runs/${run.id}`))
       await page.locator('article[data-run-state="decided"]').waitFor({ timeout: 60_000 })
       await page.getByTestId("decision").getByText("ready-for-review", { exact: true }).waitFor()
       await page

@@ -15,6 +15,10 @@ export interface Loop {
   readonly world: LocalWorld
   readonly app: RunningPatchPlane
   readonly url: string
+  /** A dashboard page's URL that first signs the browser in as the local operator. */
+  signIn(path: string): string
+  /** Headers that make an API call the local operator's. */
+  readonly operator: Readonly<Record<string, string>>
   /** Polls `probe` until it yields a value; the error names what never came, with the runs' states. */
   until<A>(what: string, probe: () => Promise<A | undefined>, ms?: number): Promise<A>
   /** The newest run on an issue or PR once `ready` accepts it; a run that ends otherwise fails the wait. */
@@ -35,6 +39,8 @@ export const startLoop = async (
     readonly runtime?: Readonly<Record<string, unknown>>
     /** Runs on the local Daytona instead of the local sandbox. */
     readonly daytona?: boolean
+    /** sandbox.* of the generated config (e.g. smaller limits). */
+    readonly sandbox?: Readonly<Record<string, unknown>>
   } = {},
 ): Promise<Loop> => {
   const db = await createTestDatabase(name)
@@ -47,6 +53,7 @@ export const startLoop = async (
     ...(options.daytona === undefined ? {} : { daytona: options.daytona }),
     config: {
       orchestration: { pollingIntervalMs: 20, reviewTimeoutSeconds: 120, ...options.orchestration },
+      ...(options.sandbox === undefined ? {} : { sandbox: options.sandbox }),
     },
   })
   const app = await startPatchPlane({
@@ -88,6 +95,9 @@ export const startLoop = async (
     world,
     app,
     url,
+    signIn: (path) =>
+      `${url}${path}${path.includes("?") ? "&" : "?"}token=${encodeURIComponent(app.localOperator?.token ?? "")}`,
+    operator: { authorization: `Bearer ${app.localOperator?.token ?? ""}` },
     until,
     runOn,
     stop: async () => {

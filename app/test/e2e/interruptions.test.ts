@@ -67,7 +67,7 @@ const slowStart = (seconds: number) =>
 
 describe("the whole loop, interrupted", () => {
   it("is cancelled from the dashboard while the agent works", async () => {
-    const { world, url, until } = loop
+    const { world, until } = loop
     const worker = await startWorker("e2e-worker-a")
     const served = world.model.requests.length
     const sent = await world.request("add a CONTRIBUTING.md", {
@@ -79,7 +79,7 @@ describe("the whole loop, interrupted", () => {
     const browser = await launchBrowser()
     try {
       const page = await browser.page()
-      await page.goto(`${url}/runs/${run.id}`)
+      await page.goto(loop.signIn(`/runs/${run.id}`))
       await page.locator('article[data-run-state="running"]').waitFor({ timeout: 30_000 })
       await page.locator('button[data-action="cancel"]').click()
       const dialog = page.getByRole("dialog")

@@ -135,7 +135,7 @@ describe("git diff output", () => {
       { path: "new file.md", status: "added", additions: 2, deletions: 0 },
       { path: "old.txt", status: "deleted", additions: 0, deletions: 4 },
       { path: "src/c.ts", status: "renamed", additions: 1, deletions: 1, previousPath: "src/b.ts" },
-      { path: "img.png", status: "added", additions: 0, deletions: 0 },
+      { path: "img.png", status: "added", additions: 0, deletions: 0, binary: true },
     ])
   })
 })

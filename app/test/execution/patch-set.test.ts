@@ -118,12 +118,14 @@ describe("PatchSet collection", () => {
       status: "modified",
       additions: 1,
       deletions: 0,
+      bytes: 70,
     })
     expect(byPath["NOTES.md"]).toEqual({
       path: "NOTES.md",
       status: "added",
       additions: 2,
       deletions: 0,
+      bytes: 21,
     })
     expect(byPath["src/new-name.js"]).toEqual({
       path: "src/new-name.js",
@@ -131,6 +133,7 @@ describe("PatchSet collection", () => {
       additions: 0,
       deletions: 0,
       previousPath: "src/old-name.js",
+      bytes: 25,
     })
     expect(byPath["docs/obsolete.md"]).toEqual({
       path: "docs/obsolete.md",
@@ -200,7 +203,7 @@ describe("PatchSet collection", () => {
     expect(outcome.highRisk).toBe(false)
     expect(outcome.patchSet.dependencyChanges).toEqual([])
     expect(outcome.patchSet.files).toEqual([
-      { path: "big.txt", status: "added", additions: 5000, deletions: 0 },
+      { path: "big.txt", status: "added", additions: 5000, deletions: 0, bytes: 23893 },
     ])
     expect(outcome.diff.truncated).toBe(true)
     expect(Buffer.byteLength(outcome.diff.content)).toBeLessThanOrEqual(1000)
@@ -277,7 +280,7 @@ describe("PatchSet collection", () => {
     expect(stored.session?.workspaceRoot).toBe("/workspace")
     expect(stored.listed.map((row) => row.id)).toEqual([stored.row.id])
     expect(stored.row.files).toEqual([
-      { path: "README.md", status: "modified", additions: 1, deletions: 0 },
+      { path: "README.md", status: "modified", additions: 1, deletions: 0, bytes: 12 },
     ])
     expect(stored.row.diffSummary).toEqual({ filesChanged: 1, additions: 1, deletions: 0 })
     expect(stored.row.runtimeSessionId).toBe(stored.session?.id)

@@ -116,7 +116,10 @@ const startRun = async (repo: string) => {
   await seed(db, { repo })
   const res = await fetch(`${app.url}/api/prompts`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: {
+      "content-type": "application/json",
+      authorization: `Bearer ${app.localOperator?.token}`,
+    },
     body: JSON.stringify({ repository: repo, prompt: "fix it" }),
   })
   expect(res.status).toBe(201)

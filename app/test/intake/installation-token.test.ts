@@ -14,6 +14,8 @@ afterAll(() => {
   nock.enableNetConnect()
 })
 
+const apiUrl = "https://ghe.example.test/api/v3"
+
 const probot = () => {
   const { privateKey } = generateKeyPairSync("rsa", {
     modulusLength: 2048,
@@ -24,7 +26,7 @@ const probot = () => {
     appId: 4242,
     privateKey,
     webhookSecret: "s",
-    apiUrl: "https://ghe.example.test/api/v3",
+    apiUrl,
     retries: 0,
     retryBaseMs: 1,
     maxRateLimitWaitSeconds: 1,
@@ -43,7 +45,7 @@ describe("minting a checkout token", () => {
       })
       .reply(201, { token: "ghs_scoped", expires_at: "2030-01-01T00:00:00Z" })
     const token = await Effect.runPromise(
-      makeInstallationBrokerLive(probot()).mintRepositoryToken({
+      makeInstallationBrokerLive(probot(), { apiUrl }).mintRepositoryToken({
         installationId: 77,
         repository: "acme/widgets",
         permissions: { contents: "read" },
@@ -60,7 +62,7 @@ describe("minting a checkout token", () => {
       .post("/api/v3/app/installations/77/access_tokens")
       .reply(422, { message: "There is at least one repository that does not exist" })
     const exit = await Effect.runPromiseExit(
-      makeInstallationBrokerLive(probot()).mintRepositoryToken({
+      makeInstallationBrokerLive(probot(), { apiUrl }).mintRepositoryToken({
         installationId: 77,
         repository: "acme/gone",
         permissions: { contents: "write" },
@@ -68,5 +70,29 @@ describe("minting a checkout token", () => {
     )
     expect(String(exit)).toContain("GitHubBrokerError")
     expect(String(exit)).toContain("does not exist")
+  })
+})
+
+describe("revoking a token", () => {
+  it("sends DELETE /installation/token authenticated with that token, not the App", async () => {
+    const scope = nock("https://ghe.example.test")
+      .matchHeader("authorization", "token ghs_done")
+      .delete("/api/v3/installation/token")
+      .reply(204)
+    await Effect.runPromise(
+      makeInstallationBrokerLive(probot(), { apiUrl }).revokeToken(Redacted.make("ghs_done")),
+    )
+    expect(scope.isDone()).toBe(true)
+  })
+
+  it("never fails the step when GitHub refuses: the token still expires within the hour", async () => {
+    const scope = nock("https://ghe.example.test")
+      .delete("/api/v3/installation/token")
+      .reply(401, { message: "Bad credentials" })
+    const exit = await Effect.runPromiseExit(
+      makeInstallationBrokerLive(probot(), { apiUrl }).revokeToken(Redacted.make("ghs_dead")),
+    )
+    expect(scope.isDone()).toBe(true)
+    expect(exit._tag).toBe("Success")
   })
 })

@@ -29,13 +29,17 @@ beforeAll(async () => {
 }, 60_000)
 afterAll(() => h?.stop())
 
-const api = async (path: string, init: RequestInit & { token?: string } = {}) => {
+/** Without a token of its own a call is the local operator's (this start's local token). */
+const api = async (path: string, init: RequestInit & { token?: string | null } = {}) => {
   const headers = new Headers(init.headers)
-  if (init.token) headers.set("authorization", `Bearer ${init.token}`)
+  const token = init.token === undefined ? h.app.localOperator?.token : init.token
+  if (token) headers.set("authorization", `Bearer ${token}`)
   if (init.body) headers.set("content-type", "application/json")
   const res = await fetch(`${h.app.url}${path}`, { ...init, headers })
   return { status: res.status, body: (await res.json()) as Record<string, any> }
 }
+
+const operator = () => ({ authorization: `Bearer ${h.app.localOperator?.token}` })
 
 describe("starting runs", () => {
   it("POST /api/prompts stores a request and queues a run", async () => {
@@ -118,6 +122,33 @@ describe("roles", () => {
     const pause = await api("/api/control/pause", { method: "POST", token: REVIEWER, body: "{}" })
     expect(pause.status).toBe(403)
   }, 30_000)
+
+  it("is not the local operator's for being on this machine: loopback without the local token gets 401", async () => {
+    // What a run's sandbox or a git hook could send: loopback, a loopback Host, no secret.
+    const pause = await api("/api/control/pause", { method: "POST", token: null, body: "{}" })
+    expect(pause.status).toBe(401)
+    expect(pause.body.error.message).toContain("sign-in URL")
+    expect((await api("/api/runs", { token: null })).status).toBe(401)
+    expect((await api("/api/control", { token: "not-the-local-token" })).status).toBe(401)
+    expect((await api("/api/control")).body).toEqual({ paused: false })
+  })
+
+  it("signs a browser in from the printed URL: an HttpOnly, SameSite=Strict cookie and a redirect without the token", async () => {
+    const local = h.app.localOperator
+    expect(local?.signInUrl).toBe(`${h.app.url}/?token=${local?.token}`)
+    const visit = await fetch(`${h.app.url}/runs?token=${local?.token}`, { redirect: "manual" })
+    expect(visit.status).toBe(303)
+    expect(visit.headers.get("location")).toBe("/runs")
+    const cookie = visit.headers.get("set-cookie") ?? ""
+    expect(cookie).toMatch(/^patchplane_local_\d+=[^;]+; Path=\/; HttpOnly; SameSite=Strict$/)
+    const withCookie = await fetch(`${h.app.url}/api/runs`, {
+      headers: { cookie: cookie.split(";")[0] ?? "" },
+    })
+    expect(withCookie.status).toBe(200)
+    const wrong = await fetch(`${h.app.url}/?token=guess`, { redirect: "manual" })
+    expect(wrong.status).toBe(403)
+    expect(wrong.headers.get("set-cookie")).toBeNull()
+  })
 })
 
 describe("listing runs", () => {
@@ -175,7 +206,7 @@ describe("live events", () => {
     await h.waitForState(queued.id, ["running"])
     // The scripted agent stores its first two events as it starts; ours come after.
     await expect.poll(async () => (await listRuntimeEvents(h.db.db, queued.id)).length).toBe(2)
-    const live = await fetch(`${h.app.url}/api/runs/${queued.id}/events`)
+    const live = await fetch(`${h.app.url}/api/runs/${queued.id}/events`, { headers: operator() })
     expect(live.headers.get("content-type")).toMatch(/^text\/event-stream/)
     const first = readFrames(live, "runtime-event", 5)
     // The scripted agent stored 2 events; 3 more arrive while we listen.
@@ -197,7 +228,7 @@ describe("live events", () => {
     ])
 
     const resumed = await fetch(`${h.app.url}/api/runs/${queued.id}/events`, {
-      headers: { "last-event-id": "3" },
+      headers: { "last-event-id": "3", ...operator() },
     })
     const rest = await readFrames(resumed, "runtime-event", 2)
     expect(rest.map((f) => f.id)).toEqual(["4", "5"])
@@ -206,7 +237,7 @@ describe("live events", () => {
   }, 30_000)
 
   it("tells the list view about every run's state changes", async () => {
-    const res = await fetch(`${h.app.url}/api/events`)
+    const res = await fetch(`${h.app.url}/api/events`, { headers: operator() })
     const frames = readFrames(res, "run", 2)
     await new Promise((r) => setTimeout(r, 100))
     const queued = await h.enqueue()

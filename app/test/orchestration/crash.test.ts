@@ -31,28 +31,33 @@ afterAll(async () => {
 })
 
 const startProcess = (executorId: string, roles: string, agentMs: number) =>
-  new Promise<{ child: ChildProcess; url: string | null }>((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        join(import.meta.dirname, "worker-process.ts"),
-        dir,
-        db.url,
-        executorId,
-        roles,
-        String(agentMs),
-      ],
-      { stdio: ["ignore", "pipe", "inherit"] },
-    )
-    children.push(child)
-    let out = ""
-    child.stdout?.on("data", (chunk: Buffer) => {
-      out += chunk.toString()
-      const line = out.split("\n").find((l) => l.startsWith('{"ready"'))
-      if (line) resolve({ child, url: (JSON.parse(line) as { url: string | null }).url })
-    })
-    child.once("exit", (code) => reject(new Error(`${executorId} exited with ${code}`)))
-  })
+  new Promise<{ child: ChildProcess; url: string | null; token: string | null }>(
+    (resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        [
+          join(import.meta.dirname, "worker-process.ts"),
+          dir,
+          db.url,
+          executorId,
+          roles,
+          String(agentMs),
+        ],
+        { stdio: ["ignore", "pipe", "inherit"] },
+      )
+      children.push(child)
+      let out = ""
+      child.stdout?.on("data", (chunk: Buffer) => {
+        out += chunk.toString()
+        const line = out.split("\n").find((l) => l.startsWith('{"ready"'))
+        if (line) {
+          const ready = JSON.parse(line) as { url: string | null; token: string | null }
+          resolve({ child, url: ready.url, token: ready.token })
+        }
+      })
+      child.once("exit", (code) => reject(new Error(`${executorId} exited with ${code}`)))
+    },
+  )
 
 const kill9 = (child: ChildProcess) =>
   new Promise<void>((resolve) => {
@@ -61,11 +66,15 @@ const kill9 = (child: ChildProcess) =>
     child.kill("SIGKILL")
   })
 
-const startRun = async (url: string, repo: string) => {
+/** Starts a run as the local operator of the web process `web`. */
+const startRun = async (
+  web: { readonly url: string | null; readonly token: string | null },
+  repo: string,
+) => {
   await seed(db.db, { repo })
-  const res = await fetch(`${url}/api/prompts`, {
+  const res = await fetch(`${web.url ?? ""}/api/prompts`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", authorization: `Bearer ${web.token ?? ""}` },
     body: JSON.stringify({ repository: repo, prompt: "fix it" }),
   })
   expect(res.status).toBe(201)
@@ -81,7 +90,7 @@ const stepOf = (line: string) => (line.startsWith("agent-") ? "run-agent" : line
 describe("a worker killed with kill -9", () => {
   it("resumes the run at the step it was in when restarted", async () => {
     const first = await startProcess("crash-a", "web,worker", 60_000)
-    const runId = await startRun(first.url ?? "", "acme/crash-one")
+    const runId = await startRun(first, "acme/crash-one")
     await expect
       .poll(async () => count(await readStepLog(db.db, runId), "agent-start"), { timeout: 15_000 })
       .toBe(1)
@@ -118,7 +127,7 @@ describe("two workers", () => {
       startProcess("crash-w2", "worker", 1_500),
     ])
     const runs: string[] = []
-    for (let i = 0; i < 20; i++) runs.push(await startRun(web.url ?? "", `acme/fleet-${i}`))
+    for (let i = 0; i < 20; i++) runs.push(await startRun(web, `acme/fleet-${i}`))
     // Wait until both workers are busy, then kill one for good.
     await expect
       .poll(

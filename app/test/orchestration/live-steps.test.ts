@@ -37,6 +37,7 @@ let runtime: ManagedRuntime.ManagedRuntime<
   never
 >
 const tokens: Array<RepositoryTokenRequest> = []
+const revoked: Array<string> = []
 
 beforeAll(async () => {
   const db: TestDatabase = await createTestDatabase("live")
@@ -70,7 +71,11 @@ beforeAll(async () => {
   const base = Layer.mergeAll(
     ExecutionAdapter.layerLocal({ baseDir }),
     ModelGateway.layerValue(gateway),
-    GitHubInstallationBroker.layerTest({ calls: tokens, token: () => "ghs_live_token" }),
+    GitHubInstallationBroker.layerTest({
+      calls: tokens,
+      revoked,
+      token: () => "ghs_live_token",
+    }),
     database,
   )
   runtime = ManagedRuntime.make(
@@ -118,6 +123,8 @@ it("runs the agent in a sandbox on a checkout and collects its PatchSet", async 
     { installationId: 500, repository: "acme/demo", permissions: { contents: "read" } },
     { installationId: 500, repository: "acme/demo", permissions: { contents: "write" } },
   ])
+  // Each token is revoked when its step (the clone, the push) ends.
+  expect(revoked).toEqual(["ghs_live_token", "ghs_live_token"])
   const [patch] = await listPatchSets(h.db.db, queued.id)
   expect(patch?.branch).toBe(`patchplane/${queued.id}`)
   const remoteHead = execFileSync(

@@ -16,5 +16,12 @@ const app = await startPatchPlane({
   executorId,
   steps,
 })
-console.log(JSON.stringify({ ready: true, url: app.url, pid: process.pid }))
+console.log(
+  JSON.stringify({
+    ready: true,
+    url: app.url,
+    token: app.localOperator?.token ?? null,
+    pid: process.pid,
+  }),
+)
 process.on("SIGTERM", () => void app.stop().then(() => process.exit(0)))

@@ -5,15 +5,17 @@
 // - a dashboard sign-in (WorkOS session cookie), resolved before the route
 //   runs by workos-session.ts and attached to the request here;
 // - the local operator (admin): only while WorkOS is not configured, the
-//   server listens on a loopback address, and the request comes from this
-//   machine addressed to a loopback host name (not a DNS-rebound one).
+//   server listens on a loopback address, the request comes from this
+//   machine addressed to a loopback host name (not a DNS-rebound one), and
+//   it carries this start's local token (cookie or bearer, local-operator.ts):
+//   loopback alone is not the operator, a run's sandbox reaches it too.
 // Cookie-authenticated and local requests that change something must come
 // from our own pages: a cross-site POST is refused (CSRF).
-import { timingSafeEqual } from "node:crypto"
 import type { IncomingMessage } from "node:http"
 import { Redacted } from "effect"
 import type { ResolvedConfig } from "../../config/load-config.ts"
 import { ApiError } from "./http-json.ts"
+import { hasLocalCookie, isLocalToken, type LocalOperator, sameSecret } from "./local-operator.ts"
 
 export type Role = "admin" | "reviewer" | "viewer"
 
@@ -26,12 +28,6 @@ export interface Caller {
 const RANK: Record<Role, number> = { viewer: 0, reviewer: 1, admin: 2 }
 
 export const roleAtLeast = (role: Role, needed: Role): boolean => RANK[role] >= RANK[needed]
-
-const sameSecret = (a: string, b: string) => {
-  const x = Buffer.from(a)
-  const y = Buffer.from(b)
-  return x.length === y.length && timingSafeEqual(x, y)
-}
 
 const isLoopback = (address: string | undefined) =>
   address === "127.0.0.1" || address === "::1" || address === "::ffff:127.0.0.1"
@@ -74,15 +70,25 @@ const refuseCrossSite = (req: IncomingMessage) => {
 
 export type Authenticate = (req: IncomingMessage) => Caller
 
+const LOCAL_OPERATOR: Caller = { id: "local-operator", name: "local operator", role: "admin" }
+
 export const makeAuthenticator =
-  (config: ResolvedConfig): Authenticate =>
+  (config: ResolvedConfig, local: LocalOperator | null = null): Authenticate =>
   (req) => {
+    const localAllowed =
+      local !== null &&
+      localOperatorMode(config) &&
+      isLoopback(req.socket.remoteAddress) &&
+      LOOPBACK_HOSTS.has(hostName(req.headers.host))
     const header = req.headers.authorization
     if (header !== undefined) {
       const token = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim() ?? ""
       const match = config.api.tokens.find((t) => sameSecret(Redacted.value(t.token), token))
-      if (match === undefined) throw new ApiError(401, "unauthenticated", "unknown API token")
-      return { id: `token:${match.name}`, name: match.name, role: match.role }
+      if (match !== undefined)
+        return { id: `token:${match.name}`, name: match.name, role: match.role }
+      // A header is never sent by a browser on its own: no CSRF check needed.
+      if (localAllowed && isLocalToken(local, token)) return LOCAL_OPERATOR
+      throw new ApiError(401, "unauthenticated", "unknown API token")
     }
     const session = sessions.get(req)
     if (session instanceof ApiError) throw session
@@ -90,18 +96,18 @@ export const makeAuthenticator =
       refuseCrossSite(req)
       return session
     }
-    if (
-      localOperatorMode(config) &&
-      isLoopback(req.socket.remoteAddress) &&
-      LOOPBACK_HOSTS.has(hostName(req.headers.host))
-    ) {
+    if (localAllowed && hasLocalCookie(local, req)) {
       refuseCrossSite(req)
-      return { id: "local-operator", name: "local operator", role: "admin" }
+      return LOCAL_OPERATOR
     }
     throw new ApiError(
       401,
       "unauthenticated",
-      config.workos === null ? "send an API token" : "sign in or send an API token",
+      config.workos !== null
+        ? "sign in or send an API token"
+        : localOperatorMode(config)
+          ? "open the sign-in URL PatchPlane printed when it started (it carries the local token), or send an API token"
+          : "send an API token",
     )
   }
 
