@@ -28,6 +28,22 @@ export type ApprovalMode = typeof ApprovalMode.Type
 export const NetworkPolicy = Schema.Literals(["none", "egress"])
 export type NetworkPolicy = typeof NetworkPolicy.Type
 
+export const ContextPolicy = Schema.Struct({
+  /** Quote the or PR's text and conversation to the agent. */
+  include: Schema.Boolean.pipe(withDefault(true)),
+  /** The or PR's title and body. */
+  maxBodyChars: PositiveInt.pipe(withDefault(12_000)),
+  /** One comment; a longer one keeps its start. */
+  maxCommentChars: PositiveInt.pipe(withDefault(4_000)),
+  /** The conversation; over budget, the newest comments are kept. */
+  maxCommentsChars: PositiveInt.pipe(withDefault(40_000)),
+  /** A repository instructions file quoted in the context (.github/copilot-instructions.md). */
+  maxInstructionsChars: PositiveInt.pipe(withDefault(8_000)),
+  /** Everything quoted together. */
+  maxTotalChars: PositiveInt.pipe(withDefault(80_000)),
+})
+export type ContextPolicy = typeof ContextPolicy.Type
+
 export const defaultReviewers = {
   lint: { weight: 0.15, required: false, minScore: 0.5 },
   tests: { weight: 0.4, required: true, minScore: 1 },
@@ -64,9 +80,19 @@ export const PolicySpec = Schema.Struct({
   /** Dependency changes are high risk: by default they force manual review. */
   dependencyChanges: Schema.Literals(["manual-review", "allow"]).pipe(withDefault("manual-review")),
   agent: Schema.Struct({
-    /** Let the agent read the target repo's AGENTS.md (text the repo controls). */
+    /**
+     * Let the agent read the target repo's agent instructions (text the repo
+     * controls): AGENTS.md and CLAUDE.md (read by the agent itself), and
+     * .github/copilot-instructions.md (quoted in its context).
+     */
     readAgentsMd: Schema.Boolean.pipe(withDefault(false)),
   }).pipe(withDefault({})),
+  /**
+   * What the agent is shown besides the prompt, in characters after
+   * sanitising. The defaults keep the whole context near 20k tokens, far
+   * under any current model's window.
+   */
+  context: ContextPolicy.pipe(withDefault({})),
 })
 export type PolicySpec = typeof PolicySpec.Type
 

@@ -45,6 +45,26 @@ export interface PullRequestInfo {
   readonly htmlUrl: string
 }
 
+/** An issue or pull request's conversation head, as the agent's context needs it. */
+export interface IssueInfo {
+  readonly number: number
+  readonly title: string
+  readonly body: string
+  readonly labels: ReadonlyArray<string>
+  readonly author: string
+  readonly isPullRequest: boolean
+  readonly htmlUrl: string
+}
+
+/** One comment of an issue's or PR's conversation. */
+export interface IssueCommentInfo {
+  readonly id: number
+  readonly author: string
+  readonly authorType: string
+  readonly body: string
+  readonly createdAt: string
+}
+
 export interface NewPullRequest {
   readonly title: string
   readonly body: string
@@ -99,6 +119,12 @@ export interface GitHubShape {
     path: string,
     gitRef: string,
   ) => Effect.Effect<string | null, GitHubError>
+  readonly getIssue: (ref: RepoRef, issueNumber: number) => Effect.Effect<IssueInfo, GitHubError>
+  /** The whole conversation, oldest first (every page). */
+  readonly listIssueComments: (
+    ref: RepoRef,
+    issueNumber: number,
+  ) => Effect.Effect<ReadonlyArray<IssueCommentInfo>, GitHubError>
   readonly getPullRequest: (
     ref: RepoRef,
     pullNumber: number,
@@ -273,6 +299,41 @@ export const makeGitHubLive = (probot: Probot): GitHubShape => ({
         () => Effect.succeed(null),
       ),
     ),
+  getIssue: (ref, issueNumber) =>
+    call(probot, "getIssue", ref, async (octokit) => {
+      const { data } = await octokit.rest.issues.get({
+        owner: ref.owner,
+        repo: ref.repo,
+        issue_number: issueNumber,
+      })
+      return {
+        number: data.number,
+        title: data.title,
+        body: data.body ?? "",
+        labels: data.labels.map((label) =>
+          typeof label === "string" ? label : (label.name ?? ""),
+        ),
+        author: data.user?.login ?? "ghost",
+        isPullRequest: data.pull_request !== undefined,
+        htmlUrl: data.html_url,
+      }
+    }),
+  listIssueComments: (ref, issueNumber) =>
+    call(probot, "listIssueComments", ref, async (octokit) => {
+      const all = await octokit.paginate(octokit.rest.issues.listComments, {
+        owner: ref.owner,
+        repo: ref.repo,
+        issue_number: issueNumber,
+        per_page: 100,
+      })
+      return all.map((comment) => ({
+        id: comment.id,
+        author: comment.user?.login ?? "ghost",
+        authorType: comment.user?.type ?? "User",
+        body: comment.body ?? "",
+        createdAt: comment.created_at,
+      }))
+    }),
   getPullRequest: (ref, pullNumber) =>
     call(probot, "getPullRequest", ref, async (octokit) => {
       const { data } = await octokit.rest.pulls.get({

@@ -35,9 +35,12 @@ export interface StatusCommentInput {
   readonly decision?: { readonly state: string; readonly weightedScore: number } | null
 }
 
+/** How every status comment's marker starts (its own comments are no context for the agent). */
+export const STATUS_MARKER_PREFIX = "<!-- patchplane:status "
+
 /** A marker that lets PatchPlane find its own comment again. */
 export const statusMarker = (promptRequestId: string) =>
-  `<!-- patchplane:status request=${promptRequestId} -->`
+  `${STATUS_MARKER_PREFIX}request=${promptRequestId} -->`
 
 export const renderStatusComment = (input: StatusCommentInput): string => {
   const reached = ORDER.indexOf(input.reached ?? input.state)

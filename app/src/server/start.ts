@@ -3,6 +3,7 @@
 // runs every role by default (`npm start`); a scaled-out deployment runs
 // `web` processes (HTTP, webhooks) and `worker` processes (executing runs)
 // against one PostgreSQL. Tests run it in-process over real HTTP.
+import { gatherContext } from "../context/gather-context.ts"
 import { REPO_POLICY_PATH } from "../config/repo-policy.ts"
 import { withStatusPublishing } from "./publishing-orchestrator.ts"
 import { pullRequestWebUrl } from "../github/github-urls.ts"
@@ -170,6 +171,7 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
                   github.getFileContent({ installationId, owner, repo }, REPO_POLICY_PATH, ref),
                 )
               },
+              gatherContext: (target) => Effect.runPromise(gatherContext(github, target)),
             }),
         publishStatus,
         log,

@@ -1,0 +1,62 @@
+// What a run's agent is shown besides its instruction: the issue's or PR's
+// text and conversation and the repository's instructions, as read from
+// GitHub (gathered) and as given to the model (assembled).
+
+export interface GatheredConversation {
+  readonly kind: "issue" | "pull_request"
+  /** owner/name#number */
+  readonly source: string
+  readonly title: string
+  readonly body: string
+  readonly labels: ReadonlyArray<string>
+  readonly author: string
+}
+
+export interface GatheredComment {
+  readonly id: number
+  readonly source: string
+  readonly author: string
+  readonly createdAt: string
+  readonly body: string
+}
+
+export interface GatheredFile {
+  readonly path: string
+  /** path@ref */
+  readonly source: string
+  readonly text: string
+}
+
+/** Raw text as GitHub holds it; nothing sanitised or cut yet. */
+export interface GatheredContext {
+  readonly conversation: GatheredConversation | null
+  /** Oldest first. */
+  readonly comments: ReadonlyArray<GatheredComment>
+  readonly instructions: ReadonlyArray<GatheredFile>
+}
+
+export const emptyContext: GatheredContext = { conversation: null, comments: [], instructions: [] }
+
+export interface ContextPart {
+  readonly kind: "issue" | "pull_request" | "comment" | "instructions"
+  readonly source: string
+  /** The header line the agent sees above the quoted text. */
+  readonly title: string
+  readonly originalChars: number
+  readonly chars: number
+  readonly truncated: boolean
+  readonly sanitised: boolean
+  readonly text: string
+}
+
+/** What the model was given, and how it was made: stored with the run. */
+export interface AssembledContext {
+  readonly prompt: string
+  /** sha256 of `prompt`. */
+  readonly digest: string
+  readonly parts: ReadonlyArray<ContextPart>
+  /** What the budget left out whole. */
+  readonly omitted: ReadonlyArray<string>
+  /** Characters of quoted text. */
+  readonly totalChars: number
+}
