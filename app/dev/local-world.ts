@@ -11,6 +11,7 @@ import { SignJWT, importPKCS8 } from "jose"
 import {
   type CreatedRepository,
   type GitHubStandIn,
+  type SubmittedReview,
   startGitHubStandIn,
 } from "./github-stand-in/index.ts"
 import { type LocalIssuer, startLocalIssuer } from "./oidc-issuer/local-issuer.ts"
@@ -77,6 +78,14 @@ export interface LocalWorld {
     body: string,
     user?: string,
   ): Promise<{ readonly status: number; readonly deliveryId: string }>
+  /**
+   * A person submits a review on a PR, delivered as `pull_request_review.submitted`
+   * (the webhook's review state is lower case, as GitHub sends it).
+   */
+  submitReview(
+    pullNumber: number,
+    input: Omit<SubmittedReview, "user"> & { readonly user?: string },
+  ): Promise<{ readonly status: number; readonly deliveryId: string; readonly reviewId: number }>
   /** A REST call to the stand-in with an installation token (the App's own view of GitHub). */
   rest(
     path: string,
@@ -241,6 +250,33 @@ export const startLocalWorld = async (options: LocalWorldOptions): Promise<Local
       return { issueNumber: issue.number, ...sent }
     },
     comment,
+    submitReview: async (pullNumber, input) => {
+      const reviewId = await github.submitReview(REPOSITORY, pullNumber, {
+        ...input,
+        user: input.user ?? MAINTAINER,
+      })
+      const [review, pull, repo, installation] = await Promise.all([
+        api(`/repos/${REPOSITORY}/pulls/${pullNumber}/reviews/${reviewId}`),
+        api(`/repos/${REPOSITORY}/pulls/${pullNumber}`),
+        api(`/repos/${REPOSITORY}`),
+        api(`/app/installations/${repository.installationId}`, { app: true }),
+      ])
+      const result = await github.deliverWebhook({
+        event: "pull_request_review",
+        payload: {
+          action: "submitted",
+          review: { ...review, state: String(review.state).toLowerCase() },
+          pull_request: pull,
+          repository: repo,
+          sender: review.user,
+          installation: {
+            id: installation.id,
+            node_id: `MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9u${String(installation.id)}`,
+          },
+        },
+      })
+      return { status: result.status, deliveryId: result.deliveryId, reviewId }
+    },
     rest: (path, init = {}) => api(path, init),
     review: async (pullNumber, patchplaneUrl) => {
       const pr = await github.pullRequest(REPOSITORY, pullNumber)

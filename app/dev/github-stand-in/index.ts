@@ -16,6 +16,7 @@ import { checkRoutes } from "./routes-checks.ts"
 import { addComment, issueRoutes, openIssue } from "./routes-issues.ts"
 import { liveShas, mergePull, pullRoutes } from "./routes-pulls.ts"
 import { repoRoutes } from "./routes-repos.ts"
+import { reviewRoutes, submitReview, type SubmittedReview } from "./routes-reviews.ts"
 import { createStandInServer, type FailureRule, type RecordedRequest } from "./server.ts"
 import { pullShape } from "./shapes.ts"
 import {
@@ -34,6 +35,7 @@ import { sendWebhook, type WebhookResult } from "./webhook.ts"
 export { sendWebhook, signWebhook, type WebhookInput, type WebhookResult } from "./webhook.ts"
 export type { FailureRule, RecordedRequest } from "./server.ts"
 export type { CheckRun, IssueComment, Reaction, Role } from "./state.ts"
+export type { ReviewState, SubmittedReview } from "./routes-reviews.ts"
 
 export interface GitHubStandInOptions {
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
@@ -105,6 +107,8 @@ export interface GitHubStandIn {
       readonly line: number
     },
   ): Promise<{ readonly id: number; readonly nodeId: string }>
+  /** A person submits a review (with inline comments); returns its id. No webhook is sent. */
+  submitReview(fullName: string, pullNumber: number, input: SubmittedReview): Promise<number>
   /** The pull request as `GET /repos/{o}/{r}/pulls/{n}` lists it (head sha read live). */
   pullRequest(fullName: string, number: number): Promise<ReturnType<typeof pullShape>>
   issueComments(fullName: string, number: number): ReadonlyArray<IssueComment>
@@ -227,6 +231,7 @@ export const startGitHubStandIn = async (
     ...issueRoutes(ctx),
     ...pullRoutes(ctx),
     ...checkRoutes(ctx),
+    ...reviewRoutes(ctx),
     ...graphqlRoutes(ctx),
   ]
   const front = createStandInServer({
@@ -368,6 +373,10 @@ export const startGitHubStandIn = async (
       }
       store.reviewComments.push(comment)
       return { id, nodeId: comment.nodeId }
+    },
+    submitReview: (fullName, pullNumber, input) => {
+      const { repo, issue } = issueOf(fullName, pullNumber)
+      return submitReview(ctx, repo, issue, input)
     },
     pullRequest: async (fullName, number) => {
       const { repo, issue } = issueOf(fullName, number)

@@ -1,6 +1,6 @@
 // A target repo's own policy, `.github/patchplane.yml`, decoded with the same
 // schema as the config's `policy` defaults. Keys the repo sets win; nested
-// sections (budgets, sandbox, agent, context) merge key by key; `reviewers` is taken
+// sections (budgets, sandbox, agent, context, iterate) merge key by key; `reviewers` is taken
 // whole, so a repo states exactly which reviewers it wants.
 import { Effect, Schema } from "effect"
 import { parseDocument } from "yaml"
@@ -8,7 +8,7 @@ import { DecodeError, decodeWith, PolicySpec } from "../domain/index.ts"
 
 export const REPO_POLICY_PATH = ".github/patchplane.yml"
 
-const mergedSections = ["budgets", "sandbox", "agent", "context"] as const
+const mergedSections = ["budgets", "sandbox", "agent", "context", "iterate"] as const
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)

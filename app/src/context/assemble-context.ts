@@ -99,9 +99,9 @@ export const assembleContext = (input: AssembleInput): AssembledContext => {
   const kept: Array<ContextPart> = []
   for (const comment of gathered.comments.toReversed()) {
     const candidate = part(
-      "comment",
+      comment.kind,
       comment.source,
-      `Comment by @${comment.author} at ${comment.createdAt}`,
+      comment.title,
       comment.body,
       policy.maxCommentChars,
     )

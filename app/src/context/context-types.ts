@@ -12,11 +12,16 @@ export interface GatheredConversation {
   readonly author: string
 }
 
+/** One entry of the conversation: a comment, a review, or an inline review comment. */
 export interface GatheredComment {
+  readonly kind: "comment" | "review" | "review_comment"
   readonly id: number
   readonly source: string
+  /** The header the agent sees: who, when, and for inline comments where. */
+  readonly title: string
   readonly author: string
   readonly createdAt: string
+  /** For an inline comment, the diff hunk it points at comes first. */
   readonly body: string
 }
 
@@ -30,7 +35,7 @@ export interface GatheredFile {
 /** Raw text as GitHub holds it; nothing sanitised or cut yet. */
 export interface GatheredContext {
   readonly conversation: GatheredConversation | null
-  /** Oldest first. */
+  /** Oldest first: comments, reviews and inline review comments together. */
   readonly comments: ReadonlyArray<GatheredComment>
   readonly instructions: ReadonlyArray<GatheredFile>
 }
@@ -38,7 +43,7 @@ export interface GatheredContext {
 export const emptyContext: GatheredContext = { conversation: null, comments: [], instructions: [] }
 
 export interface ContextPart {
-  readonly kind: "issue" | "pull_request" | "comment" | "instructions"
+  readonly kind: "issue" | "pull_request" | "comment" | "review" | "review_comment" | "instructions"
   readonly source: string
   /** The header line the agent sees above the quoted text. */
   readonly title: string

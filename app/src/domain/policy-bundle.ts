@@ -93,6 +93,13 @@ export const PolicySpec = Schema.Struct({
    * under any current model's window.
    */
   context: ContextPolicy.pipe(withDefault({})),
+  /** Follow-up rounds on a PatchPlane PR: answering reviews, and when to stop. */
+  iterate: Schema.Struct({
+    /** A writer's changes-requested review starts a round by itself (else only `/patchplane`). */
+    onReview: Schema.Boolean.pipe(withDefault(true)),
+    /** Rounds per chain, the first run included; past it a human decides. */
+    maxRounds: PositiveInt.pipe(withDefault(3)),
+  }).pipe(withDefault({})),
 })
 export type PolicySpec = typeof PolicySpec.Type
 

@@ -65,6 +65,29 @@ export interface IssueCommentInfo {
   readonly createdAt: string
 }
 
+/** A submitted pull request review. */
+export interface ReviewInfo {
+  readonly id: number
+  readonly author: string
+  readonly authorType: string
+  /** As the REST API spells it: APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED. */
+  readonly state: string
+  readonly body: string
+  readonly submittedAt: string
+}
+
+/** An inline review comment with the diff hunk it points at. */
+export interface ReviewCommentInfo {
+  readonly id: number
+  readonly reviewId: number | null
+  readonly author: string
+  readonly path: string
+  readonly line: number | null
+  readonly diffHunk: string
+  readonly body: string
+  readonly createdAt: string
+}
+
 export interface NewPullRequest {
   readonly title: string
   readonly body: string
@@ -125,6 +148,14 @@ export interface GitHubShape {
     ref: RepoRef,
     issueNumber: number,
   ) => Effect.Effect<ReadonlyArray<IssueCommentInfo>, GitHubError>
+  readonly listReviews: (
+    ref: RepoRef,
+    pullNumber: number,
+  ) => Effect.Effect<ReadonlyArray<ReviewInfo>, GitHubError>
+  readonly listReviewComments: (
+    ref: RepoRef,
+    pullNumber: number,
+  ) => Effect.Effect<ReadonlyArray<ReviewCommentInfo>, GitHubError>
   readonly getPullRequest: (
     ref: RepoRef,
     pullNumber: number,
@@ -331,6 +362,44 @@ export const makeGitHubLive = (probot: Probot): GitHubShape => ({
         author: comment.user?.login ?? "ghost",
         authorType: comment.user?.type ?? "User",
         body: comment.body ?? "",
+        createdAt: comment.created_at,
+      }))
+    }),
+  listReviews: (ref, pullNumber) =>
+    call(probot, "listReviews", ref, async (octokit) => {
+      const all = await octokit.paginate(octokit.rest.pulls.listReviews, {
+        owner: ref.owner,
+        repo: ref.repo,
+        pull_number: pullNumber,
+        per_page: 100,
+      })
+      return all
+        .filter((review) => review.state !== "PENDING")
+        .map((review) => ({
+          id: review.id,
+          author: review.user?.login ?? "ghost",
+          authorType: review.user?.type ?? "User",
+          state: review.state,
+          body: review.body,
+          submittedAt: review.submitted_at ?? "",
+        }))
+    }),
+  listReviewComments: (ref, pullNumber) =>
+    call(probot, "listReviewComments", ref, async (octokit) => {
+      const all = await octokit.paginate(octokit.rest.pulls.listReviewComments, {
+        owner: ref.owner,
+        repo: ref.repo,
+        pull_number: pullNumber,
+        per_page: 100,
+      })
+      return all.map((comment) => ({
+        id: comment.id,
+        reviewId: comment.pull_request_review_id,
+        author: comment.user.login,
+        path: comment.path,
+        line: comment.line ?? comment.original_line ?? null,
+        diffHunk: comment.diff_hunk,
+        body: comment.body,
         createdAt: comment.created_at,
       }))
     }),

@@ -8,12 +8,14 @@ import {
   type IntakeDeps,
   type Outcome,
 } from "./command-handler.ts"
+import { handleReviewSubmitted } from "./review-handler.ts"
 import { syncInstallation, syncInstallationRepositories } from "./installation-sync.ts"
 import {
   InstallationEvent,
   InstallationRepositoriesEvent,
   IssueCommentCreated,
   IssuesOpened,
+  PullRequestReviewSubmitted,
   ReviewCommentCreated,
 } from "./webhook-payloads.ts"
 
@@ -81,6 +83,18 @@ export const routeEvent = (deps: IntakeDeps, event: VerifiedEvent) =>
           pullRequest: null,
         })
       }
+      case "pull_request_review.submitted":
+        return yield* handleReviewSubmitted(
+          deps,
+          event.id,
+          yield* decode(PullRequestReviewSubmitted, event),
+        )
+      case "pull_request_review.edited":
+      case "pull_request_review.dismissed":
+        return {
+          outcome: "ignored",
+          note: "only a submitted review starts a round",
+        } satisfies Outcome
       case "issue_comment.edited":
       case "pull_request_review_comment.edited":
       case "issues.edited":

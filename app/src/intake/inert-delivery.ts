@@ -5,8 +5,8 @@
 import { sanitizeForAgent } from "./sanitize.ts"
 import { parseSlashCommand } from "./slash-command.ts"
 
-/** Events whose handlers act (installations) always take the full path. */
-const HANDLED = new Set(["installation", "installation_repositories"])
+/** Events whose handlers act (installations, reviews) always take the full path. */
+const HANDLED = new Set(["installation", "installation_repositories", "pull_request_review"])
 /** Events that can carry a command, and the action that can start one. */
 const COMMAND_CARRIERS: Readonly<Record<string, string>> = {
   issue_comment: "created",

@@ -55,6 +55,26 @@ const PullRequestSide = Schema.Struct({
   repo: Schema.NullOr(Schema.Struct({ full_name: Schema.String })),
 })
 
+export const PullRequestReviewSubmitted = Schema.Struct({
+  action: Schema.Literal("submitted"),
+  review: Schema.Struct({
+    id: Schema.Number,
+    body: Schema.NullOr(Schema.String),
+    /** Lower case in webhooks: approved, changes_requested, commented, dismissed. */
+    state: Schema.String,
+    user: Schema.NullOr(Account),
+  }),
+  pull_request: Schema.Struct({
+    number: Schema.Number,
+    state: Schema.String,
+    head: PullRequestSide,
+    base: Schema.Struct({ ref: Schema.String }),
+  }),
+  repository: RepositoryPayload,
+  installation: Schema.optionalKey(InstallationRef),
+  sender: Account,
+})
+
 export const ReviewCommentCreated = Schema.Struct({
   action: Schema.Literal("created"),
   comment: Comment,

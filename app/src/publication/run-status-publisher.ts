@@ -4,6 +4,7 @@
 import {
   type Database,
   latestMergeDecision,
+  type MergeDecisionRow,
   listPatchSets,
   listReviewRuns,
   loadRunContext,
@@ -51,6 +52,13 @@ export const checkRunStatus = (
   }
 }
 
+/** What the checklist does not show: a chain of rounds stopped by its bounds. */
+const statusNotes = (decision: MergeDecisionRow | undefined): ReadonlyArray<string> => {
+  if (decision?.decidedBy !== "iteration") return []
+  const detail = decision.criteria.at(-1)?.detail
+  return [`🔁 ${typeof detail === "string" ? detail : "stopped iterating"}; a human decides now.`]
+}
+
 export interface StatusPublisherOptions {
   readonly dashboardUrl: (runId: string) => string
   /** https://github.com/<owner>/<repo>/pull/<n> (or the GHES host). */
@@ -88,6 +96,7 @@ export const makeRunStatusPublisher =
                     url: options.pullRequestUrl(repository.fullName, run.pullRequestNumber),
                   },
             decision: decision ?? null,
+            notes: statusNotes(decision),
           }),
         ),
       )

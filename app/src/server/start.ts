@@ -4,7 +4,7 @@
 // `web` processes (HTTP, webhooks) and `worker` processes (executing runs)
 // against one PostgreSQL. Tests run it in-process over real HTTP.
 import { gatherContext } from "../context/gather-context.ts"
-import { REPO_POLICY_PATH } from "../config/repo-policy.ts"
+import { decodeRepoPolicy, REPO_POLICY_PATH } from "../config/repo-policy.ts"
 import { withStatusPublishing } from "./publishing-orchestrator.ts"
 import { pullRequestWebUrl } from "../github/github-urls.ts"
 import { createServer, type Server } from "node:http"
@@ -208,6 +208,24 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
             log,
             orchestrator,
             dashboardUrl,
+            // A policy that does not decode stops the run that reads it (naming the
+            // field); intake, deciding only whether to start a round, uses the defaults.
+            policyFor: async (repository, installationId) => {
+              const [owner = "", repo = ""] = repository.fullName.split("/")
+              const text = await Effect.runPromise(
+                github.getFileContent(
+                  { installationId, owner, repo },
+                  REPO_POLICY_PATH,
+                  repository.defaultBranch,
+                ),
+              )
+              if (text === null) return config.policy
+              return Effect.runPromise(
+                decodeRepoPolicy(text, config.policy).pipe(
+                  Effect.orElseSucceed(() => config.policy),
+                ),
+              )
+            },
           })
     const authenticate = makeAuthenticator(config)
     const reviews = createReviewResultsHandler({

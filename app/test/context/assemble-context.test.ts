@@ -21,6 +21,8 @@ const gathered = (comments: ReadonlyArray<string>, body = "It crashes."): Gather
     author: "alice",
   },
   comments: comments.map((text, index) => ({
+    kind: "comment" as const,
+    title: `Comment by @user${index + 1}`,
     id: index + 1,
     source: `acme/widgets#7 comment ${index + 1}`,
     author: `user${index + 1}`,
