@@ -16,6 +16,11 @@ import { checkRoutes } from "./routes-checks.ts"
 import { addComment, issueRoutes, openIssue } from "./routes-issues.ts"
 import { liveShas, mergePull, pullRoutes } from "./routes-pulls.ts"
 import { repoRoutes } from "./routes-repos.ts"
+import {
+  actionRoutes,
+  completeWorkflowRun,
+  type CompletedWorkflowRun,
+} from "./routes-actions.ts"
 import { reviewRoutes, submitReview, type SubmittedReview } from "./routes-reviews.ts"
 import { createStandInServer, type FailureRule, type RecordedRequest } from "./server.ts"
 import { pullShape } from "./shapes.ts"
@@ -36,6 +41,7 @@ export { sendWebhook, signWebhook, type WebhookInput, type WebhookResult } from 
 export type { FailureRule, RecordedRequest } from "./server.ts"
 export type { CheckRun, IssueComment, Reaction, Role } from "./state.ts"
 export type { ReviewState, SubmittedReview } from "./routes-reviews.ts"
+export type { CompletedWorkflowRun, ScriptedJob } from "./routes-actions.ts"
 
 export interface GitHubStandInOptions {
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
@@ -109,6 +115,11 @@ export interface GitHubStandIn {
   ): Promise<{ readonly id: number; readonly nodeId: string }>
   /** A person submits a review (with inline comments); returns its id. No webhook is sent. */
   submitReview(fullName: string, pullNumber: number, input: SubmittedReview): Promise<number>
+  /**
+   * A GitHub Actions workflow run completed (jobs, logs, what a re-run of the
+   * failed jobs concludes); delivers `workflow_run.completed`. Returns its id.
+   */
+  completeWorkflowRun(fullName: string, input: CompletedWorkflowRun): Promise<number>
   /** The pull request as `GET /repos/{o}/{r}/pulls/{n}` lists it (head sha read live). */
   pullRequest(fullName: string, number: number): Promise<ReturnType<typeof pullShape>>
   issueComments(fullName: string, number: number): ReadonlyArray<IssueComment>
@@ -142,6 +153,7 @@ const DEFAULT_PERMISSIONS: Readonly<Record<string, Level>> = {
   issues: "write",
   pull_requests: "write",
   checks: "write",
+  actions: "write",
   metadata: "read",
 }
 
@@ -209,6 +221,8 @@ export const startGitHubStandIn = async (
     return result
   }
 
+  const deliverNow = (event: string, payload: unknown) =>
+    deliver({ event, payload, redelivery: false })
   const ctx: Context = {
     store,
     urls,
@@ -232,6 +246,7 @@ export const startGitHubStandIn = async (
     ...pullRoutes(ctx),
     ...checkRoutes(ctx),
     ...reviewRoutes(ctx),
+    ...actionRoutes(ctx, { deliver: (event, payload) => deliverNow(event, payload) }),
     ...graphqlRoutes(ctx),
   ]
   const front = createStandInServer({
@@ -374,6 +389,10 @@ export const startGitHubStandIn = async (
       store.reviewComments.push(comment)
       return { id, nodeId: comment.nodeId }
     },
+    completeWorkflowRun: (fullName, input) =>
+      completeWorkflowRun(ctx, repoOf(fullName), input, {
+        deliver: (event, payload) => deliverNow(event, payload),
+      }),
     submitReview: (fullName, pullNumber, input) => {
       const { repo, issue } = issueOf(fullName, pullNumber)
       return submitReview(ctx, repo, issue, input)

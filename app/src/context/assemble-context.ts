@@ -53,7 +53,8 @@ export const assembleContext = (input: AssembleInput): AssembledContext => {
   const parts: Array<ContextPart> = []
   const omitted: Array<string> = []
   // Priority when the total is short: the issue itself, the repository's
-  // instructions, then the conversation from its newest comment back.
+  // instructions, failing CI logs, then the conversation from its newest
+  // comment back.
   const take = (candidate: ContextPart) => {
     if (left <= 0) {
       omitted.push(`${candidate.source} (total budget spent)`)
@@ -93,6 +94,10 @@ export const assembleContext = (input: AssembleInput): AssembledContext => {
         policy.maxInstructionsChars,
       ),
     )
+    if (taken !== null) parts.push(taken)
+  }
+  for (const job of gathered.failingJobs) {
+    const taken = take(part("ci_log", job.source, job.path, job.text, policy.maxLogChars))
     if (taken !== null) parts.push(taken)
   }
   let conversationLeft = policy.maxCommentsChars

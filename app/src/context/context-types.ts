@@ -38,12 +38,26 @@ export interface GatheredContext {
   /** Oldest first: comments, reviews and inline review comments together. */
   readonly comments: ReadonlyArray<GatheredComment>
   readonly instructions: ReadonlyArray<GatheredFile>
+  /** For a PR: the failing CI jobs on its head, with their log tails. */
+  readonly failingJobs: ReadonlyArray<GatheredFile>
 }
 
-export const emptyContext: GatheredContext = { conversation: null, comments: [], instructions: [] }
+export const emptyContext: GatheredContext = {
+  conversation: null,
+  comments: [],
+  instructions: [],
+  failingJobs: [],
+}
 
 export interface ContextPart {
-  readonly kind: "issue" | "pull_request" | "comment" | "review" | "review_comment" | "instructions"
+  readonly kind:
+    | "issue"
+    | "pull_request"
+    | "comment"
+    | "review"
+    | "review_comment"
+    | "instructions"
+    | "ci_log"
   readonly source: string
   /** The header line the agent sees above the quoted text. */
   readonly title: string

@@ -14,6 +14,7 @@ import type {
   ReviewInfo,
 } from "../github/github-service.ts"
 import { STATUS_MARKER_PREFIX } from "../publication/status-comment.ts"
+import { failingJobs } from "./ci-failures.ts"
 import { emptyContext, type GatheredComment, type GatheredContext } from "./context-types.ts"
 
 export const QUOTED_INSTRUCTION_FILES = [".github/copilot-instructions.md"] as const
@@ -69,6 +70,24 @@ const reviewsOf = (github: GitHubShape, ref: RepoRef, number: number, source: st
     ]),
   )
 
+/** The failing CI jobs on a PR's current head, as quoted parts. */
+const failingOnHead = (github: GitHubShape, ref: RepoRef, number: number) =>
+  github.getPullRequest(ref, number).pipe(
+    Effect.flatMap((pr) => failingJobs(github, ref, pr.headSha)),
+    // An installation without `actions: read` (granted before it was asked) still runs.
+    Effect.catchIf(
+      (error) => error.status === 403 || error.status === 404,
+      () => Effect.succeed([]),
+    ),
+    Effect.map((jobs) =>
+      jobs.map((job) => ({
+        path: `Failing CI job "${job.job}" of workflow "${job.workflow}" (attempt ${job.attempt}), log tail`,
+        source: `actions run ${job.runId} job ${job.job}`,
+        text: job.tail,
+      })),
+    ),
+  )
+
 export const gatherContext = (
   github: GitHubShape,
   target: GatherTarget,
@@ -95,6 +114,7 @@ export const gatherContext = (
     )
     const source = `${target.repository}#${number}`
     const reviews = issue.isPullRequest ? yield* reviewsOf(github, ref, number, source) : []
+    const failing = issue.isPullRequest ? yield* failingOnHead(github, ref, number) : []
     const conversation = [
       ...comments
         .filter((c) => c.id !== target.requestCommentId && !c.body.includes(STATUS_MARKER_PREFIX))
@@ -112,5 +132,6 @@ export const gatherContext = (
       },
       comments: conversation,
       instructions,
+      failingJobs: failing,
     }
   })

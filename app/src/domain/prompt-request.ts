@@ -11,6 +11,8 @@ export const SourceChannel = Schema.Literals([
   "pr_review_comment",
   /** A review that requested changes on a PatchPlane PR (a review iteration). */
   "pr_review",
+  /** CI failed twice on a PatchPlane PR's head (a repair round). */
+  "ci_failure",
   "automation",
 ])
 export type SourceChannel = typeof SourceChannel.Type
@@ -67,4 +69,5 @@ export const isPullRequestChannel = (channel: string): boolean =>
   channel === "pr" ||
   channel === "pr_comment" ||
   channel === "pr_review_comment" ||
-  channel === "pr_review"
+  channel === "pr_review" ||
+  channel === "ci_failure"

@@ -88,6 +88,25 @@ export interface ReviewCommentInfo {
   readonly createdAt: string
 }
 
+/** A GitHub Actions workflow run. */
+export interface WorkflowRunInfo {
+  readonly id: number
+  readonly name: string
+  readonly path: string
+  readonly headSha: string
+  readonly status: string
+  readonly conclusion: string | null
+  readonly attempt: number
+}
+
+/** A job of a workflow run (its latest attempt). */
+export interface JobInfo {
+  readonly id: number
+  readonly name: string
+  readonly conclusion: string | null
+  readonly attempt: number
+}
+
 export interface NewPullRequest {
   readonly title: string
   readonly body: string
@@ -156,6 +175,19 @@ export interface GitHubShape {
     ref: RepoRef,
     pullNumber: number,
   ) => Effect.Effect<ReadonlyArray<ReviewCommentInfo>, GitHubError>
+  /** Actions workflow runs on a commit, newest first. */
+  readonly listWorkflowRuns: (
+    ref: RepoRef,
+    headSha: string,
+  ) => Effect.Effect<ReadonlyArray<WorkflowRunInfo>, GitHubError>
+  readonly listJobs: (
+    ref: RepoRef,
+    runId: number,
+  ) => Effect.Effect<ReadonlyArray<JobInfo>, GitHubError>
+  /** A job's plain-text log (GitHub redirects to a download; Octokit follows). */
+  readonly jobLog: (ref: RepoRef, jobId: number) => Effect.Effect<string, GitHubError>
+  /** Re-runs a completed workflow run's failed jobs (needs `actions: write`). */
+  readonly rerunFailedJobs: (ref: RepoRef, runId: number) => Effect.Effect<void, GitHubError>
   readonly getPullRequest: (
     ref: RepoRef,
     pullNumber: number,
@@ -402,6 +434,57 @@ export const makeGitHubLive = (probot: Probot): GitHubShape => ({
         body: comment.body,
         createdAt: comment.created_at,
       }))
+    }),
+  listWorkflowRuns: (ref, headSha) =>
+    call(probot, "listWorkflowRuns", ref, async (octokit) => {
+      const { data } = await octokit.rest.actions.listWorkflowRunsForRepo({
+        owner: ref.owner,
+        repo: ref.repo,
+        head_sha: headSha,
+        per_page: 50,
+      })
+      return data.workflow_runs.map((run) => ({
+        id: run.id,
+        name: run.name ?? "",
+        path: run.path,
+        headSha: run.head_sha,
+        status: run.status ?? "",
+        conclusion: run.conclusion,
+        attempt: run.run_attempt ?? 1,
+      }))
+    }),
+  listJobs: (ref, runId) =>
+    call(probot, "listJobs", ref, async (octokit) => {
+      const jobs = await octokit.paginate(octokit.rest.actions.listJobsForWorkflowRun, {
+        owner: ref.owner,
+        repo: ref.repo,
+        run_id: runId,
+        filter: "latest",
+        per_page: 100,
+      })
+      return jobs.map((job) => ({
+        id: job.id,
+        name: job.name,
+        conclusion: job.conclusion,
+        attempt: job.run_attempt ?? 1,
+      }))
+    }),
+  jobLog: (ref, jobId) =>
+    call(probot, "jobLog", ref, async (octokit) => {
+      const { data } = await octokit.rest.actions.downloadJobLogsForWorkflowRun({
+        owner: ref.owner,
+        repo: ref.repo,
+        job_id: jobId,
+      })
+      return typeof data === "string" ? data : String(data)
+    }),
+  rerunFailedJobs: (ref, runId) =>
+    call(probot, "rerunFailedJobs", ref, async (octokit) => {
+      await octokit.rest.actions.reRunWorkflowFailedJobs({
+        owner: ref.owner,
+        repo: ref.repo,
+        run_id: runId,
+      })
     }),
   getPullRequest: (ref, pullNumber) =>
     call(probot, "getPullRequest", ref, async (octokit) => {

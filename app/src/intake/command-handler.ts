@@ -51,6 +51,8 @@ export interface IntakeDeps {
   readonly dashboardUrl: (runId: string) => string
   /** The policy a repository's runs follow: its own `.github/patchplane.yml` over the defaults. */
   readonly policyFor: (repository: RepositoryRow, installationId: number) => Promise<PolicySpec>
+  /** Mirrors a run's state to its status comment and check run (best effort). */
+  readonly publishStatus: (runId: string) => Promise<void>
 }
 
 /** How a delivery ended, stored on its webhookDeliveries row. */
@@ -63,7 +65,7 @@ export interface CommandSource {
   readonly deliveryId: string
   readonly channel: Extract<
     SourceChannel,
-    "issue" | "issue_comment" | "pr_comment" | "pr_review_comment" | "pr_review"
+    "issue" | "issue_comment" | "pr_comment" | "pr_review_comment" | "pr_review" | "ci_failure"
   >
   readonly installationId: number | undefined
   readonly repository: RepositoryPayload

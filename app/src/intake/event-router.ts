@@ -8,6 +8,7 @@ import {
   type IntakeDeps,
   type Outcome,
 } from "./command-handler.ts"
+import { handleWorkflowRunCompleted } from "./ci-handler.ts"
 import { handleReviewSubmitted } from "./review-handler.ts"
 import { syncInstallation, syncInstallationRepositories } from "./installation-sync.ts"
 import {
@@ -17,6 +18,7 @@ import {
   IssuesOpened,
   PullRequestReviewSubmitted,
   ReviewCommentCreated,
+  WorkflowRunCompleted,
 } from "./webhook-payloads.ts"
 
 export interface VerifiedEvent {
@@ -88,6 +90,12 @@ export const routeEvent = (deps: IntakeDeps, event: VerifiedEvent) =>
           deps,
           event.id,
           yield* decode(PullRequestReviewSubmitted, event),
+        )
+      case "workflow_run.completed":
+        return yield* handleWorkflowRunCompleted(
+          deps,
+          event.id,
+          yield* decode(WorkflowRunCompleted, event),
         )
       case "pull_request_review.edited":
       case "pull_request_review.dismissed":

@@ -27,6 +27,7 @@ export const createGitHubIntake = (input: {
   readonly orchestrator: OrchestratorShape
   readonly dashboardUrl: (runId: string) => string
   readonly policyFor: IntakeDeps["policyFor"]
+  readonly publishStatus: IntakeDeps["publishStatus"]
 }): GitHubIntake => {
   const { probot, github } = input
   const outcomes = new Map<string, Outcome>()
@@ -38,6 +39,7 @@ export const createGitHubIntake = (input: {
     maxPromptChars: input.intake.maxPromptChars,
     dashboardUrl: input.dashboardUrl,
     policyFor: input.policyFor,
+    publishStatus: input.publishStatus,
   } satisfies IntakeDeps
   probot.onAny(async (context) => {
     const event = {

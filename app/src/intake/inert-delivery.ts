@@ -6,7 +6,12 @@ import { sanitizeForAgent } from "./sanitize.ts"
 import { parseSlashCommand } from "./slash-command.ts"
 
 /** Events whose handlers act (installations, reviews) always take the full path. */
-const HANDLED = new Set(["installation", "installation_repositories", "pull_request_review"])
+const HANDLED = new Set([
+  "installation",
+  "installation_repositories",
+  "pull_request_review",
+  "workflow_run",
+])
 /** Events that can carry a command, and the action that can start one. */
 const COMMAND_CARRIERS: Readonly<Record<string, string>> = {
   issue_comment: "created",

@@ -75,6 +75,23 @@ export const PullRequestReviewSubmitted = Schema.Struct({
   sender: Account,
 })
 
+export const WorkflowRunCompleted = Schema.Struct({
+  action: Schema.Literal("completed"),
+  workflow_run: Schema.Struct({
+    id: Schema.Number,
+    name: Schema.NullOr(Schema.String),
+    path: Schema.String,
+    head_sha: Schema.String,
+    head_branch: Schema.NullOr(Schema.String),
+    conclusion: Schema.NullOr(Schema.String),
+    run_attempt: Schema.Number,
+    pull_requests: Schema.Array(Schema.Struct({ number: Schema.Number })),
+  }),
+  repository: RepositoryPayload,
+  installation: Schema.optionalKey(InstallationRef),
+  sender: Account,
+})
+
 export const ReviewCommentCreated = Schema.Struct({
   action: Schema.Literal("created"),
   comment: Comment,

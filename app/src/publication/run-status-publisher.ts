@@ -5,6 +5,8 @@ import {
   type Database,
   latestMergeDecision,
   type MergeDecisionRow,
+  type CiTriageRow,
+  ciTriageOf,
   listPatchSets,
   listReviewRuns,
   loadRunContext,
@@ -59,6 +61,15 @@ const statusNotes = (decision: MergeDecisionRow | undefined): ReadonlyArray<stri
   return [`🔁 ${typeof detail === "string" ? detail : "stopped iterating"}; a human decides now.`]
 }
 
+/** CI failures that passed on their one re-run: recorded, not repaired. */
+const flakyNotes = (triage: ReadonlyArray<CiTriageRow>): ReadonlyArray<string> =>
+  triage
+    .filter((t) => t.outcome === "flaky")
+    .map(
+      (t) =>
+        `⚠️ CI "${t.workflowName}" failed on \`${t.headSha.slice(0, 7)}\` and passed on re-run: recorded as flaky, no tokens spent.`,
+    )
+
 export interface StatusPublisherOptions {
   readonly dashboardUrl: (runId: string) => string
   /** https://github.com/<owner>/<repo>/pull/<n> (or the GHES host). */
@@ -96,7 +107,7 @@ export const makeRunStatusPublisher =
                     url: options.pullRequestUrl(repository.fullName, run.pullRequestNumber),
                   },
             decision: decision ?? null,
-            notes: statusNotes(decision),
+            notes: [...statusNotes(decision), ...flakyNotes(await ciTriageOf(db, [run.id]))],
           }),
         ),
       )

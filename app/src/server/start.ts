@@ -208,6 +208,7 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
             log,
             orchestrator,
             dashboardUrl,
+            publishStatus,
             // A policy that does not decode stops the run that reads it (naming the
             // field); intake, deciding only whether to start a round, uses the defaults.
             policyFor: async (repository, installationId) => {

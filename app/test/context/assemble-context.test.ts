@@ -30,6 +30,7 @@ const gathered = (comments: ReadonlyArray<string>, body = "It crashes."): Gather
     body: text,
   })),
   instructions: [],
+  failingJobs: [],
 })
 
 const assemble = (context: GatheredContext, overrides?: Record<string, number>) =>
@@ -86,7 +87,7 @@ describe("assembleContext", () => {
   })
 
   it("gives the bare instruction when there is nothing to quote", () => {
-    const out = assemble({ conversation: null, comments: [], instructions: [] })
+    const out = assemble({ conversation: null, comments: [], instructions: [], failingJobs: [] })
     expect(out.prompt).toBe("fix this")
     expect(out.parts).toEqual([])
   })
