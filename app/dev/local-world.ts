@@ -86,6 +86,10 @@ export interface LocalWorld {
     pullNumber: number,
     input: Omit<SubmittedReview, "user"> & { readonly user?: string },
   ): Promise<{ readonly status: number; readonly deliveryId: string; readonly reviewId: number }>
+  /** A user closes an issue, delivered as `issues.closed`. */
+  closeIssue(number: number, user?: string): Promise<{ readonly status: number }>
+  /** "Re-run" on a check run, delivered as `check_run.rerequested`. */
+  rerequestCheckRun(checkRunId: number, user?: string): Promise<{ readonly status: number }>
   /** A REST call to the stand-in with an installation token (the App's own view of GitHub). */
   rest(
     path: string,
@@ -250,6 +254,51 @@ export const startLocalWorld = async (options: LocalWorldOptions): Promise<Local
       return { issueNumber: issue.number, ...sent }
     },
     comment,
+    closeIssue: async (number, user = MAINTAINER) => {
+      github.closeIssue(REPOSITORY, number)
+      const [issue, repo, installation] = await Promise.all([
+        api(`/repos/${REPOSITORY}/issues/${number}`),
+        api(`/repos/${REPOSITORY}`),
+        api(`/app/installations/${repository.installationId}`, { app: true }),
+      ])
+      const sender = (await api(`/users/${user}`).catch(() => null)) ?? issue.user
+      const result = await github.deliverWebhook({
+        event: "issues",
+        payload: {
+          action: "closed",
+          issue,
+          repository: repo,
+          sender,
+          installation: {
+            id: installation.id,
+            node_id: `MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9u${String(installation.id)}`,
+          },
+        },
+      })
+      return { status: result.status }
+    },
+    rerequestCheckRun: async (checkRunId, user = MAINTAINER) => {
+      const [checkRun, repo, installation] = await Promise.all([
+        api(`/repos/${REPOSITORY}/check-runs/${checkRunId}`),
+        api(`/repos/${REPOSITORY}`),
+        api(`/app/installations/${repository.installationId}`, { app: true }),
+      ])
+      const sender = (await api(`/users/${user}`).catch(() => null)) ?? repo.owner
+      const result = await github.deliverWebhook({
+        event: "check_run",
+        payload: {
+          action: "rerequested",
+          check_run: checkRun,
+          repository: repo,
+          sender,
+          installation: {
+            id: installation.id,
+            node_id: `MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9u${String(installation.id)}`,
+          },
+        },
+      })
+      return { status: result.status }
+    },
     submitReview: async (pullNumber, input) => {
       const reviewId = await github.submitReview(REPOSITORY, pullNumber, {
         ...input,

@@ -16,11 +16,7 @@ import { checkRoutes } from "./routes-checks.ts"
 import { addComment, issueRoutes, openIssue } from "./routes-issues.ts"
 import { liveShas, mergePull, pullRoutes } from "./routes-pulls.ts"
 import { repoRoutes } from "./routes-repos.ts"
-import {
-  actionRoutes,
-  completeWorkflowRun,
-  type CompletedWorkflowRun,
-} from "./routes-actions.ts"
+import { actionRoutes, completeWorkflowRun, type CompletedWorkflowRun } from "./routes-actions.ts"
 import { reviewRoutes, submitReview, type SubmittedReview } from "./routes-reviews.ts"
 import { createStandInServer, type FailureRule, type RecordedRequest } from "./server.ts"
 import { pullShape } from "./shapes.ts"
@@ -96,6 +92,8 @@ export interface GitHubStandIn {
     fullName: string,
     input: { readonly title: string; readonly body?: string; readonly user: string },
   ): { readonly number: number; readonly id: number; readonly nodeId: string }
+  /** Closes an issue (no webhook is sent). */
+  closeIssue(fullName: string, number: number): void
   /** Comments on an issue or pull request as a user (e.g. a slash command). */
   addIssueComment(
     fullName: string,
@@ -357,6 +355,12 @@ export const startGitHubStandIn = async (
         user: store.user(input.user),
       })
       return { number: issue.number, id: issue.id, nodeId: issue.nodeId }
+    },
+    closeIssue: (fullName, number) => {
+      const { issue } = issueOf(fullName, number)
+      issue.state = "closed"
+      issue.closedAt = new Date()
+      issue.updatedAt = new Date()
     },
     addIssueComment: (fullName, number, input) => {
       const { repo, issue } = issueOf(fullName, number)

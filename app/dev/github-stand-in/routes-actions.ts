@@ -211,7 +211,11 @@ export const actionRoutes = (ctx: Context, hooks: ActionsHooks): ReadonlyArray<R
         .filter((r) => r.repoId === repo.id && (sha === null || r.input.headSha === sha))
         .toReversed()
         .map((r) => workflowRunShape(urls, repo, r))
-      const { page, headers } = paginate(req, all, `${urls.api}/repos/${repo.fullName}/actions/runs`)
+      const { page, headers } = paginate(
+        req,
+        all,
+        `${urls.api}/repos/${repo.fullName}/actions/runs`,
+      )
       return json(200, { total_count: all.length, workflow_runs: page }, headers)
     }),
     route("GET", "/repos/:owner/:repo/actions/runs/:id", (req) => {

@@ -9,6 +9,7 @@ import {
   type Outcome,
 } from "./command-handler.ts"
 import { handleWorkflowRunCompleted } from "./ci-handler.ts"
+import { handleCheckRunRerequested, handleConversationClosed } from "./conversation-events.ts"
 import { handleReviewSubmitted } from "./review-handler.ts"
 import { syncInstallation, syncInstallationRepositories } from "./installation-sync.ts"
 import {
@@ -17,6 +18,8 @@ import {
   IssueCommentCreated,
   IssuesOpened,
   PullRequestReviewSubmitted,
+  CheckRunRerequested,
+  ConversationClosed,
   ReviewCommentCreated,
   WorkflowRunCompleted,
 } from "./webhook-payloads.ts"
@@ -91,6 +94,20 @@ export const routeEvent = (deps: IntakeDeps, event: VerifiedEvent) =>
           event.id,
           yield* decode(PullRequestReviewSubmitted, event),
         )
+      case "issues.closed":
+        return yield* handleConversationClosed(
+          deps,
+          "issue",
+          yield* decode(ConversationClosed, event),
+        )
+      case "pull_request.closed":
+        return yield* handleConversationClosed(
+          deps,
+          "pull request",
+          yield* decode(ConversationClosed, event),
+        )
+      case "check_run.rerequested":
+        return yield* handleCheckRunRerequested(deps, yield* decode(CheckRunRerequested, event))
       case "workflow_run.completed":
         return yield* handleWorkflowRunCompleted(
           deps,

@@ -92,6 +92,35 @@ export const WorkflowRunCompleted = Schema.Struct({
   sender: Account,
 })
 
+/** `issues.closed` and `pull_request.closed`: the conversation's number. */
+export const ConversationClosed = Schema.Struct({
+  action: Schema.Literal("closed"),
+  number: Schema.optionalKey(Schema.Number),
+  issue: Schema.optionalKey(Schema.Struct({ number: Schema.Number })),
+  pull_request: Schema.optionalKey(
+    Schema.Struct({
+      number: Schema.Number,
+      merged: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
+    }),
+  ),
+  repository: RepositoryPayload,
+  installation: Schema.optionalKey(InstallationRef),
+  sender: Account,
+})
+
+export const CheckRunRerequested = Schema.Struct({
+  action: Schema.Literal("rerequested"),
+  check_run: Schema.Struct({
+    id: Schema.Number,
+    name: Schema.String,
+    external_id: Schema.NullOr(Schema.String),
+    head_sha: Schema.String,
+  }),
+  repository: RepositoryPayload,
+  installation: Schema.optionalKey(InstallationRef),
+  sender: Account,
+})
+
 export const ReviewCommentCreated = Schema.Struct({
   action: Schema.Literal("created"),
   comment: Comment,
