@@ -94,7 +94,7 @@ describe("the whole loop", () => {
     expect(world.github.requestsMatching("POST", /\/issues\/\d+\/comments$/)).toHaveLength(1)
     expect(world.github.requestsMatching("POST", /\/check-runs$/)).toHaveLength(1)
 
-    // Provenance: request → run → session → patch set → reviews → decision.
+    // Provenance: request → run (→ what it saw) → session → patch set → reviews → decision.
     const kinds = new Set(
       (await lineageOf(db.db, { kind: "workflow_run", id: run.id })).flatMap((e) => [
         e.fromKind,
@@ -107,6 +107,7 @@ describe("the whole loop", () => {
         "patch_set",
         "prompt_request",
         "review_run",
+        "run_context",
         "runtime_session",
         "workflow_run",
       ].toSorted(),
