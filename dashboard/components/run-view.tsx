@@ -24,6 +24,7 @@ import { LiveIndicator } from "./live-indicator.tsx"
 import { type DiffFocus, PatchSetView } from "./patch-set-view.tsx"
 import { ProvenanceSection } from "./provenance-section.tsx"
 import { ReviewResults } from "./review-results.tsx"
+import { RoundsView } from "./rounds-view.tsx"
 import { RunControls } from "./run-controls.tsx"
 import { StageProgress } from "./stage-progress.tsx"
 import { StateBadge } from "./state-badge.tsx"
@@ -33,6 +34,7 @@ import { TransitionsTable } from "./transitions-table.tsx"
 
 const SECTIONS = [
   ["context", "What the agent saw"],
+  ["rounds", "Rounds"],
   ["timeline", "Timeline"],
   ["changes", "Changes"],
   ["reviews", "Reviews"],
@@ -176,6 +178,10 @@ export function RunView({ runId }: { runId: string }) {
       <section id="context" aria-labelledby="context-heading">
         <h2 id="context-heading">What the agent saw</h2>
         <AgentContextView runId={run.id} version={run.state} />
+      </section>
+      <section id="rounds" aria-labelledby="rounds-heading">
+        <h2 id="rounds-heading">Rounds</h2>
+        <RoundsView runId={run.id} version={version} />
       </section>
       <section id="timeline" aria-labelledby="timeline-heading">
         <h2 id="timeline-heading">Timeline</h2>

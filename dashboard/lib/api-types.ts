@@ -282,3 +282,20 @@ export interface RunContext {
   readonly totalChars: number
   readonly createdAt: string
 }
+
+/** The chain of rounds a run is in (GET /api/runs/:id/rounds). */
+export interface RunRounds {
+  readonly rounds: ReadonlyArray<{
+    readonly round: number
+    readonly id: string
+    readonly state: WorkflowRunState
+    readonly reason: string | null
+  }>
+  readonly ci: ReadonlyArray<{
+    readonly runId: string
+    readonly workflow: string
+    readonly headSha: string
+    readonly outcome: string
+    readonly repairRunId: string | null
+  }>
+}

@@ -9,6 +9,7 @@ import { latestMergeDecision, lineageOf, roundChain } from "@patchplane/db"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { REPOSITORY } from "../../dev/local-world.ts"
 import { callTools, say, toolCall } from "../../dev/scripted-model/model-scripts.ts"
+import { launchBrowser } from "../../../dashboard/test/browser.ts"
 import { type Loop, startLoop } from "./harness.ts"
 
 let loop: Loop
@@ -158,5 +159,19 @@ describe("review rounds", () => {
         : undefined,
     )
     expect(world.model.requests.length).toBe(calls)
+
+    // The run page shows the rounds as one chain.
+    const browser = await launchBrowser()
+    try {
+      const page = await browser.page()
+      await page.goto(`${loop.url}/runs/${second.id}`)
+      const rounds = page.getByTestId("rounds")
+      await rounds.getByText("Round 2:").waitFor({ timeout: 60_000 })
+      await rounds.getByRole("link", { name: first.id.slice(0, 8) }).waitFor()
+      expect(await rounds.locator("li").count()).toBe(2)
+      await browser.screenshot(page, "e2e-review-rounds")
+    } finally {
+      await browser.close()
+    }
   }, 300_000)
 })
