@@ -11,6 +11,7 @@ import { SignJWT, importPKCS8 } from "jose"
 import {
   type CreatedRepository,
   type GitHubStandIn,
+  type SubmittedReview,
   startGitHubStandIn,
 } from "./github-stand-in/index.ts"
 import {
@@ -92,6 +93,18 @@ export interface LocalWorld {
     body: string,
     user?: string,
   ): Promise<{ readonly status: number; readonly deliveryId: string }>
+  /**
+   * A person submits a review on a PR, delivered as `pull_request_review.submitted`
+   * (the webhook's review state is lower case, as GitHub sends it).
+   */
+  submitReview(
+    pullNumber: number,
+    input: Omit<SubmittedReview, "user"> & { readonly user?: string },
+  ): Promise<{ readonly status: number; readonly deliveryId: string; readonly reviewId: number }>
+  /** A user closes an issue, delivered as `issues.closed`. */
+  closeIssue(number: number, user?: string): Promise<{ readonly status: number }>
+  /** "Re-run" on a check run, delivered as `check_run.rerequested`. */
+  rerequestCheckRun(checkRunId: number, user?: string): Promise<{ readonly status: number }>
   /** A REST call to the stand-in with an installation token (the App's own view of GitHub). */
   rest(
     path: string,
@@ -263,6 +276,78 @@ export const startLocalWorld = async (options: LocalWorldOptions): Promise<Local
       return { issueNumber: issue.number, ...sent }
     },
     comment,
+    closeIssue: async (number, user = MAINTAINER) => {
+      github.closeIssue(REPOSITORY, number)
+      const [issue, repo, installation] = await Promise.all([
+        api(`/repos/${REPOSITORY}/issues/${number}`),
+        api(`/repos/${REPOSITORY}`),
+        api(`/app/installations/${repository.installationId}`, { app: true }),
+      ])
+      const sender = (await api(`/users/${user}`).catch(() => null)) ?? issue.user
+      const result = await github.deliverWebhook({
+        event: "issues",
+        payload: {
+          action: "closed",
+          issue,
+          repository: repo,
+          sender,
+          installation: {
+            id: installation.id,
+            node_id: `MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9u${String(installation.id)}`,
+          },
+        },
+      })
+      return { status: result.status }
+    },
+    rerequestCheckRun: async (checkRunId, user = MAINTAINER) => {
+      const [checkRun, repo, installation] = await Promise.all([
+        api(`/repos/${REPOSITORY}/check-runs/${checkRunId}`),
+        api(`/repos/${REPOSITORY}`),
+        api(`/app/installations/${repository.installationId}`, { app: true }),
+      ])
+      const sender = (await api(`/users/${user}`).catch(() => null)) ?? repo.owner
+      const result = await github.deliverWebhook({
+        event: "check_run",
+        payload: {
+          action: "rerequested",
+          check_run: checkRun,
+          repository: repo,
+          sender,
+          installation: {
+            id: installation.id,
+            node_id: `MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9u${String(installation.id)}`,
+          },
+        },
+      })
+      return { status: result.status }
+    },
+    submitReview: async (pullNumber, input) => {
+      const reviewId = await github.submitReview(REPOSITORY, pullNumber, {
+        ...input,
+        user: input.user ?? MAINTAINER,
+      })
+      const [review, pull, repo, installation] = await Promise.all([
+        api(`/repos/${REPOSITORY}/pulls/${pullNumber}/reviews/${reviewId}`),
+        api(`/repos/${REPOSITORY}/pulls/${pullNumber}`),
+        api(`/repos/${REPOSITORY}`),
+        api(`/app/installations/${repository.installationId}`, { app: true }),
+      ])
+      const result = await github.deliverWebhook({
+        event: "pull_request_review",
+        payload: {
+          action: "submitted",
+          review: { ...review, state: String(review.state).toLowerCase() },
+          pull_request: pull,
+          repository: repo,
+          sender: review.user,
+          installation: {
+            id: installation.id,
+            node_id: `MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9u${String(installation.id)}`,
+          },
+        },
+      })
+      return { status: result.status, deliveryId: result.deliveryId, reviewId }
+    },
     rest: (path, init = {}) => api(path, init),
     review: async (pullNumber, patchplaneUrl) => {
       const pr = await github.pullRequest(REPOSITORY, pullNumber)

@@ -49,6 +49,7 @@ const nodeTypes = { lineage: LineageCard }
 const KIND_COLOR: Record<string, string> = {
   prompt_request: "#6366f1",
   workflow_run: "#0ea5e9",
+  run_context: "#64748b",
   runtime_session: "#14b8a6",
   patch_set: "#f59e0b",
   review_run: "#a855f7",

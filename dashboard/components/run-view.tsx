@@ -18,11 +18,13 @@ import { dateTime, shortId } from "../lib/format.ts"
 import { isTerminal } from "../lib/run-states.ts"
 import { useSession } from "../lib/session-context.tsx"
 import { useEventSource } from "../lib/use-event-source.ts"
+import { AgentContextView } from "./agent-context-view.tsx"
 import { DecisionView } from "./decision-view.tsx"
 import { LiveIndicator } from "./live-indicator.tsx"
 import { type DiffFocus, PatchSetView } from "./patch-set-view.tsx"
 import { ProvenanceSection } from "./provenance-section.tsx"
 import { ReviewResults } from "./review-results.tsx"
+import { RoundsView } from "./rounds-view.tsx"
 import { RunControls } from "./run-controls.tsx"
 import { StageProgress } from "./stage-progress.tsx"
 import { StateBadge } from "./state-badge.tsx"
@@ -31,6 +33,8 @@ import { TimelineView } from "./timeline-view.tsx"
 import { TransitionsTable } from "./transitions-table.tsx"
 
 const SECTIONS = [
+  ["context", "What the agent saw"],
+  ["rounds", "Rounds"],
   ["timeline", "Timeline"],
   ["changes", "Changes"],
   ["reviews", "Reviews"],
@@ -171,6 +175,14 @@ export function RunView({ runId }: { runId: string }) {
           </a>
         ))}
       </nav>
+      <section id="context" aria-labelledby="context-heading">
+        <h2 id="context-heading">What the agent saw</h2>
+        <AgentContextView runId={run.id} version={run.state} />
+      </section>
+      <section id="rounds" aria-labelledby="rounds-heading">
+        <h2 id="rounds-heading">Rounds</h2>
+        <RoundsView runId={run.id} version={version} />
+      </section>
       <section id="timeline" aria-labelledby="timeline-heading">
         <h2 id="timeline-heading">Timeline</h2>
         <TimelineView events={ordered} live={!isTerminal(run.state)} />

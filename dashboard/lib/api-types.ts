@@ -260,3 +260,42 @@ export interface ManifestInfo {
   readonly reachableByGitHub: boolean
   readonly configFile: string
 }
+
+/** One quoted part of what the agent saw (GET /api/runs/:id/context). */
+export interface RunContextPart {
+  readonly kind: string
+  readonly source: string
+  readonly title: string
+  readonly originalChars: number
+  readonly chars: number
+  readonly truncated: boolean
+  readonly sanitised: boolean
+  readonly text: string
+}
+
+export interface RunContext {
+  readonly digest: string
+  /** The exact first message the agent's model received. */
+  readonly prompt: string
+  readonly parts: ReadonlyArray<RunContextPart>
+  readonly omitted: ReadonlyArray<string>
+  readonly totalChars: number
+  readonly createdAt: string
+}
+
+/** The chain of rounds a run is in (GET /api/runs/:id/rounds). */
+export interface RunRounds {
+  readonly rounds: ReadonlyArray<{
+    readonly round: number
+    readonly id: string
+    readonly state: WorkflowRunState
+    readonly reason: string | null
+  }>
+  readonly ci: ReadonlyArray<{
+    readonly runId: string
+    readonly workflow: string
+    readonly headSha: string
+    readonly outcome: string
+    readonly repairRunId: string | null
+  }>
+}

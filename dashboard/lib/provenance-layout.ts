@@ -7,6 +7,7 @@ import type { GraphEdge, GraphNode } from "./api-types.ts"
 export const COLUMN: Record<string, number> = {
   prompt_request: 0,
   workflow_run: 1,
+  run_context: 2,
   runtime_session: 2,
   patch_set: 3,
   review_run: 4,

@@ -16,6 +16,8 @@ import { checkRoutes } from "./routes-checks.ts"
 import { addComment, issueRoutes, openIssue } from "./routes-issues.ts"
 import { liveShas, mergePull, pullRoutes } from "./routes-pulls.ts"
 import { repoRoutes } from "./routes-repos.ts"
+import { actionRoutes, completeWorkflowRun, type CompletedWorkflowRun } from "./routes-actions.ts"
+import { reviewRoutes, submitReview, type SubmittedReview } from "./routes-reviews.ts"
 import { createStandInServer, type FailureRule, type RecordedRequest } from "./server.ts"
 import { pullShape } from "./shapes.ts"
 import {
@@ -34,6 +36,8 @@ import { sendWebhook, type WebhookResult } from "./webhook.ts"
 export { sendWebhook, signWebhook, type WebhookInput, type WebhookResult } from "./webhook.ts"
 export type { FailureRule, RecordedRequest } from "./server.ts"
 export type { CheckRun, IssueComment, Reaction, Role } from "./state.ts"
+export type { ReviewState, SubmittedReview } from "./routes-reviews.ts"
+export type { CompletedWorkflowRun, ScriptedJob } from "./routes-actions.ts"
 
 export interface GitHubStandInOptions {
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
@@ -88,6 +92,8 @@ export interface GitHubStandIn {
     fullName: string,
     input: { readonly title: string; readonly body?: string; readonly user: string },
   ): { readonly number: number; readonly id: number; readonly nodeId: string }
+  /** Closes an issue (no webhook is sent). */
+  closeIssue(fullName: string, number: number): void
   /** Comments on an issue or pull request as a user (e.g. a slash command). */
   addIssueComment(
     fullName: string,
@@ -105,6 +111,13 @@ export interface GitHubStandIn {
       readonly line: number
     },
   ): Promise<{ readonly id: number; readonly nodeId: string }>
+  /** A person submits a review (with inline comments); returns its id. No webhook is sent. */
+  submitReview(fullName: string, pullNumber: number, input: SubmittedReview): Promise<number>
+  /**
+   * A GitHub Actions workflow run completed (jobs, logs, what a re-run of the
+   * failed jobs concludes); delivers `workflow_run.completed`. Returns its id.
+   */
+  completeWorkflowRun(fullName: string, input: CompletedWorkflowRun): Promise<number>
   /** The pull request as `GET /repos/{o}/{r}/pulls/{n}` lists it (head sha read live). */
   pullRequest(fullName: string, number: number): Promise<ReturnType<typeof pullShape>>
   issueComments(fullName: string, number: number): ReadonlyArray<IssueComment>
@@ -138,6 +151,7 @@ const DEFAULT_PERMISSIONS: Readonly<Record<string, Level>> = {
   issues: "write",
   pull_requests: "write",
   checks: "write",
+  actions: "write",
   metadata: "read",
 }
 
@@ -205,6 +219,8 @@ export const startGitHubStandIn = async (
     return result
   }
 
+  const deliverNow = (event: string, payload: unknown) =>
+    deliver({ event, payload, redelivery: false })
   const ctx: Context = {
     store,
     urls,
@@ -227,6 +243,8 @@ export const startGitHubStandIn = async (
     ...issueRoutes(ctx),
     ...pullRoutes(ctx),
     ...checkRoutes(ctx),
+    ...reviewRoutes(ctx),
+    ...actionRoutes(ctx, { deliver: (event, payload) => deliverNow(event, payload) }),
     ...graphqlRoutes(ctx),
   ]
   const front = createStandInServer({
@@ -338,6 +356,12 @@ export const startGitHubStandIn = async (
       })
       return { number: issue.number, id: issue.id, nodeId: issue.nodeId }
     },
+    closeIssue: (fullName, number) => {
+      const { issue } = issueOf(fullName, number)
+      issue.state = "closed"
+      issue.closedAt = new Date()
+      issue.updatedAt = new Date()
+    },
     addIssueComment: (fullName, number, input) => {
       const { repo, issue } = issueOf(fullName, number)
       const comment = addComment(ctx, repo, issue, store.user(input.user), input.body)
@@ -368,6 +392,14 @@ export const startGitHubStandIn = async (
       }
       store.reviewComments.push(comment)
       return { id, nodeId: comment.nodeId }
+    },
+    completeWorkflowRun: (fullName, input) =>
+      completeWorkflowRun(ctx, repoOf(fullName), input, {
+        deliver: (event, payload) => deliverNow(event, payload),
+      }),
+    submitReview: (fullName, pullNumber, input) => {
+      const { repo, issue } = issueOf(fullName, pullNumber)
+      return submitReview(ctx, repo, issue, input)
     },
     pullRequest: async (fullName, number) => {
       const { repo, issue } = issueOf(fullName, number)

@@ -1,8 +1,9 @@
 // A target repo's own policy, `.github/patchplane.yml`, decoded with the same
 // schema as the config's `policy` defaults. Keys the repo sets win; nested
-// sections (budgets, sandbox, agent) merge key by key; `reviewers` is taken
-// whole, so a repo states exactly which reviewers it wants. The agent's
-// runtime and model must be within the config's allow-list (agent-choice.ts).
+// sections (budgets, sandbox, agent, context, iterate) merge key by key;
+// `reviewers` is taken whole, so a repo states exactly which reviewers it
+// wants. The agent's runtime and model must be within the config's allow-list
+// (agent-choice.ts).
 import { Effect, Schema } from "effect"
 import { parseDocument } from "yaml"
 import { DecodeError, decodeWith, PolicySpec } from "../domain/index.ts"
@@ -10,7 +11,7 @@ import { type AgentChoices, checkAgentChoice } from "./agent-choice.ts"
 
 export const REPO_POLICY_PATH = ".github/patchplane.yml"
 
-const mergedSections = ["budgets", "sandbox", "agent"] as const
+const mergedSections = ["budgets", "sandbox", "agent", "context", "iterate"] as const
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)

@@ -28,6 +28,24 @@ export type ApprovalMode = typeof ApprovalMode.Type
 export const NetworkPolicy = Schema.Literals(["none", "egress"])
 export type NetworkPolicy = typeof NetworkPolicy.Type
 
+export const ContextPolicy = Schema.Struct({
+  /** Quote the issue's or PR's text and conversation to the agent. */
+  include: Schema.Boolean.pipe(withDefault(true)),
+  /** The issue's or PR's title and body. */
+  maxBodyChars: PositiveInt.pipe(withDefault(12_000)),
+  /** One comment; a longer one keeps its start. */
+  maxCommentChars: PositiveInt.pipe(withDefault(4_000)),
+  /** The conversation; over budget, the newest comments are kept. */
+  maxCommentsChars: PositiveInt.pipe(withDefault(40_000)),
+  /** A repository instructions file quoted in the context (.github/copilot-instructions.md). */
+  maxInstructionsChars: PositiveInt.pipe(withDefault(8_000)),
+  /** The tail of each failing CI job's log on a PR's head. */
+  maxLogChars: PositiveInt.pipe(withDefault(6_000)),
+  /** Everything quoted together. */
+  maxTotalChars: PositiveInt.pipe(withDefault(80_000)),
+})
+export type ContextPolicy = typeof ContextPolicy.Type
+
 export const defaultReviewers = {
   lint: { weight: 0.15, required: false, minScore: 0.5 },
   tests: { weight: 0.4, required: true, minScore: 1 },
@@ -77,7 +95,11 @@ export const PolicySpec = Schema.Struct({
   /** Dependency changes are high risk: by default they force manual review. */
   dependencyChanges: Schema.Literals(["manual-review", "allow"]).pipe(withDefault("manual-review")),
   agent: Schema.Struct({
-    /** Let the agent read the target repo's AGENTS.md (text the repo controls). */
+    /**
+     * Let the agent read the target repo's agent instructions (text the repo
+     * controls): AGENTS.md and CLAUDE.md (read by the agent itself), and
+     * .github/copilot-instructions.md (quoted in its context).
+     */
     readAgentsMd: Schema.Boolean.pipe(withDefault(false)),
     /**
      * Which agent runtime runs the prompt, by its adapter id ("pi", or
@@ -86,6 +108,19 @@ export const PolicySpec = Schema.Struct({
     runtime: Schema.NonEmptyString.pipe(withDefault("pi")),
     /** The model the agent asks the gateway for; the runtime's configured one when absent. */
     model: Schema.optionalKey(Schema.NonEmptyString),
+  }).pipe(withDefault({})),
+  /**
+   * What the agent is shown besides the prompt, in characters after
+   * sanitising. The defaults keep the whole context near 20k tokens, far
+   * under any current model's window.
+   */
+  context: ContextPolicy.pipe(withDefault({})),
+  /** Follow-up rounds on a PatchPlane PR: answering reviews, and when to stop. */
+  iterate: Schema.Struct({
+    /** A writer's changes-requested review starts a round by itself (else only `/patchplane`). */
+    onReview: Schema.Boolean.pipe(withDefault(true)),
+    /** Rounds per chain, the first run included; past it a human decides. */
+    maxRounds: PositiveInt.pipe(withDefault(3)),
   }).pipe(withDefault({})),
 })
 export type PolicySpec = typeof PolicySpec.Type

@@ -9,6 +9,10 @@ export const SourceChannel = Schema.Literals([
   "issue_comment",
   "pr_comment",
   "pr_review_comment",
+  /** A review that requested changes on a PatchPlane PR (a review iteration). */
+  "pr_review",
+  /** CI failed twice on a PatchPlane PR's head (a repair round). */
+  "ci_failure",
   "automation",
 ])
 export type SourceChannel = typeof SourceChannel.Type
@@ -62,4 +66,8 @@ export type PromptRequest = typeof PromptRequest.Type
 
 /** Requests from a pull request's conversation act on that PR (its number is the issue number). */
 export const isPullRequestChannel = (channel: string): boolean =>
-  channel === "pr" || channel === "pr_comment" || channel === "pr_review_comment"
+  channel === "pr" ||
+  channel === "pr_comment" ||
+  channel === "pr_review_comment" ||
+  channel === "pr_review" ||
+  channel === "ci_failure"

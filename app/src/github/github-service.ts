@@ -45,6 +45,68 @@ export interface PullRequestInfo {
   readonly htmlUrl: string
 }
 
+/** An issue or pull request's conversation head, as the agent's context needs it. */
+export interface IssueInfo {
+  readonly number: number
+  readonly title: string
+  readonly body: string
+  readonly labels: ReadonlyArray<string>
+  readonly author: string
+  readonly isPullRequest: boolean
+  readonly htmlUrl: string
+}
+
+/** One comment of an issue's or PR's conversation. */
+export interface IssueCommentInfo {
+  readonly id: number
+  readonly author: string
+  readonly authorType: string
+  readonly body: string
+  readonly createdAt: string
+}
+
+/** A submitted pull request review. */
+export interface ReviewInfo {
+  readonly id: number
+  readonly author: string
+  readonly authorType: string
+  /** As the REST API spells it: APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED. */
+  readonly state: string
+  readonly body: string
+  readonly submittedAt: string
+}
+
+/** An inline review comment with the diff hunk it points at. */
+export interface ReviewCommentInfo {
+  readonly id: number
+  readonly reviewId: number | null
+  readonly author: string
+  readonly path: string
+  readonly line: number | null
+  readonly diffHunk: string
+  readonly body: string
+  readonly createdAt: string
+}
+
+/** A GitHub Actions workflow run. */
+export interface WorkflowRunInfo {
+  readonly id: number
+  readonly name: string
+  readonly path: string
+  readonly headSha: string
+  readonly status: string
+  readonly conclusion: string | null
+  readonly attempt: number
+}
+
+/** A job of a workflow run (its latest attempt). */
+export interface JobInfo {
+  readonly id: number
+  readonly name: string
+  readonly conclusion: string | null
+  readonly attempt: number
+}
+
 export interface NewPullRequest {
   readonly title: string
   readonly body: string
@@ -99,6 +161,33 @@ export interface GitHubShape {
     path: string,
     gitRef: string,
   ) => Effect.Effect<string | null, GitHubError>
+  readonly getIssue: (ref: RepoRef, issueNumber: number) => Effect.Effect<IssueInfo, GitHubError>
+  /** The whole conversation, oldest first (every page). */
+  readonly listIssueComments: (
+    ref: RepoRef,
+    issueNumber: number,
+  ) => Effect.Effect<ReadonlyArray<IssueCommentInfo>, GitHubError>
+  readonly listReviews: (
+    ref: RepoRef,
+    pullNumber: number,
+  ) => Effect.Effect<ReadonlyArray<ReviewInfo>, GitHubError>
+  readonly listReviewComments: (
+    ref: RepoRef,
+    pullNumber: number,
+  ) => Effect.Effect<ReadonlyArray<ReviewCommentInfo>, GitHubError>
+  /** Actions workflow runs on a commit, newest first. */
+  readonly listWorkflowRuns: (
+    ref: RepoRef,
+    headSha: string,
+  ) => Effect.Effect<ReadonlyArray<WorkflowRunInfo>, GitHubError>
+  readonly listJobs: (
+    ref: RepoRef,
+    runId: number,
+  ) => Effect.Effect<ReadonlyArray<JobInfo>, GitHubError>
+  /** A job's plain-text log (GitHub redirects to a download; Octokit follows). */
+  readonly jobLog: (ref: RepoRef, jobId: number) => Effect.Effect<string, GitHubError>
+  /** Re-runs a completed workflow run's failed jobs (needs `actions: write`). */
+  readonly rerunFailedJobs: (ref: RepoRef, runId: number) => Effect.Effect<void, GitHubError>
   readonly getPullRequest: (
     ref: RepoRef,
     pullNumber: number,
@@ -273,6 +362,130 @@ export const makeGitHubLive = (probot: Probot): GitHubShape => ({
         () => Effect.succeed(null),
       ),
     ),
+  getIssue: (ref, issueNumber) =>
+    call(probot, "getIssue", ref, async (octokit) => {
+      const { data } = await octokit.rest.issues.get({
+        owner: ref.owner,
+        repo: ref.repo,
+        issue_number: issueNumber,
+      })
+      return {
+        number: data.number,
+        title: data.title,
+        body: data.body ?? "",
+        labels: data.labels.map((label) =>
+          typeof label === "string" ? label : (label.name ?? ""),
+        ),
+        author: data.user?.login ?? "ghost",
+        isPullRequest: data.pull_request !== undefined,
+        htmlUrl: data.html_url,
+      }
+    }),
+  listIssueComments: (ref, issueNumber) =>
+    call(probot, "listIssueComments", ref, async (octokit) => {
+      const all = await octokit.paginate(octokit.rest.issues.listComments, {
+        owner: ref.owner,
+        repo: ref.repo,
+        issue_number: issueNumber,
+        per_page: 100,
+      })
+      return all.map((comment) => ({
+        id: comment.id,
+        author: comment.user?.login ?? "ghost",
+        authorType: comment.user?.type ?? "User",
+        body: comment.body ?? "",
+        createdAt: comment.created_at,
+      }))
+    }),
+  listReviews: (ref, pullNumber) =>
+    call(probot, "listReviews", ref, async (octokit) => {
+      const all = await octokit.paginate(octokit.rest.pulls.listReviews, {
+        owner: ref.owner,
+        repo: ref.repo,
+        pull_number: pullNumber,
+        per_page: 100,
+      })
+      return all
+        .filter((review) => review.state !== "PENDING")
+        .map((review) => ({
+          id: review.id,
+          author: review.user?.login ?? "ghost",
+          authorType: review.user?.type ?? "User",
+          state: review.state,
+          body: review.body,
+          submittedAt: review.submitted_at ?? "",
+        }))
+    }),
+  listReviewComments: (ref, pullNumber) =>
+    call(probot, "listReviewComments", ref, async (octokit) => {
+      const all = await octokit.paginate(octokit.rest.pulls.listReviewComments, {
+        owner: ref.owner,
+        repo: ref.repo,
+        pull_number: pullNumber,
+        per_page: 100,
+      })
+      return all.map((comment) => ({
+        id: comment.id,
+        reviewId: comment.pull_request_review_id,
+        author: comment.user.login,
+        path: comment.path,
+        line: comment.line ?? comment.original_line ?? null,
+        diffHunk: comment.diff_hunk,
+        body: comment.body,
+        createdAt: comment.created_at,
+      }))
+    }),
+  listWorkflowRuns: (ref, headSha) =>
+    call(probot, "listWorkflowRuns", ref, async (octokit) => {
+      const { data } = await octokit.rest.actions.listWorkflowRunsForRepo({
+        owner: ref.owner,
+        repo: ref.repo,
+        head_sha: headSha,
+        per_page: 50,
+      })
+      return data.workflow_runs.map((run) => ({
+        id: run.id,
+        name: run.name ?? "",
+        path: run.path,
+        headSha: run.head_sha,
+        status: run.status ?? "",
+        conclusion: run.conclusion,
+        attempt: run.run_attempt ?? 1,
+      }))
+    }),
+  listJobs: (ref, runId) =>
+    call(probot, "listJobs", ref, async (octokit) => {
+      const jobs = await octokit.paginate(octokit.rest.actions.listJobsForWorkflowRun, {
+        owner: ref.owner,
+        repo: ref.repo,
+        run_id: runId,
+        filter: "latest",
+        per_page: 100,
+      })
+      return jobs.map((job) => ({
+        id: job.id,
+        name: job.name,
+        conclusion: job.conclusion,
+        attempt: job.run_attempt ?? 1,
+      }))
+    }),
+  jobLog: (ref, jobId) =>
+    call(probot, "jobLog", ref, async (octokit) => {
+      const { data } = await octokit.rest.actions.downloadJobLogsForWorkflowRun({
+        owner: ref.owner,
+        repo: ref.repo,
+        job_id: jobId,
+      })
+      return typeof data === "string" ? data : String(data)
+    }),
+  rerunFailedJobs: (ref, runId) =>
+    call(probot, "rerunFailedJobs", ref, async (octokit) => {
+      await octokit.rest.actions.reRunWorkflowFailedJobs({
+        owner: ref.owner,
+        repo: ref.repo,
+        run_id: runId,
+      })
+    }),
   getPullRequest: (ref, pullNumber) =>
     call(probot, "getPullRequest", ref, async (octokit) => {
       const { data } = await octokit.rest.pulls.get({

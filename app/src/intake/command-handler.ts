@@ -22,7 +22,7 @@ import {
   type WorkflowRunRow,
 } from "@patchplane/db"
 import { Effect } from "effect"
-import type { RevertTarget, SourceChannel } from "../domain/index.ts"
+import type { PolicySpec, RevertTarget, SourceChannel } from "../domain/index.ts"
 import type { GitHubShape, ReactionTarget, RepoRef } from "../github/github-service.ts"
 import type { ControlError, OrchestratorShape } from "../orchestration/orchestrator.ts"
 import type { Logger } from "../platform/logger.ts"
@@ -53,6 +53,10 @@ export interface IntakeDeps {
   readonly log: Logger
   readonly maxPromptChars: number
   readonly dashboardUrl: (runId: string) => string
+  /** The policy a repository's runs follow: its own `.github/patchplane.yml` over the defaults. */
+  readonly policyFor: (repository: RepositoryRow, installationId: number) => Promise<PolicySpec>
+  /** Mirrors a run's state to its status comment and check run (best effort). */
+  readonly publishStatus: (runId: string) => Promise<void>
 }
 
 /** How a delivery ended, stored on its webhookDeliveries row. */
@@ -65,7 +69,7 @@ export interface CommandSource {
   readonly deliveryId: string
   readonly channel: Extract<
     SourceChannel,
-    "issue" | "issue_comment" | "pr_comment" | "pr_review_comment"
+    "issue" | "issue_comment" | "pr_comment" | "pr_review_comment" | "pr_review" | "ci_failure"
   >
   readonly installationId: number | undefined
   readonly repository: RepositoryPayload
@@ -105,7 +109,7 @@ const bestEffort = <A>(
     ),
   )
 
-const reply = (deps: IntakeDeps, source: CommandSource, ref: RepoRef, body: string) =>
+export const reply = (deps: IntakeDeps, source: CommandSource, ref: RepoRef, body: string) =>
   bestEffort(deps, source, "reply", deps.github.createComment(ref, source.issueNumber, body))
 
 export const handleCommandSource = (deps: IntakeDeps, source: CommandSource) =>
@@ -217,13 +221,15 @@ const startRevert = (
     })
   })
 
-const startRun = (
+export const startRun = (
   deps: IntakeDeps,
   source: CommandSource,
   ref: RepoRef,
   repository: RepositoryRow,
   prompt: string,
   revert?: { readonly targetRef: string; readonly revertOf: RevertTarget },
+  /** After the run is queued (a follow-up round links itself to the run before it). */
+  onQueued?: (run: WorkflowRunRow) => Promise<void>,
 ) =>
   Effect.gen(function* () {
     if (prompt.length > deps.maxPromptChars) {
@@ -290,6 +296,7 @@ const startRun = (
       repositoryId: repository.id,
       actor: source.sender.login,
     })
+    if (onQueued !== undefined) yield* Effect.promise(() => onQueued(run))
 
     if (run.statusCommentId === null) {
       const comment = yield* bestEffort(

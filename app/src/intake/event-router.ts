@@ -8,13 +8,20 @@ import {
   type IntakeDeps,
   type Outcome,
 } from "./command-handler.ts"
+import { handleWorkflowRunCompleted } from "./ci-handler.ts"
+import { handleCheckRunRerequested, handleConversationClosed } from "./conversation-events.ts"
+import { handleReviewSubmitted } from "./review-handler.ts"
 import { syncInstallation, syncInstallationRepositories } from "./installation-sync.ts"
 import {
   InstallationEvent,
   InstallationRepositoriesEvent,
   IssueCommentCreated,
   IssuesOpened,
+  PullRequestReviewSubmitted,
+  CheckRunRerequested,
+  ConversationClosed,
   ReviewCommentCreated,
+  WorkflowRunCompleted,
 } from "./webhook-payloads.ts"
 
 export interface VerifiedEvent {
@@ -81,6 +88,38 @@ export const routeEvent = (deps: IntakeDeps, event: VerifiedEvent) =>
           pullRequest: null,
         })
       }
+      case "pull_request_review.submitted":
+        return yield* handleReviewSubmitted(
+          deps,
+          event.id,
+          yield* decode(PullRequestReviewSubmitted, event),
+        )
+      case "issues.closed":
+        return yield* handleConversationClosed(
+          deps,
+          "issue",
+          yield* decode(ConversationClosed, event),
+        )
+      case "pull_request.closed":
+        return yield* handleConversationClosed(
+          deps,
+          "pull request",
+          yield* decode(ConversationClosed, event),
+        )
+      case "check_run.rerequested":
+        return yield* handleCheckRunRerequested(deps, yield* decode(CheckRunRerequested, event))
+      case "workflow_run.completed":
+        return yield* handleWorkflowRunCompleted(
+          deps,
+          event.id,
+          yield* decode(WorkflowRunCompleted, event),
+        )
+      case "pull_request_review.edited":
+      case "pull_request_review.dismissed":
+        return {
+          outcome: "ignored",
+          note: "only a submitted review starts a round",
+        } satisfies Outcome
       case "issue_comment.edited":
       case "pull_request_review_comment.edited":
       case "issues.edited":

@@ -7,7 +7,7 @@ import type { GitHubShape } from "../github/github-service.ts"
 import type { Probot } from "../github/probot.ts"
 import type { OrchestratorShape } from "../orchestration/orchestrator.ts"
 import type { Logger } from "../platform/logger.ts"
-import type { Outcome } from "./command-handler.ts"
+import type { IntakeDeps, Outcome } from "./command-handler.ts"
 import { createDeliveryLog } from "./delivery-log.ts"
 import { routeEvent } from "./event-router.ts"
 import { createWebhookEndpoint } from "./webhook-endpoint.ts"
@@ -26,6 +26,8 @@ export const createGitHubIntake = (input: {
   readonly log: Logger
   readonly orchestrator: OrchestratorShape
   readonly dashboardUrl: (runId: string) => string
+  readonly policyFor: IntakeDeps["policyFor"]
+  readonly publishStatus: IntakeDeps["publishStatus"]
 }): GitHubIntake => {
   const { probot, github } = input
   const outcomes = new Map<string, Outcome>()
@@ -36,7 +38,9 @@ export const createGitHubIntake = (input: {
     log: input.log,
     maxPromptChars: input.intake.maxPromptChars,
     dashboardUrl: input.dashboardUrl,
-  }
+    policyFor: input.policyFor,
+    publishStatus: input.publishStatus,
+  } satisfies IntakeDeps
   probot.onAny(async (context) => {
     const event = {
       id: context.id,

@@ -5,8 +5,15 @@
 // comes after the permission check, for commands only.
 import { holdsCommandLine } from "./slash-command.ts"
 
-/** Events whose handlers act (installations) always take the full path. */
-const HANDLED = new Set(["installation", "installation_repositories"])
+/** Events whose handlers act (installations, reviews) always take the full path. */
+const HANDLED = new Set([
+  "installation",
+  "installation_repositories",
+  "pull_request_review",
+  "workflow_run",
+  "check_run",
+  "pull_request",
+])
 /** Events that can carry a command, and the action that can start one. */
 const COMMAND_CARRIERS: Readonly<Record<string, string>> = {
   issue_comment: "created",
@@ -14,6 +21,7 @@ const COMMAND_CARRIERS: Readonly<Record<string, string>> = {
   issues: "opened",
   // `edited` actions take the full path so their outcome says why they are ignored.
 }
+// Their other actions (edits, `issues.closed`) take the full path too.
 const EDITS = new Set(["issue_comment", "pull_request_review_comment", "issues"])
 
 /** Why a delivery needs no work, or null when the handlers must see it. */

@@ -55,6 +55,72 @@ const PullRequestSide = Schema.Struct({
   repo: Schema.NullOr(Schema.Struct({ full_name: Schema.String })),
 })
 
+export const PullRequestReviewSubmitted = Schema.Struct({
+  action: Schema.Literal("submitted"),
+  review: Schema.Struct({
+    id: Schema.Number,
+    body: Schema.NullOr(Schema.String),
+    /** Lower case in webhooks: approved, changes_requested, commented, dismissed. */
+    state: Schema.String,
+    user: Schema.NullOr(Account),
+  }),
+  pull_request: Schema.Struct({
+    number: Schema.Number,
+    state: Schema.String,
+    head: PullRequestSide,
+    base: Schema.Struct({ ref: Schema.String }),
+  }),
+  repository: RepositoryPayload,
+  installation: Schema.optionalKey(InstallationRef),
+  sender: Account,
+})
+
+export const WorkflowRunCompleted = Schema.Struct({
+  action: Schema.Literal("completed"),
+  workflow_run: Schema.Struct({
+    id: Schema.Number,
+    name: Schema.NullOr(Schema.String),
+    path: Schema.String,
+    head_sha: Schema.String,
+    head_branch: Schema.NullOr(Schema.String),
+    conclusion: Schema.NullOr(Schema.String),
+    run_attempt: Schema.Number,
+    pull_requests: Schema.Array(Schema.Struct({ number: Schema.Number })),
+  }),
+  repository: RepositoryPayload,
+  installation: Schema.optionalKey(InstallationRef),
+  sender: Account,
+})
+
+/** `issues.closed` and `pull_request.closed`: the conversation's number. */
+export const ConversationClosed = Schema.Struct({
+  action: Schema.Literal("closed"),
+  number: Schema.optionalKey(Schema.Number),
+  issue: Schema.optionalKey(Schema.Struct({ number: Schema.Number })),
+  pull_request: Schema.optionalKey(
+    Schema.Struct({
+      number: Schema.Number,
+      merged: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
+    }),
+  ),
+  repository: RepositoryPayload,
+  installation: Schema.optionalKey(InstallationRef),
+  sender: Account,
+})
+
+export const CheckRunRerequested = Schema.Struct({
+  action: Schema.Literal("rerequested"),
+  check_run: Schema.Struct({
+    id: Schema.Number,
+    name: Schema.String,
+    external_id: Schema.NullOr(Schema.String),
+    head_sha: Schema.String,
+  }),
+  repository: RepositoryPayload,
+  installation: Schema.optionalKey(InstallationRef),
+  sender: Account,
+})
+
 export const ReviewCommentCreated = Schema.Struct({
   action: Schema.Literal("created"),
   comment: Comment,

@@ -180,7 +180,7 @@ export const makeLiveRunSteps = (options: LiveStepsOptions): RunSteps => {
                   if (input.message) await run(runtime.steer(session, input.message))
               })().catch(() => {})
             })
-            const turn = yield* runtime.runTurn(session, plan.prompt)
+            const turn = yield* runtime.runTurn(session, plan.agentPrompt)
             control.signal.removeEventListener("abort", stop)
             entry.artifacts = yield* runtime.collectArtifacts(session)
             yield* runtime.terminate(session)

@@ -11,7 +11,15 @@ export interface RunPlan {
   readonly repositoryId: string
   readonly repository: string
   readonly installationId: number
+  /** The initiator's instruction, as they wrote it (sanitised). */
   readonly prompt: string
+  /**
+   * What the agent's model is given: the instruction under the run's GitHub
+   * context, quoted as data (set by the workflow's context step).
+   */
+  readonly agentPrompt: string
+  /** The comment that carried the request, if it came from one. */
+  readonly requestCommentId: number | null
   readonly targetRef: string
   readonly issueNumber: number | null
   /** Set when the request came from a pull request's conversation. */

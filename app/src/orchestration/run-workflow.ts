@@ -11,12 +11,16 @@ import {
   latestMergeDecision,
   liveRunsOnTarget,
   loadRunContext,
+  saveRunContext,
   takeUndeliveredInputs,
 } from "@patchplane/db"
 import { createHash } from "node:crypto"
 import { Effect, Schema } from "effect"
 import { type AgentChoices, piOnly } from "../config/agent-choice.ts"
 import { decodeRepoPolicy, REPO_POLICY_PATH } from "../config/repo-policy.ts"
+import { assembleContext } from "../context/assemble-context.ts"
+import { emptyContext, type GatheredContext } from "../context/context-types.ts"
+import type { GatherTarget } from "../context/gather-context.ts"
 import {
   isPullRequestChannel,
   isTerminalState,
@@ -47,6 +51,11 @@ export interface RunWorkflowDeps {
     readonly repository: string
     readonly ref: string
   }) => Promise<string | null>
+  /**
+   * Reads the issue or PR and the repository's instructions from GitHub for
+   * the agent's context; absent when PatchPlane has no GitHub App configured.
+   */
+  readonly gatherContext?: (target: GatherTarget) => Promise<GatheredContext>
   /** Best-effort: mirrors the run's state to its status comment and check run. */
   readonly publishStatus: (runId: string) => Promise<void>
   readonly log: Logger
@@ -201,8 +210,9 @@ export const makeRunWorkflows = (deps: RunWorkflowDeps): WorkflowBodies => ({
         await t.fail(error)
         return { plan: null, free: false }
       })
-    const plan = start.plan
-    if (plan === null) return "stopped before it started"
+    const resolved = start.plan
+    if (resolved === null) return "stopped before it started"
+    let plan = resolved
 
     let sandbox: SandboxRef | null = null
     try {
@@ -218,18 +228,25 @@ export const makeRunWorkflows = (deps: RunWorkflowDeps): WorkflowBodies => ({
           return "timed out"
         }
       }
+      // What the agent will see, assembled and stored once (a replay reuses it).
+      const agentPrompt = await t.step("context", () => prepareContext(deps, plan), {
+        attempts: 3,
+        intervalSeconds: 2,
+      })
+      plan = { ...plan, agentPrompt }
+      const ready = plan
       const created = await t.step(
         "create-sandbox",
-        (signal) => steps.createSandbox(plan, signal),
+        (signal) => steps.createSandbox(ready, signal),
         SANDBOX_STEP,
       )
       sandbox = created
-      await t.step("checkout", (signal) => steps.checkout(plan, created, signal), SANDBOX_STEP)
+      await t.step("checkout", (signal) => steps.checkout(ready, created, signal), SANDBOX_STEP)
       if (!(await t.moveTo("running"))) return "stopped"
 
       for (;;) {
         const outcome: AgentOutcome = await t.step("run-agent", () =>
-          runAgentWatched(deps, plan, created),
+          runAgentWatched(deps, ready, created),
         )
         if (outcome.kind === "completed") break
         if (outcome.kind === "budget_exhausted") {
@@ -249,10 +266,10 @@ export const makeRunWorkflows = (deps: RunWorkflowDeps): WorkflowBodies => ({
       if (!(await t.moveTo("collecting"))) return "stopped"
       const patch = await t.step(
         "collect",
-        (signal) => steps.collectPatchSet(plan, created, signal),
+        (signal) => steps.collectPatchSet(ready, created, signal),
         SANDBOX_STEP,
       )
-      await t.step("destroy-sandbox", () => steps.destroySandbox(plan, created))
+      await t.step("destroy-sandbox", () => steps.destroySandbox(ready, created))
       sandbox = null
       if (patch.kind === "refused") {
         await t.moveTo("failed", patch.reason)
@@ -263,7 +280,10 @@ export const makeRunWorkflows = (deps: RunWorkflowDeps): WorkflowBodies => ({
         await t.moveTo("decided", "no changes: the agent left the repository as it was")
         return "no changes"
       }
-      await t.step("publish", () => steps.publish(plan, patch), { attempts: 3, intervalSeconds: 2 })
+      await t.step("publish", () => steps.publish(ready, patch), {
+        attempts: 3,
+        intervalSeconds: 2,
+      })
       await io.startDecision(runId)
       return "published; awaiting review"
     } catch (error) {
@@ -271,11 +291,12 @@ export const makeRunWorkflows = (deps: RunWorkflowDeps): WorkflowBodies => ({
       return "failed"
     } finally {
       const left = sandbox
+      const owner = plan
       if (left !== null)
         await io
-          .step("destroy-sandbox", () => steps.destroySandbox(plan, left))
+          .step("destroy-sandbox", () => steps.destroySandbox(owner, left))
           // Without its checkpoint (the database is away) the sandbox still goes.
-          .catch(() => steps.destroySandbox(plan, left).catch(() => {}))
+          .catch(() => steps.destroySandbox(owner, left).catch(() => {}))
       // Published or stopped: either way the next run on this conversation may go.
       await t.wakeNextOnTarget()
     }
@@ -415,6 +436,8 @@ const resolvePlan = async (deps: RunWorkflowDeps, runId: string): Promise<RunPla
     repository: repository.fullName,
     installationId: installation.installationId,
     prompt: request.prompt,
+    agentPrompt: request.prompt,
+    requestCommentId: request.commentId ?? null,
     targetRef: request.targetRef,
     issueNumber: request.issueNumber,
     revertOf: request.revertOf ?? null,
@@ -423,6 +446,39 @@ const resolvePlan = async (deps: RunWorkflowDeps, runId: string): Promise<RunPla
     policy,
     deadline: run.createdAt.getTime() + policy.budgets.runTimeoutSeconds * 1000,
   }
+}
+
+/**
+ * Gathers the run's GitHub context, assembles the agent's prompt from it and
+ * stores both with the run; returns the prompt. A revert runs no agent.
+ */
+const prepareContext = async (deps: RunWorkflowDeps, plan: RunPlan): Promise<string> => {
+  if (plan.revertOf !== null) return plan.prompt
+  const gathered =
+    (await deps.gatherContext?.({
+      installationId: plan.installationId,
+      repository: plan.repository,
+      issueNumber: plan.issueNumber,
+      requestCommentId: plan.requestCommentId,
+      ref: plan.targetRef,
+      policy: plan.policy,
+    })) ?? emptyContext
+  const assembled = assembleContext({
+    instruction: plan.prompt,
+    initiator: plan.initiator,
+    repository: plan.repository,
+    gathered,
+    policy: plan.policy.context,
+  })
+  const stored = await saveRunContext(deps.db, {
+    workflowRunId: plan.runId,
+    digest: assembled.digest,
+    prompt: assembled.prompt,
+    parts: assembled.parts.map((p) => ({ ...p })),
+    omitted: [...assembled.omitted],
+    totalChars: assembled.totalChars,
+  })
+  return stored.prompt
 }
 
 /** Runs on the same PR or branch go one at a time, oldest first. */

@@ -4,6 +4,9 @@
 import {
   type Database,
   listMergeDecisions,
+  type MergeDecisionRow,
+  type CiTriageRow,
+  ciTriageOf,
   listPatchSets,
   listReviewRuns,
   listTransitions,
@@ -66,6 +69,22 @@ const decisionOfRecord = async (db: Database, runId: string) => {
   return decisions.filter((d) => d.decidedBy !== "policy" || d.createdAt <= left.createdAt).at(-1)
 }
 
+/** What the checklist does not show: a chain of rounds stopped by its bounds. */
+const statusNotes = (decision: MergeDecisionRow | undefined): ReadonlyArray<string> => {
+  if (decision?.decidedBy !== "iteration") return []
+  const detail = decision.criteria.at(-1)?.detail
+  return [`🔁 ${typeof detail === "string" ? detail : "stopped iterating"}; a human decides now.`]
+}
+
+/** CI failures that passed on their one re-run: recorded, not repaired. */
+const flakyNotes = (triage: ReadonlyArray<CiTriageRow>): ReadonlyArray<string> =>
+  triage
+    .filter((t) => t.outcome === "flaky")
+    .map(
+      (t) =>
+        `⚠️ CI "${t.workflowName}" failed on \`${t.headSha.slice(0, 7)}\` and passed on re-run: recorded as flaky, no tokens spent.`,
+    )
+
 export interface StatusPublisherOptions {
   readonly dashboardUrl: (runId: string) => string
   /** https://github.com/<owner>/<repo>/pull/<n> (or the GHES host). */
@@ -103,6 +122,7 @@ export const makeRunStatusPublisher =
                     url: options.pullRequestUrl(repository.fullName, run.pullRequestNumber),
                   },
             decision: decision ?? null,
+            notes: [...statusNotes(decision), ...flakyNotes(await ciTriageOf(db, [run.id]))],
           }),
         ),
       )

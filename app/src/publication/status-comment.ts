@@ -33,11 +33,16 @@ export interface StatusCommentInput {
   /** The draft PR the run opened or updated. */
   readonly pullRequest?: { readonly number: number; readonly url: string } | null
   readonly decision?: { readonly state: string; readonly weightedScore: number } | null
+  /** Lines said under the checklist (a stopped chain of rounds, a flaky CI run). */
+  readonly notes?: ReadonlyArray<string>
 }
+
+/** How every status comment's marker starts (its own comments are no context for the agent). */
+export const STATUS_MARKER_PREFIX = "<!-- patchplane:status "
 
 /** A marker that lets PatchPlane find its own comment again. */
 export const statusMarker = (promptRequestId: string) =>
-  `<!-- patchplane:status request=${promptRequestId} -->`
+  `${STATUS_MARKER_PREFIX}request=${promptRequestId} -->`
 
 export const renderStatusComment = (input: StatusCommentInput): string => {
   const reached = ORDER.indexOf(input.reached ?? input.state)
@@ -64,6 +69,7 @@ export const renderStatusComment = (input: StatusCommentInput): string => {
           `Decision: \`${decision.state}\` (weighted score ${Math.round(decision.weightedScore * 100)}%)`,
         ]
       : []),
+    ...(input.notes === undefined || input.notes.length === 0 ? [] : ["", ...input.notes]),
     "",
     statusMarker(input.promptRequestId),
   ].join("\n")

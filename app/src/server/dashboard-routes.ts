@@ -15,6 +15,7 @@ import type { Authenticate } from "./api/auth.ts"
 import type { ApiRoutes, DashboardApiDeps } from "./api/dashboard-deps.ts"
 import { deliveriesApi } from "./api/deliveries-api.ts"
 import { repositoriesApi } from "./api/repositories-api.ts"
+import { runContextApi } from "./api/run-context-api.ts"
 import { runViewsApi } from "./api/run-views-api.ts"
 import { sessionApi } from "./api/session-api.ts"
 import { renderBuildingPage } from "./dashboard-building-page.ts"
@@ -112,6 +113,7 @@ export const createDashboardRoutes = (deps: DashboardRoutesDeps): DashboardRoute
   const routes: ApiRoutes[] = [
     sessionApi(apiDeps),
     runViewsApi(apiDeps),
+    runContextApi(apiDeps),
     repositoriesApi(apiDeps),
     deliveriesApi(apiDeps),
     githubAppManifestApi(apiDeps),

@@ -3,7 +3,8 @@
 // runs every role by default (`npm start`); a scaled-out deployment runs
 // `web` processes (HTTP, webhooks) and `worker` processes (executing runs)
 // against one PostgreSQL. Tests run it in-process over real HTTP.
-import { REPO_POLICY_PATH } from "../config/repo-policy.ts"
+import { gatherContext } from "../context/gather-context.ts"
+import { decodeRepoPolicy, REPO_POLICY_PATH } from "../config/repo-policy.ts"
 import { withStatusPublishing } from "./publishing-orchestrator.ts"
 import { pullRequestWebUrl } from "../github/github-urls.ts"
 import { createServer, type Server } from "node:http"
@@ -181,6 +182,7 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
                   github.getFileContent({ installationId, owner, repo }, REPO_POLICY_PATH, ref),
                 )
               },
+              gatherContext: (target) => Effect.runPromise(gatherContext(github, target)),
             }),
         publishStatus,
         log,
@@ -217,6 +219,25 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
             log,
             orchestrator,
             dashboardUrl,
+            publishStatus,
+            // A policy that does not decode stops the run that reads it (naming the
+            // field); intake, deciding only whether to start a round, uses the defaults.
+            policyFor: async (repository, installationId) => {
+              const [owner = "", repo = ""] = repository.fullName.split("/")
+              const text = await Effect.runPromise(
+                github.getFileContent(
+                  { installationId, owner, repo },
+                  REPO_POLICY_PATH,
+                  repository.defaultBranch,
+                ),
+              )
+              if (text === null) return config.policy
+              return Effect.runPromise(
+                decodeRepoPolicy(text, config.policy).pipe(
+                  Effect.orElseSucceed(() => config.policy),
+                ),
+              )
+            },
           })
     const local =
       port !== null && localOperatorMode(config)

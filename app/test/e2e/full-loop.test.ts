@@ -115,7 +115,7 @@ describe("the whole loop", () => {
         ?.body,
     ).toBe(status?.body)
 
-    // Provenance: request → run → session → patch set → reviews → decision.
+    // Provenance: request → run (→ what it saw) → session → patch set → reviews → decision.
     const kinds = new Set(
       (await lineageOf(db.db, { kind: "workflow_run", id: run.id })).flatMap((e) => [
         e.fromKind,
@@ -128,6 +128,7 @@ describe("the whole loop", () => {
         "patch_set",
         "prompt_request",
         "review_run",
+        "run_context",
         "runtime_session",
         "workflow_run",
       ].toSorted(),

@@ -1,6 +1,6 @@
 // The provenance graph of a run as the dashboard draws it: nodes with a label
-// and edges request → run → session → patch set → reviews → decision →
-// rollback. Recorded edges come from provenanceEdges; where a layer does not
+// and edges request → run (→ what it saw) → session → patch set → reviews →
+// decision → rollback. Recorded edges come from provenanceEdges; where a layer does not
 // record its edge yet, the link implied by the records' own references is
 // added and marked `derived`, so the picture is complete and honest about it.
 import type { provenanceRecords } from "@patchplane/db"
@@ -98,6 +98,15 @@ export const buildProvenanceGraph = (records: Records, currentRunId: string) => 
         kind: "rollback",
         label: `Rollback ${short(edge.toId)}`,
         detail: `by ${edge.actor}`,
+        createdAt: iso(edge.createdAt),
+      })
+    // What the agent saw: the run's stored context, known by its edge.
+    if (!nodes.has(edge.toId) && edge.toKind === "run_context")
+      add({
+        id: edge.toId,
+        kind: "run_context",
+        label: "What the agent saw",
+        detail: `${String(edge.data.totalChars ?? 0)} characters · ${String(edge.data.digest ?? "").slice(0, 12)}`,
         createdAt: iso(edge.createdAt),
       })
     if (!nodes.has(edge.fromId) || !nodes.has(edge.toId)) continue

@@ -1,0 +1,198 @@
+// CI repair with flake triage, the whole loop: GitHub Actions (the stand-in)
+// completes red on a PatchPlane PR's head → PatchPlane re-runs the failed
+// jobs once → green: recorded as flaky, no run and no model call; red again:
+// a repair round on the PR's branch whose model was given the log tail →
+// green CI → the review decides. The same failure after a repair stops the
+// chain with a manual-review decision.
+import { getCiTriage, latestMergeDecision, roundChain } from "@patchplane/db"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { MAINTAINER, REPOSITORY } from "../../dev/local-world.ts"
+import type { ScriptedJob } from "../../dev/github-stand-in/index.ts"
+import { callTools, say, toolCall } from "../../dev/scripted-model/model-scripts.ts"
+import { type Loop, startLoop } from "./harness.ts"
+
+let loop: Loop
+
+beforeAll(async () => {
+  loop = await startLoop("ci")
+}, 120_000)
+
+afterAll(async () => {
+  await loop?.stop()
+})
+
+const textOf = (content: unknown): string =>
+  typeof content === "string"
+    ? content
+    : Array.isArray(content)
+      ? content.map((p: { text?: unknown }) => (typeof p.text === "string" ? p.text : "")).join("")
+      : ""
+
+const writing = (path: string, content: string) => [
+  callTools(toolCall("write", { path, content }, "call_write")),
+  say(`Wrote ${path}.`),
+]
+
+const FAILING_LOG = [
+  "2026-12-04T10:00:00.0000000Z ##[group]Run npm test",
+  "2026-12-04T10:00:01.0000000Z > widgets@1.0.0 test",
+  "2026-12-04T10:00:02.0000000Z not ok 1 - an empty name gives an empty widget",
+  "2026-12-04T10:00:02.1000000Z   AssertionError [ERR_ASSERTION]: Expected values to be strictly equal: undefined !== ''",
+  "2026-12-04T10:00:03.0000000Z ##[error]Process completed with exit code 1.",
+].join("\n")
+
+/** A PatchPlane PR from a fresh request, and its first run. */
+const openPullRequest = async (prompt: string, path: string) => {
+  const sent = await loop.world.request(prompt, { script: writing(path, `${prompt}\n`) })
+  const run = await loop.runOn(sent.issueNumber, (r) => r.pullRequestNumber !== null, prompt)
+  const number = run.pullRequestNumber ?? 0
+  return {
+    run,
+    number,
+    issue: sent.issueNumber,
+    pr: await loop.world.github.pullRequest(REPOSITORY, number),
+  }
+}
+
+const ci = async (number: number, jobs: ReadonlyArray<ScriptedJob>) => {
+  const pr = await loop.world.github.pullRequest(REPOSITORY, number)
+  return loop.world.github.completeWorkflowRun(REPOSITORY, {
+    name: "CI",
+    path: ".github/workflows/ci.yml",
+    headSha: pr.head.sha,
+    headBranch: pr.head.ref,
+    pullNumber: number,
+    actor: MAINTAINER,
+    jobs,
+  })
+}
+
+const reruns = () =>
+  loop.world.github.requestsMatching("POST", /\/actions\/runs\/\d+\/rerun-failed-jobs$/)
+
+describe("CI triage and repair", () => {
+  it("re-runs a red CI once; green on the re-run is flaky, with no run and no model call", async () => {
+    const { world, db } = loop
+    const opened = await openPullRequest("add docs/flaky.md", "docs/flaky.md")
+    const calls = world.model.requests.length
+    const before = reruns().length
+    const githubRunId = await ci(opened.number, [
+      { name: "lint", conclusion: "success", log: "ok" },
+      {
+        name: "test",
+        conclusion: "failure",
+        log: "##[error]The runner lost communication with the server.",
+        onRerun: { conclusion: "success", log: "ok" },
+      },
+    ])
+    const triage = await loop.until("the flaky verdict", async () => {
+      const row = await getCiTriage(db.db, githubRunId)
+      return row?.outcome === "flaky" ? row : undefined
+    })
+    expect(triage.workflowRunId).toBe(opened.run.id)
+    expect(reruns().length).toBe(before + 1)
+    await loop.until("the status comment noting the flake", async () =>
+      world.github
+        .issueComments(REPOSITORY, opened.issue)
+        .some(
+          (c) => c.body.includes('⚠️ CI "CI" failed on') && c.body.includes("recorded as flaky"),
+        )
+        ? true
+        : undefined,
+    )
+    expect(world.model.requests.length).toBe(calls)
+    expect(await roundChain(db.db, opened.run.id)).toEqual([opened.run.id])
+  }, 180_000)
+
+  it("repairs a failure that survives its re-run, with the log tail as context, then decides", async () => {
+    const { world, db, url } = loop
+    const opened = await openPullRequest("add docs/repair.md", "docs/repair.md")
+    // The repair: fix the code, then run the tests.
+    world.model.enqueue(
+      callTools(
+        toolCall(
+          "write",
+          {
+            path: "src/widgets.js",
+            content: 'export const widget = (name = "") => ({ name, parts: [] })\n',
+          },
+          "call_fix",
+        ),
+      ),
+      callTools(toolCall("bash", { command: "npm test 2>&1 | tail -5" }, "call_test")),
+      say("Empty names give an empty widget again; the tests pass."),
+    )
+    const served = world.model.requests.length
+    const githubRunId = await ci(opened.number, [
+      { name: "test", conclusion: "failure", log: FAILING_LOG },
+    ])
+    const repair = await loop.runOn(
+      opened.number,
+      (r) => r.pullRequestNumber === opened.number && r.state === "reviewing",
+      "the repair round published",
+    )
+    expect(await getCiTriage(db.db, githubRunId)).toMatchObject({
+      outcome: "repair-started",
+      repairRunId: repair.id,
+    })
+    expect(await roundChain(db.db, repair.id)).toEqual([opened.run.id, repair.id])
+    const given = textOf(
+      (world.model.requests[served]?.body.messages ?? []).find((m) => m.role === "user")?.content,
+    )
+    expect(given).toContain('Make CI pass: workflow "CI" failed twice on')
+    expect(given).toContain('[Failing CI job "test" of workflow "CI" (attempt 2), log tail]')
+    expect(given).toContain(
+      ">   AssertionError [ERR_ASSERTION]: Expected values to be strictly equal: undefined !== ''",
+    )
+    expect(given).not.toContain("2026-12-04T10:00:02") // timestamps stripped
+
+    // Green on the repaired head; the review decides the round.
+    const after = await world.github.pullRequest(REPOSITORY, opened.number)
+    expect(after.head.sha).not.toBe(opened.pr.head.sha)
+    const calls = world.model.requests.length
+    await ci(opened.number, [{ name: "test", conclusion: "success", log: "ok" }])
+    const review = await world.review(opened.number, url)
+    expect(review.code).toBe(0)
+    // The review decides the chain (the review endpoint records it on the run that
+    // opened the PR today; whatever the policy makes of it).
+    const decision = await loop.until("the review's decision on the chain", async () => {
+      for (const id of [repair.id, opened.run.id]) {
+        const d = await latestMergeDecision(db.db, id)
+        if (d !== undefined) return d
+      }
+      return undefined
+    })
+    expect(decision.decidedBy).not.toBe("iteration")
+    expect((await getCiTriage(db.db, githubRunId))?.outcome).toBe("repair-started")
+    expect(world.model.requests.length).toBe(calls)
+  }, 300_000)
+
+  it("stops when the same failure comes back after a repair round", async () => {
+    const { world, db } = loop
+    const opened = await openPullRequest("add docs/stubborn.md", "docs/stubborn.md")
+    world.model.enqueue(...writing("docs/attempt.md", "a first try\n"))
+    await ci(opened.number, [{ name: "test", conclusion: "failure", log: FAILING_LOG }])
+    const repair = await loop.runOn(
+      opened.number,
+      (r) => r.pullRequestNumber === opened.number && r.state === "reviewing",
+      "the repair round published",
+    )
+    const calls = world.model.requests.length
+    const again = await ci(opened.number, [
+      { name: "test", conclusion: "failure", log: FAILING_LOG },
+    ])
+    const parked = await loop.runOn(
+      opened.number,
+      (r) => r.state === "awaiting_approval",
+      "the stop",
+    )
+    expect(parked.id).toBe(repair.id)
+    expect(await getCiTriage(db.db, again)).toMatchObject({ outcome: "stopped" })
+    const decision = await latestMergeDecision(db.db, repair.id)
+    expect(decision).toMatchObject({ state: "manual-review", decidedBy: "iteration" })
+    expect(decision?.criteria.at(-1)?.detail).toBe(
+      "stopped iterating: the same failure repeated after a repair round",
+    )
+    expect(world.model.requests.length).toBe(calls)
+  }, 300_000)
+})
