@@ -256,7 +256,13 @@ export const startLocalWorld = async (options: LocalWorldOptions): Promise<Local
       })
     },
     close: async () => {
-      await Promise.allSettled([github.close(), model.close(), issuer.stop()])
+      const [closedGitHub] = await Promise.allSettled([
+        github.close(),
+        model.close(),
+        issuer.stop(),
+      ])
+      // The stand-in's close reports departures from GitHub's description: they fail the test.
+      if (closedGitHub.status === "rejected") throw closedGitHub.reason
     },
   }
 }

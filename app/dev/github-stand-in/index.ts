@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { publicKeyOf } from "./app-auth.ts"
+import type { Mismatch } from "./conformance.ts"
 import type { Context, WebhookTarget } from "./context.ts"
 import { graphqlRoutes } from "./graphql.ts"
 import { commitFiles, initBare, setDefaultBranch, type CommitFilesInput } from "./repo-git.ts"
@@ -33,6 +34,7 @@ import { sendWebhook, type WebhookResult } from "./webhook.ts"
 
 export { sendWebhook, signWebhook, type WebhookInput, type WebhookResult } from "./webhook.ts"
 export type { FailureRule, RecordedRequest } from "./server.ts"
+export type { Mismatch } from "./conformance.ts"
 export type { CheckRun, IssueComment, Reaction, Role } from "./state.ts"
 
 export interface GitHubStandInOptions {
@@ -119,6 +121,12 @@ export interface GitHubStandIn {
   /** Every request, in arrival order. */
   readonly requests: ReadonlyArray<RecordedRequest>
   requestsMatching(method: string, path: RegExp): ReadonlyArray<RecordedRequest>
+  /**
+   * Departures from GitHub's published description seen so far (request bodies,
+   * responses, GraphQL documents). close() fails while any remain; a test that
+   * sends a non-conforming request on purpose takes them with this.
+   */
+  takeMismatches(): ReadonlyArray<Mismatch>
   /** The next matching request(s) answer `status` instead of being served. */
   failNext(rule: FailureRule): void
   /** Expires every installation token issued so far (they answer 401 from now on). */
@@ -418,10 +426,26 @@ export const startGitHubStandIn = async (
         redelivery: false,
         ...(input.deliveryId === undefined ? {} : { deliveryId: input.deliveryId }),
       }),
+    takeMismatches: () => front.mismatches.splice(0),
     close: async () => {
       front.server.closeAllConnections()
       await new Promise<void>((resolve) => front.server.close(() => resolve()))
       await rm(root, { recursive: true, force: true })
+      // Fails the test (file) that made the stand-in depart from GitHub's description.
+      const left = front.mismatches.splice(0)
+      if (process.env.STAND_IN_MISMATCHES_VERBOSE) console.error(JSON.stringify(left, null, 1))
+      if (left.length > 0)
+        throw new Error(
+          `github stand-in: ${left.length} departure(s) from GitHub's description:\n` +
+            [
+              ...new Set(
+                left.map(
+                  (m) =>
+                    `${m.kind} ${m.method} ${m.path}${m.status === undefined ? "" : ` ${m.status}`}: ${m.detail}`,
+                ),
+              ),
+            ].join("\n"),
+        )
     },
   }
 }

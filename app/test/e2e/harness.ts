@@ -86,9 +86,13 @@ export const startLoop = async (
     runOn,
     stop: async () => {
       await app.stop()
-      await world.close()
-      await db.drop()
-      await rm(dir, { recursive: true, force: true })
+      try {
+        // Throws when the stand-in saw a departure from GitHub's description.
+        await world.close()
+      } finally {
+        await db.drop()
+        await rm(dir, { recursive: true, force: true })
+      }
     },
   }
 }
