@@ -18,6 +18,8 @@ export interface Mismatch {
   readonly path: string
   readonly status?: number
   readonly detail: string
+  /** What GitHub would say in its 422 (requests only). */
+  readonly wording?: string
 }
 
 type Json = Record<string, unknown>
@@ -155,6 +157,36 @@ const validatorFor = (key: string, schema: unknown): ValidateFunction | null => 
 const jsonSchemaOf = (content: unknown): unknown =>
   ((content as Json | undefined)?.["application/json"] as Json | undefined)?.schema
 
+/**
+ * The first error as GitHub's own schema validation words it in a 422
+ * "Invalid request." (e.g. "Only 65535 characters are allowed; 65536 were
+ * supplied.", "For 'properties/status', \"done\" is not a member of enum.").
+ */
+export const githubWording = (mismatch: Mismatch): string => mismatch.wording ?? mismatch.detail
+
+const wordingOf = (validate: ValidateFunction, body: unknown): string | undefined => {
+  const first = validate.errors?.[0]
+  if (first === undefined) return undefined
+  const path = first.instancePath.split("/").filter((p) => p !== "")
+  let value: unknown = body
+  for (const part of path) value = (value as Json | undefined)?.[part]
+  const where = `'properties/${path.join("/")}'`
+  switch (first.keyword) {
+    case "maxLength":
+      return `Only ${String(first.params.limit)} characters are allowed; ${String((value as string).length)} were supplied.`
+    case "maxItems":
+      return `For ${where}, array is too long (maximum is ${String(first.params.limit)}).`
+    case "enum":
+      return `For ${where}, ${JSON.stringify(value)} is not a member of enum.`
+    case "type":
+      return `For ${where}, ${JSON.stringify(value)} is not a ${String(first.params.type)}.`
+    case "required":
+      return `"${String(first.params.missingProperty)}" wasn't supplied.`
+    default:
+      return `For ${where}, ${first.message ?? "is invalid"}.`
+  }
+}
+
 const explain = (validate: ValidateFunction): string =>
   (validate.errors ?? [])
     .slice(0, 30)
@@ -183,7 +215,14 @@ export const checkRequest = (method: string, path: string, body: unknown): Misma
   if (body === null && requestBody?.required !== true) return null
   const validate = validatorFor(`${op.method} ${op.template} request`, schema)
   if (validate === null || validate(body)) return null
-  return { kind: "request", method, path, detail: `${op.template}: ${explain(validate)}` }
+  const wording = wordingOf(validate, body)
+  return {
+    kind: "request",
+    method,
+    path,
+    detail: `${op.template}: ${explain(validate)}`,
+    ...(wording === undefined ? {} : { wording }),
+  }
 }
 
 /** Why a response is not one GitHub describes for this operation and status, or null. */

@@ -12,6 +12,7 @@ import type { Mismatch } from "./conformance.ts"
 import type { Context, WebhookTarget } from "./context.ts"
 import { graphqlRoutes } from "./graphql.ts"
 import { commitFiles, initBare, setDefaultBranch, type CommitFilesInput } from "./repo-git.ts"
+import { installPushRules } from "./refusals.ts"
 import { appRoutes } from "./routes-app.ts"
 import { checkRoutes } from "./routes-checks.ts"
 import { addComment, issueRoutes, openIssue } from "./routes-issues.ts"
@@ -46,7 +47,7 @@ export interface GitHubStandInOptions {
   readonly appName?: string
   /** PEM of the App's public key; when given, JWT signatures are verified. */
   readonly appPublicKey?: string
-  /** What every installation grants (default contents, issues, pull_requests, checks: write). */
+  /** What every installation grants (default contents, issues, pull_requests, checks, workflows: write). */
   readonly installationPermissions?: Readonly<Record<string, Level>>
   /** Lifetime of installation tokens (default 3600 s, as on GitHub). */
   readonly tokenTtlSeconds?: number
@@ -79,6 +80,8 @@ export interface GitHubStandIn {
       readonly defaultBranch?: string
       readonly files?: Readonly<Record<string, string>>
       readonly installationId?: number
+      /** "free" models a private repository on GitHub Free: no draft pull requests. */
+      readonly plan?: "free" | "team"
     },
   ): Promise<CreatedRepository>
   /** A repository role for a user; "none" (the default) makes GitHub answer 404. */
@@ -146,6 +149,8 @@ const DEFAULT_PERMISSIONS: Readonly<Record<string, Level>> = {
   issues: "write",
   pull_requests: "write",
   checks: "write",
+  // app.yml asks for it, to push PatchSets that change .github/workflows/.
+  workflows: "write",
   metadata: "read",
 }
 
@@ -301,6 +306,7 @@ export const startGitHubStandIn = async (
       const dir = join(root, owner, `${name}.git`)
       await mkdir(join(root, owner), { recursive: true })
       await initBare(dir, defaultBranch)
+      await installPushRules(dir)
       const headSha = await commitFiles(dir, {
         branch: defaultBranch,
         files: repoOptions.files ?? { "README.md": `# ${name}\n` },
@@ -320,6 +326,7 @@ export const startGitHubStandIn = async (
         createdAt: new Date(),
         lastNumber: 0,
         roles: new Map(),
+        plan: repoOptions.plan ?? "team",
       }
       store.repositories.set(repo.fullName.toLowerCase(), repo)
       return {

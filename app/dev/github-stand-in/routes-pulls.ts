@@ -26,6 +26,7 @@ import {
 } from "./router.ts"
 import { diffReply, wantsDiff } from "./routes-repos.ts"
 import { openIssue } from "./routes-issues.ts"
+import { refuseDraft, refuseLongBody } from "./refusals.ts"
 import { fileShape, pullShape, type LivePull } from "./shapes.ts"
 import { nodeId, type Issue, type Repository, type User } from "./state.ts"
 
@@ -170,6 +171,8 @@ export const pullRoutes = (ctx: Context): ReadonlyArray<Route> => {
           invalid.map((name) => ({ resource: "PullRequest", field: name, code: "invalid" })),
         )
       if (openDuplicate(repo, head, base) !== undefined) throw alreadyExists(repo, head)
+      refuseLongBody("PullRequest", stringField(req.body, "body"))
+      if (field(req.body, "draft") === true && repo.plan === "free") refuseDraft()
       if ((await commitsBetween(repo.dir, baseSha ?? "", headSha ?? "")).length === 0)
         throw validationFailed([
           {
@@ -248,6 +251,7 @@ export const pullRoutes = (ctx: Context): ReadonlyArray<Route> => {
       if (pull === null) throw notFound()
       const title = stringField(req.body, "title")
       const body = field(req.body, "body")
+      refuseLongBody("PullRequest", typeof body === "string" ? body : null)
       const state = stringField(req.body, "state")
       const base = stringField(req.body, "base")
       if (state !== undefined && state !== "open" && state !== "closed")

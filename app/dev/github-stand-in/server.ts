@@ -8,7 +8,13 @@ import { allows, basicPassword, callerOf, tokenCaller, type AuthSettings } from 
 import { tokenSeesRepo, type Context } from "./context.ts"
 import { isPushRequest, readBody, serveGitHttp } from "./git-http.ts"
 import { HttpError, match, type Reply, type Route } from "./router.ts"
-import { checkGraphql, checkRequest, checkResponse, type Mismatch } from "./conformance.ts"
+import {
+  checkGraphql,
+  checkRequest,
+  checkResponse,
+  githubWording,
+  type Mismatch,
+} from "./conformance.ts"
 
 export interface RecordedRequest {
   readonly method: string
@@ -192,6 +198,8 @@ export const createStandInServer = (input: {
         query: parts.query,
         req,
         body: parts.body,
+        // The workflow-file push rule (refusals.ts) reads the token's permission.
+        env: { STAND_IN_WORKFLOWS: caller.token.permissions.workflows ?? "none" },
       },
       res,
     )
@@ -308,7 +316,8 @@ export const createStandInServer = (input: {
           ? { status: 200, body: { errors: [{ message: before.detail }] } }
           : {
               status: 422,
-              body: new HttpError(422, { message: `Invalid request.\n\n${before.detail}` }).body,
+              body: new HttpError(422, { message: `Invalid request.\n\n${githubWording(before)}` })
+                .body,
             }
       return { reply: refusal, headers: githubHeaders("invalid", "core") }
     }

@@ -35,6 +35,8 @@ export interface Repository {
   lastNumber: number
   /** Lower-cased login → role. The owner is admin. */
   readonly roles: Map<string, Role>
+  /** The owner's plan: private repositories on "free" have no draft pull requests. */
+  plan: "free" | "team"
 }
 
 export interface Token {
