@@ -220,12 +220,14 @@ describe("REST refusals", () => {
       annotation_level: "warning",
       message: "m",
     }
-    expect((await check({ summary: "s", annotations: Array(50).fill(annotation) })).status).toBe(
-      201,
-    )
-    expect((await check({ summary: "s", annotations: Array(51).fill(annotation) })).status).toBe(
-      422,
-    )
+    expect(
+      (await check({ summary: "s", annotations: Array.from({ length: 50 }, () => annotation) }))
+        .status,
+    ).toBe(201)
+    expect(
+      (await check({ summary: "s", annotations: Array.from({ length: 51 }, () => annotation) }))
+        .status,
+    ).toBe(422)
     // The check-output limits are in GitHub's description: each refusal is also
     // recorded as a request GitHub would refuse (an app sending it is wrong).
     expect(gh.takeMismatches().map((m) => m.kind)).toEqual(["request", "request", "request"])
