@@ -63,6 +63,8 @@ export const PolicySpec = Schema.Struct({
   allowedPaths: Schema.Array(Schema.NonEmptyString).pipe(withDefault(["**"])),
   /** Dependency changes are high risk: by default they force manual review. */
   dependencyChanges: Schema.Literals(["manual-review", "allow"]).pipe(withDefault("manual-review")),
+  /** Changes to `.github/workflows/` are high risk too: by default they force manual review. */
+  workflowChanges: Schema.Literals(["manual-review", "allow"]).pipe(withDefault("manual-review")),
   agent: Schema.Struct({
     /** Let the agent read the target repo's AGENTS.md (text the repo controls). */
     readAgentsMd: Schema.Boolean.pipe(withDefault(false)),

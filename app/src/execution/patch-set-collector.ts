@@ -4,7 +4,12 @@
 // Every git command runs inside the sandbox: the working tree (hooks, config,
 // attributes) belongs to the agent and is never touched by the control plane.
 import { Effect } from "effect"
-import type { DependencyChange, FileChange, PatchSet } from "../domain/index.ts"
+import {
+  type DependencyChange,
+  type FileChange,
+  isWorkflowPath,
+  type PatchSet,
+} from "../domain/index.ts"
 import { runBranch } from "./checkout.ts"
 import { dependencyChanges, dependencyFileKind } from "./dependency-files.ts"
 import { ExecutionAdapter } from "./execution-adapter.ts"
@@ -178,7 +183,7 @@ export const collectPatchSet = (
 
     return {
       kind: "changes",
-      highRisk: dependencies.length > 0,
+      highRisk: dependencies.length > 0 || files.some((file) => isWorkflowPath(file.path)),
       diff,
       patchSet: {
         workflowRunId: request.runId,

@@ -7,7 +7,7 @@
 import type { Database } from "@patchplane/db"
 import { findPatchPlanePullRequest, takeUndeliveredInputs } from "@patchplane/db"
 import { Effect, type ManagedRuntime } from "effect"
-import type { RuntimeProfile, SandboxProfile } from "../domain/index.ts"
+import { isWorkflowPath, type RuntimeProfile, type SandboxProfile } from "../domain/index.ts"
 import {
   checkoutRepository,
   collectPatchSet,
@@ -229,6 +229,9 @@ export const makeLiveRunSteps = (options: LiveStepsOptions): RunSteps => {
           commit,
           branch: target.branch,
           force,
+          touchesWorkflows: collected.patchSet.files.some(
+            (file) => isWorkflowPath(file.path) || isWorkflowPath(file.previousPath ?? ""),
+          ),
         }),
       )
       const base = { kind: "changes" as const, patchSetId: row.id, highRisk: collected.highRisk }

@@ -33,6 +33,8 @@ export interface StatusCommentInput {
   /** The draft PR the run opened or updated. */
   readonly pullRequest?: { readonly number: number; readonly url: string } | null
   readonly decision?: { readonly state: string; readonly weightedScore: number } | null
+  /** Shown under the PR link (e.g. that drafts are unavailable, so it opened ready). */
+  readonly pullRequestNote?: string | null
 }
 
 /** A marker that lets PatchPlane find its own comment again. */
@@ -58,6 +60,7 @@ export const renderStatusComment = (input: StatusCommentInput): string => {
     "",
     ...lines,
     ...(pr ? ["", `Pull request: [#${pr.number}](${pr.url})`] : []),
+    ...(pr && input.pullRequestNote ? ["", `> ${input.pullRequestNote}`] : []),
     ...(decision
       ? [
           "",

@@ -6,13 +6,15 @@
 // - Reviews fail the policy (score below passScore, or a required reviewer
 //   failed, errored or did not report: fail-closed) → rejected.
 // - Reviews pass but something needs a human (dependency changes under
-//   `dependencyChanges: manual-review`, files outside allowedPaths, a branch
+//   `dependencyChanges: manual-review`, workflow changes under
+//   `workflowChanges: manual-review`, files outside allowedPaths, a branch
 //   that moved past the PatchSet) → manual-review, or rejected when the
 //   approval mode is fail-closed or terminate.
 // - Otherwise accepted under auto-approve, else ready-for-review.
 import {
   type Criterion,
   DEPENDENCY_CHANGE_RULE,
+  isWorkflowPath,
   type MergeDecisionState,
   pathAllowed,
   type PolicySpec,
@@ -65,6 +67,18 @@ const dependencyCriterion = (input: EvaluationInput): Criterion => {
   }
 }
 
+const workflowCriterion = (input: EvaluationInput): Criterion => {
+  const changed = input.patchSet.files.map((f) => f.path).filter(isWorkflowPath)
+  if (changed.length === 0)
+    return { criterion: "workflow-changes", passed: true, detail: "no workflow changes" }
+  const allowed = input.policy.workflowChanges === "allow"
+  return {
+    criterion: "workflow-changes",
+    passed: allowed,
+    detail: `${allowed ? "allowed by policy" : "need manual review"}: ${list(changed)}`,
+  }
+}
+
 const pathsCriterion = (input: EvaluationInput): Criterion => {
   const outside = input.patchSet.files
     .map((f) => f.path)
@@ -95,7 +109,12 @@ const headCriterion = (input: EvaluationInput): Criterion => {
 
 export const evaluatePolicy = (input: EvaluationInput): Evaluation => {
   const score = scoreReviews(input.policy, input.reviews)
-  const escalations = [dependencyCriterion(input), pathsCriterion(input), headCriterion(input)]
+  const escalations = [
+    dependencyCriterion(input),
+    workflowCriterion(input),
+    pathsCriterion(input),
+    headCriterion(input),
+  ]
   const mode = input.policy.approvalMode
   const needsHuman = escalations.some((c) => !c.passed)
   const state: MergeDecisionState = !score.passed
