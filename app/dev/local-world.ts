@@ -55,6 +55,10 @@ export interface LocalWorldOptions {
   readonly modelLatencyMs?: number
   /** Extra config merged over the generated one (top-level keys). */
   readonly config?: Readonly<Record<string, unknown>>
+  /** The repository owner's plan: "free" has no draft PRs on private repositories. */
+  readonly plan?: "free" | "team"
+  /** Octokit's write spacing and rate-limit waits, as deployed (default off: faster tests). */
+  readonly throttle?: boolean
 }
 
 export interface LocalWorld {
@@ -99,7 +103,10 @@ export const startLocalWorld = async (options: LocalWorldOptions): Promise<Local
     ...(options.modelLatencyMs === undefined ? {} : { latencyMs: options.modelLatencyMs }),
   })
   const issuer = await startLocalIssuer({ repository: REPOSITORY })
-  const repository = await github.createRepository(REPOSITORY, { files: repositoryFiles })
+  const repository = await github.createRepository(REPOSITORY, {
+    files: repositoryFiles,
+    ...(options.plan === undefined ? {} : { plan: options.plan }),
+  })
   github.setPermission(REPOSITORY, MAINTAINER, "admin")
 
   await mkdir(options.dir, { recursive: true })
@@ -112,7 +119,7 @@ export const startLocalWorld = async (options: LocalWorldOptions): Promise<Local
       privateKey: { file: "app.pem" },
       webhookSecret: WEBHOOK_SECRET,
       apiUrl: github.apiUrl,
-      throttle: false,
+      throttle: options.throttle ?? false,
       retryBaseMs: 50,
     },
     review: { oidcIssuer: issuer.url },

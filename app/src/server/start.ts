@@ -204,7 +204,9 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
             intake: config.intake,
             db,
             log,
-            orchestrator,
+            // A slash command's approval records its MergeDecision after the state
+            // moves: the check run is rewritten once both are stored.
+            orchestrator: withStatusPublishing(orchestrator, publishStatus),
             dashboardUrl,
           })
     const authenticate = makeAuthenticator(config)

@@ -31,6 +31,8 @@ export const startLoop = async (
   options: {
     readonly roles?: ReadonlyArray<Role>
     readonly orchestration?: Readonly<Record<string, unknown>>
+    readonly plan?: "free" | "team"
+    readonly throttle?: boolean
   } = {},
 ): Promise<Loop> => {
   const db = await createTestDatabase(name)
@@ -39,6 +41,8 @@ export const startLoop = async (
     dir,
     databaseUrl: db.url,
     logLevel: "silent",
+    ...(options.plan === undefined ? {} : { plan: options.plan }),
+    ...(options.throttle === undefined ? {} : { throttle: options.throttle }),
     config: {
       orchestration: { pollingIntervalMs: 20, reviewTimeoutSeconds: 120, ...options.orchestration },
     },
