@@ -36,6 +36,7 @@ import { sendWebhook, type WebhookResult } from "./webhook.ts"
 export { sendWebhook, signWebhook, type WebhookInput, type WebhookResult } from "./webhook.ts"
 export type { FailureRule, RecordedRequest } from "./server.ts"
 export type { Mismatch } from "./conformance.ts"
+export { secondaryRateLimit } from "./refusals.ts"
 export type { CheckRun, IssueComment, Reaction, Role } from "./state.ts"
 
 export interface GitHubStandInOptions {

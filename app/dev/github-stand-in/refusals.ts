@@ -101,3 +101,26 @@ export const installPushRules = async (bareDir: string): Promise<void> => {
   await writeFile(hook, PRE_RECEIVE)
   await chmod(hook, 0o755)
 }
+
+/**
+ * GitHub's secondary rate limits, as a FailureRule's answer: 403 or 429 with
+ * the "secondary rate limit" message, with or without `retry-after`
+ * (docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits:
+ * "you will receive a 403 or 429 response"; "If the retry-after response
+ * header is present, you should not retry your request until after that many
+ * seconds has elapsed. ... Otherwise, you should wait for at least one minute").
+ */
+export const secondaryRateLimit = (
+  variant: "403" | "403-retry-after" | "429",
+  retryAfterSeconds = 1,
+) => ({
+  status: variant === "429" ? 429 : 403,
+  headers: variant === "403" ? {} : { "retry-after": String(retryAfterSeconds) },
+  body: {
+    message:
+      "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.",
+    documentation_url:
+      "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+    status: variant === "429" ? "429" : "403",
+  },
+})

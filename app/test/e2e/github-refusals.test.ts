@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { LocalWorld } from "../../dev/local-world.ts"
 import { REPOSITORY } from "../../dev/local-world.ts"
+import { secondaryRateLimit } from "../../dev/github-stand-in/index.ts"
 import { callTools, say, toolCall } from "../../dev/scripted-model/model-scripts.ts"
 import { type Loop, startLoop } from "./harness.ts"
 
@@ -106,4 +107,35 @@ describe("GitHub's refusals", () => {
         .filter((r) => r.status !== 200),
     ).toEqual([])
   }, 240_000)
+
+  it("waits out secondary rate limits mid-publication: one status comment, one PR, no duplicates", async () => {
+    const issue = world.github.createIssue(REPOSITORY, { title: "rate limited", user: "octocat" })
+    const comments = new RegExp(`^/repos/acme/widgets/issues/${issue.number}/comments$`)
+    world.github.failNext({ method: "POST", path: comments, ...secondaryRateLimit("429") })
+    world.github.failNext({
+      method: "POST",
+      path: /^\/repos\/acme\/widgets\/pulls$/,
+      ...secondaryRateLimit("403-retry-after"),
+    })
+    const before = world.github.requestsMatching("POST", /^\/repos\/acme\/widgets\/pulls$/).length
+    world.model.enqueue(...writeFile("docs/limits.md", "# Limits\n"))
+    await world.comment(issue.number, "/patchplane document the limits")
+    const run = await loop.runOn(
+      issue.number,
+      (r) => r.pullRequestNumber !== null,
+      "the published run",
+    )
+    const creates = world.github
+      .requestsMatching("POST", /^\/repos\/acme\/widgets\/pulls$/)
+      .slice(before)
+      .map((r) => r.status)
+    // The rate limit, then the draft GitHub refuses on this plan, then the ready PR.
+    expect(creates).toEqual([403, 422, 201])
+    expect(world.github.requestsMatching("POST", comments).map((r) => r.status)).toEqual([429, 201])
+    const mine = world.github
+      .issueComments(REPOSITORY, issue.number)
+      .filter((c) => c.user.type === "Bot")
+    expect(mine).toHaveLength(1)
+    expect(run.pullRequestNumber).not.toBeNull()
+  }, 180_000)
 })
