@@ -3,7 +3,8 @@
 // run's output.summary or output.text over 65,535 (its REST description); a
 // long finding list or diff summary would otherwise fail the write. The text
 // is cut at a line, an open code fence is closed, and the end says where the
-// full text is: the run's page on the dashboard.
+// full text is: the run's page on the dashboard. A closing PatchPlane marker
+// comment stays at the very end.
 
 /** Issue comments, pull request and issue bodies. */
 export const MAX_BODY_CHARS = 65_536
@@ -16,7 +17,9 @@ const footer = (dashboardUrl: string) =>
 /** `text` unchanged when it fits `limit` characters, else cut with a link to the full text. */
 export const fitForGitHub = (text: string, dashboardUrl: string, limit: number): string => {
   if (text.length <= limit) return text
-  const tail = footer(dashboardUrl)
+  // PatchPlane finds its own comments and PRs again by a closing marker: keep it.
+  const marker = /\n(<!-- patchplane:[^\n]*-->)\s*$/.exec(text)?.[1]
+  const tail = `${footer(dashboardUrl)}${marker === undefined ? "" : `\n${marker}`}`
   // Room for the footer and a closing fence.
   let kept = text.slice(0, Math.max(limit - tail.length - 5, 0))
   const lastLine = kept.lastIndexOf("\n")
