@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { publicKeyOf } from "./app-auth.ts"
-import type { Mismatch } from "./conformance.ts"
+import { loadDescriptions, type Mismatch } from "./conformance.ts"
 import type { Context, WebhookTarget } from "./context.ts"
 import { graphqlRoutes } from "./graphql.ts"
 import { commitFiles, initBare, setDefaultBranch, type CommitFilesInput } from "./repo-git.ts"
@@ -164,6 +164,7 @@ const numberOr = (value: unknown): number | null => {
 export const startGitHubStandIn = async (
   options: GitHubStandInOptions = {},
 ): Promise<GitHubStandIn> => {
+  loadDescriptions()
   const root = await mkdtemp(join(tmpdir(), "github-stand-in-"))
   const appId = options.appId ?? 4242
   const store = createStore({

@@ -51,8 +51,16 @@ const liveDetails = async (
   // After a merge, compare against the base as it was (the merge commit's first parent).
   const base = pull.mergeCommitSha === null ? shas.baseSha : `${pull.mergeCommitSha}^1`
   const from = base === "" ? null : await mergeBase(repo.dir, base, shas.headSha)
+  // GitHub computes mergeability in the background: "If the value is null,
+  // then GitHub has started a background job to compute the mergeability.
+  // After giving the job time to complete, resubmit the request"
+  // (docs.github.com/rest/pulls/pulls#get-a-pull-request). The first answer
+  // after the head or base moves is null; the next one has the result.
+  const key = `${shas.headSha}:${shas.baseSha}`
+  const known = pull.mergeabilityFor === key
+  pull.mergeabilityFor = key
   const mergeable =
-    issue.state === "open" && shas.baseSha !== ""
+    issue.state === "open" && shas.baseSha !== "" && known
       ? (await mergeTree(repo.dir, shas.baseSha, shas.headSha)).clean
       : null
   return {

@@ -427,13 +427,14 @@ export const pullShape = (
     draft: pull.draft,
   }
   if (live === null) return simple
-  const mergeableState = pull.merged
-    ? "unknown"
-    : live.mergeable === false
-      ? "dirty"
-      : pull.draft
-        ? "draft"
-        : "clean"
+  const mergeableState =
+    pull.merged || (live.mergeable === null && issue.state === "open")
+      ? "unknown"
+      : live.mergeable === false
+        ? "dirty"
+        : pull.draft
+          ? "draft"
+          : "clean"
   return {
     ...simple,
     merged: pull.merged,

@@ -58,6 +58,8 @@ export interface PullFields {
   mergedAt: Date | null
   mergeCommitSha: string | null
   mergedBy: User | null
+  /** The head and base mergeability was last computed for (see liveDetails). */
+  mergeabilityFor?: string
 }
 
 export interface Issue {
