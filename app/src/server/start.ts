@@ -204,9 +204,14 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
             intake: config.intake,
             db,
             log,
-            // A slash command's approval records its MergeDecision after the state
-            // moves: the check run is rewritten once both are stored.
-            orchestrator: withStatusPublishing(orchestrator, publishStatus),
+            // An approval or rejection stores its MergeDecision after the state
+            // moved: rewrite the check run once both are stored (a new one when
+            // the old one had completed).
+            orchestrator: {
+              ...orchestrator,
+              approve: withStatusPublishing(orchestrator, publishStatus).approve,
+              reject: withStatusPublishing(orchestrator, publishStatus).reject,
+            },
             dashboardUrl,
           })
     const authenticate = makeAuthenticator(config)

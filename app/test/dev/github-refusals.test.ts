@@ -131,7 +131,7 @@ describe("the workflow-file push rule", () => {
     await git(dir, ["add", "-A"], contentsOnly)
     await git(dir, ["commit", "-q", "-m", "Notes"], contentsOnly)
     expect((await git(dir, ["push", "origin", "ci"], contentsOnly)).code).toBe(0)
-  })
+  }, 60_000)
 })
 
 describe("REST refusals", () => {
