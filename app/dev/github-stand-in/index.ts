@@ -442,7 +442,6 @@ export const startGitHubStandIn = async (
       await rm(root, { recursive: true, force: true })
       // Fails the test (file) that made the stand-in depart from GitHub's description.
       const left = front.mismatches.splice(0)
-      if (process.env.STAND_IN_MISMATCHES_VERBOSE) console.error(JSON.stringify(left, null, 1))
       if (left.length > 0)
         throw new Error(
           `github stand-in: ${left.length} departure(s) from GitHub's description:\n` +
