@@ -69,6 +69,10 @@ export interface LocalWorldOptions {
   readonly daytona?: boolean
   /** The scripted model answers any prompt once its script is used up (the demo). */
   readonly anyPrompt?: boolean
+  /** The repository owner's plan: "free" has no draft PRs on private repositories. */
+  readonly plan?: "free" | "team"
+  /** Octokit's write spacing and rate-limit waits, as deployed (default off: faster tests). */
+  readonly throttle?: boolean
 }
 
 export interface LocalWorld {
@@ -129,7 +133,10 @@ export const startLocalWorld = async (options: LocalWorldOptions): Promise<Local
   })
   const issuer = await startLocalIssuer({ repository: REPOSITORY })
   const daytona = options.daytona === true ? await startLocalDaytona() : null
-  const repository = await github.createRepository(REPOSITORY, { files: repositoryFiles })
+  const repository = await github.createRepository(REPOSITORY, {
+    files: repositoryFiles,
+    ...(options.plan === undefined ? {} : { plan: options.plan }),
+  })
   github.setPermission(REPOSITORY, MAINTAINER, "admin")
 
   await mkdir(options.dir, { recursive: true })
@@ -142,7 +149,7 @@ export const startLocalWorld = async (options: LocalWorldOptions): Promise<Local
       privateKey: { file: "app.pem" },
       webhookSecret: WEBHOOK_SECRET,
       apiUrl: github.apiUrl,
-      throttle: false,
+      throttle: options.throttle ?? false,
       retryBaseMs: 50,
     },
     review: { oidcIssuer: issuer.url },
@@ -363,12 +370,14 @@ export const startLocalWorld = async (options: LocalWorldOptions): Promise<Local
       })
     },
     close: async () => {
-      await Promise.allSettled([
+      const [closedGitHub] = await Promise.allSettled([
         github.close(),
         model.close(),
         issuer.stop(),
         ...(daytona === null ? [] : [daytona.close()]),
       ])
+      // The stand-in's close reports departures from GitHub's description: they fail the test.
+      if (closedGitHub.status === "rejected") throw closedGitHub.reason
     },
   }
 }

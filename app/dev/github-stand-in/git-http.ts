@@ -25,6 +25,8 @@ export interface GitBackendRequest {
   readonly body: Buffer
   /** http-backend only accepts pushes from an authenticated user. */
   readonly remoteUser?: string
+  /** More environment for git (and the repository's hooks). */
+  readonly env?: Readonly<Record<string, string>>
 }
 
 /** Runs one request through `git http-backend`; resolves with the status sent. */
@@ -46,6 +48,7 @@ export const serveGitHttp = (request: GitBackendRequest, res: ServerResponse): P
         GIT_PROTOCOL: String(req.headers["git-protocol"] ?? ""),
         REMOTE_USER: request.remoteUser ?? "x-access-token",
         REMOTE_ADDR: "127.0.0.1",
+        ...request.env,
       },
     })
     const out: Array<Buffer> = []

@@ -8,9 +8,11 @@ import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { publicKeyOf } from "./app-auth.ts"
+import { loadDescriptions, type Mismatch } from "./conformance.ts"
 import type { Context, WebhookTarget } from "./context.ts"
 import { graphqlRoutes } from "./graphql.ts"
 import { commitFiles, initBare, setDefaultBranch, type CommitFilesInput } from "./repo-git.ts"
+import { installPushRules } from "./refusals.ts"
 import { appRoutes } from "./routes-app.ts"
 import { checkRoutes } from "./routes-checks.ts"
 import { addComment, issueRoutes, openIssue } from "./routes-issues.ts"
@@ -35,6 +37,8 @@ import { sendWebhook, type WebhookResult } from "./webhook.ts"
 
 export { sendWebhook, signWebhook, type WebhookInput, type WebhookResult } from "./webhook.ts"
 export type { FailureRule, RecordedRequest } from "./server.ts"
+export type { Mismatch } from "./conformance.ts"
+export { secondaryRateLimit } from "./refusals.ts"
 export type { CheckRun, IssueComment, Reaction, Role } from "./state.ts"
 export type { ReviewState, SubmittedReview } from "./routes-reviews.ts"
 export type { CompletedWorkflowRun, ScriptedJob } from "./routes-actions.ts"
@@ -48,7 +52,7 @@ export interface GitHubStandInOptions {
   readonly appName?: string
   /** PEM of the App's public key; when given, JWT signatures are verified. */
   readonly appPublicKey?: string
-  /** What every installation grants (default contents, issues, pull_requests, checks: write). */
+  /** What every installation grants (default contents, issues, pull_requests, checks, workflows: write). */
   readonly installationPermissions?: Readonly<Record<string, Level>>
   /** Lifetime of installation tokens (default 3600 s, as on GitHub). */
   readonly tokenTtlSeconds?: number
@@ -81,6 +85,8 @@ export interface GitHubStandIn {
       readonly defaultBranch?: string
       readonly files?: Readonly<Record<string, string>>
       readonly installationId?: number
+      /** "free" models a private repository on GitHub Free: no draft pull requests. */
+      readonly plan?: "free" | "team"
     },
   ): Promise<CreatedRepository>
   /** A repository role for a user; "none" (the default) makes GitHub answer 404. */
@@ -132,6 +138,12 @@ export interface GitHubStandIn {
   /** Every request, in arrival order. */
   readonly requests: ReadonlyArray<RecordedRequest>
   requestsMatching(method: string, path: RegExp): ReadonlyArray<RecordedRequest>
+  /**
+   * Departures from GitHub's published description seen so far (request bodies,
+   * responses, GraphQL documents). close() fails while any remain; a test that
+   * sends a non-conforming request on purpose takes them with this.
+   */
+  takeMismatches(): ReadonlyArray<Mismatch>
   /** The next matching request(s) answer `status` instead of being served. */
   failNext(rule: FailureRule): void
   /** Expires every installation token issued so far (they answer 401 from now on). */
@@ -152,6 +164,8 @@ const DEFAULT_PERMISSIONS: Readonly<Record<string, Level>> = {
   pull_requests: "write",
   checks: "write",
   actions: "write",
+  // app.yml asks for it, to push PatchSets that change .github/workflows/.
+  workflows: "write",
   metadata: "read",
 }
 
@@ -164,6 +178,7 @@ const numberOr = (value: unknown): number | null => {
 export const startGitHubStandIn = async (
   options: GitHubStandInOptions = {},
 ): Promise<GitHubStandIn> => {
+  loadDescriptions()
   const root = await mkdtemp(join(tmpdir(), "github-stand-in-"))
   const appId = options.appId ?? 4242
   const store = createStore({
@@ -311,6 +326,7 @@ export const startGitHubStandIn = async (
       const dir = join(root, owner, `${name}.git`)
       await mkdir(join(root, owner), { recursive: true })
       await initBare(dir, defaultBranch)
+      await installPushRules(dir)
       const headSha = await commitFiles(dir, {
         branch: defaultBranch,
         files: repoOptions.files ?? { "README.md": `# ${name}\n` },
@@ -330,6 +346,7 @@ export const startGitHubStandIn = async (
         createdAt: new Date(),
         lastNumber: 0,
         roles: new Map(),
+        plan: repoOptions.plan ?? "team",
       }
       store.repositories.set(repo.fullName.toLowerCase(), repo)
       return {
@@ -450,10 +467,25 @@ export const startGitHubStandIn = async (
         redelivery: false,
         ...(input.deliveryId === undefined ? {} : { deliveryId: input.deliveryId }),
       }),
+    takeMismatches: () => front.mismatches.splice(0),
     close: async () => {
       front.server.closeAllConnections()
       await new Promise<void>((resolve) => front.server.close(() => resolve()))
       await rm(root, { recursive: true, force: true })
+      // Fails the test (file) that made the stand-in depart from GitHub's description.
+      const left = front.mismatches.splice(0)
+      if (left.length > 0)
+        throw new Error(
+          `github stand-in: ${left.length} departure(s) from GitHub's description:\n` +
+            [
+              ...new Set(
+                left.map(
+                  (m) =>
+                    `${m.kind} ${m.method} ${m.path}${m.status === undefined ? "" : ` ${m.status}`}: ${m.detail}`,
+                ),
+              ),
+            ].join("\n"),
+        )
     },
   }
 }

@@ -16,6 +16,7 @@ import {
   type ApiRequest,
   type Route,
 } from "./router.ts"
+import { refuseReopenedCheck } from "./refusals.ts"
 import { checkRunShape } from "./shapes.ts"
 import { nodeId, type CheckRun, type Issue, type Repository } from "./state.ts"
 
@@ -122,6 +123,7 @@ export const checkRoutes = (ctx: Context): ReadonlyArray<Route> => {
       const repo = requireRepo(ctx, req, ["checks", "write"])
       const run = runOf(repo, req)
       // Validate on a copy so a rejected update changes nothing.
+      refuseReopenedCheck(run, req.body)
       const draft = structuredClone(run)
       apply(draft, req.body)
       Object.assign(run, draft)

@@ -12,6 +12,7 @@ import {
   type ApiRequest,
   type Route,
 } from "./router.ts"
+import { refuseLongBody } from "./refusals.ts"
 import { commentShape, issueShape, reactionShape, reviewCommentShape } from "./shapes.ts"
 import {
   nodeId,
@@ -89,6 +90,7 @@ const commentBody = (req: ApiRequest) => {
   const text = stringField(req.body, "body")
   if (text === undefined)
     throw validationFailed([{ resource: "IssueComment", code: "missing_field", field: "body" }])
+  refuseLongBody("IssueComment", text)
   return text
 }
 
@@ -136,6 +138,7 @@ export const issueRoutes = (ctx: Context): ReadonlyArray<Route> => {
       const title = stringField(req.body, "title")
       if (title === undefined || title.trim() === "")
         throw validationFailed([{ resource: "Issue", code: "missing_field", field: "title" }])
+      refuseLongBody("Issue", stringField(req.body, "body"))
       const issue = openIssue(ctx, repo, {
         title,
         body: stringField(req.body, "body") ?? null,

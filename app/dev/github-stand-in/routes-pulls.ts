@@ -26,6 +26,7 @@ import {
 } from "./router.ts"
 import { diffReply, wantsDiff } from "./routes-repos.ts"
 import { openIssue } from "./routes-issues.ts"
+import { refuseDraft, refuseLongBody } from "./refusals.ts"
 import { fileShape, pullShape, type LivePull } from "./shapes.ts"
 import { nodeId, type Issue, type Repository, type User } from "./state.ts"
 
@@ -50,8 +51,16 @@ const liveDetails = async (
   // After a merge, compare against the base as it was (the merge commit's first parent).
   const base = pull.mergeCommitSha === null ? shas.baseSha : `${pull.mergeCommitSha}^1`
   const from = base === "" ? null : await mergeBase(repo.dir, base, shas.headSha)
+  // GitHub computes mergeability in the background: "If the value is null,
+  // then GitHub has started a background job to compute the mergeability.
+  // After giving the job time to complete, resubmit the request"
+  // (docs.github.com/rest/pulls/pulls#get-a-pull-request). The first answer
+  // after the head or base moves is null; the next one has the result.
+  const key = `${shas.headSha}:${shas.baseSha}`
+  const known = pull.mergeabilityFor === key
+  pull.mergeabilityFor = key
   const mergeable =
-    issue.state === "open" && shas.baseSha !== ""
+    issue.state === "open" && shas.baseSha !== "" && known
       ? (await mergeTree(repo.dir, shas.baseSha, shas.headSha)).clean
       : null
   return {
@@ -170,6 +179,8 @@ export const pullRoutes = (ctx: Context): ReadonlyArray<Route> => {
           invalid.map((name) => ({ resource: "PullRequest", field: name, code: "invalid" })),
         )
       if (openDuplicate(repo, head, base) !== undefined) throw alreadyExists(repo, head)
+      refuseLongBody("PullRequest", stringField(req.body, "body"))
+      if (field(req.body, "draft") === true && repo.plan === "free") refuseDraft()
       if ((await commitsBetween(repo.dir, baseSha ?? "", headSha ?? "")).length === 0)
         throw validationFailed([
           {
@@ -248,6 +259,7 @@ export const pullRoutes = (ctx: Context): ReadonlyArray<Route> => {
       if (pull === null) throw notFound()
       const title = stringField(req.body, "title")
       const body = field(req.body, "body")
+      refuseLongBody("PullRequest", typeof body === "string" ? body : null)
       const state = stringField(req.body, "state")
       const base = stringField(req.body, "base")
       if (state !== undefined && state !== "open" && state !== "closed")

@@ -12,7 +12,7 @@ import {
   branchSha,
 } from "./repo-git.ts"
 import { HttpError, json, notFound, route, type ApiRequest, type Route } from "./router.ts"
-import { commitShape, contentEntryShape, repoShape, userShape } from "./shapes.ts"
+import { commitShape, contentEntryShape, fileShape, repoShape, userShape } from "./shapes.ts"
 import type { Repository, Role } from "./state.ts"
 
 const metadata = ["metadata", "read"] as const
@@ -155,16 +155,7 @@ export const repoRoutes = (ctx: Context): ReadonlyArray<Route> => {
         commits: infos.flatMap((info) =>
           info === null ? [] : [commitShape(urls, repo, info, null)],
         ),
-        files: files.map((file) => ({
-          sha: file.sha,
-          filename: file.filename,
-          status: file.status,
-          additions: file.additions,
-          deletions: file.deletions,
-          changes: file.additions + file.deletions,
-          ...(file.patch === null ? {} : { patch: file.patch }),
-          ...(file.previousFilename === null ? {} : { previous_filename: file.previousFilename }),
-        })),
+        files: files.map((file) => fileShape(urls, repo, head, file)),
       })
     }),
   ]

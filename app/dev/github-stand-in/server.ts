@@ -8,6 +8,13 @@ import { allows, basicPassword, callerOf, tokenCaller, type AuthSettings } from 
 import { tokenSeesRepo, type Context } from "./context.ts"
 import { isPushRequest, readBody, serveGitHttp } from "./git-http.ts"
 import { HttpError, match, type Reply, type Route } from "./router.ts"
+import {
+  checkGraphql,
+  checkRequest,
+  checkResponse,
+  githubWording,
+  type Mismatch,
+} from "./conformance.ts"
 
 export interface RecordedRequest {
   readonly method: string
@@ -68,6 +75,8 @@ const send = (res: ServerResponse, reply: Reply, base: Record<string, string>) =
 export interface StandInServer {
   readonly server: Server
   readonly requests: Array<RecordedRequest>
+  /** Where requests or responses departed from GitHub's published description. */
+  readonly mismatches: Array<Mismatch>
   failNext(rule: FailureRule): void
 }
 
@@ -80,6 +89,7 @@ export const createStandInServer = (input: {
 }): StandInServer => {
   const { ctx, routes, auth, projectRoot } = input
   const requests: Array<RecordedRequest> = []
+  const mismatches: Array<Mismatch> = []
   const armed: Array<ArmedRule> = []
   const used = new Map<string, number>()
   const resetAt = Math.floor(Date.now() / 1000) + 3600
@@ -193,6 +203,8 @@ export const createStandInServer = (input: {
         query: parts.query,
         req,
         body: parts.body,
+        // The workflow-file push rule (refusals.ts) reads the token's permission.
+        env: { STAND_IN_WORKFLOWS: caller.token.permissions.workflows ?? "none" },
       },
       res,
     )
@@ -284,14 +296,51 @@ export const createStandInServer = (input: {
       )
       return
     }
-    const { reply, headers } = await handleApi(req, method, path, url.searchParams, parsed.value)
+    const { reply, headers } = await conforming(req, method, path, url.searchParams, parsed.value)
     record.status = reply.status
     send(res, reply, headers)
+  }
+
+  // GitHub refuses bodies its description does not allow (422) and answers
+  // invalid GraphQL documents with errors; either means our app sent what
+  // GitHub would refuse, so it is recorded as well as refused.
+  const conforming = async (
+    req: IncomingMessage,
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    body: unknown,
+  ): Promise<{ reply: Reply; headers: Record<string, string> }> => {
+    const before =
+      path === "/graphql"
+        ? await checkGraphql((body as { query?: unknown } | null)?.query)
+        : checkRequest(method, path, body)
+    if (before !== null && before.kind !== "unknown-operation") {
+      mismatches.push(before)
+      const refusal: Reply =
+        before.kind === "graphql"
+          ? { status: 200, body: { errors: [{ message: before.detail }] } }
+          : {
+              status: 422,
+              body: new HttpError(422, { message: `Invalid request.\n\n${githubWording(before)}` })
+                .body,
+            }
+      return { reply: refusal, headers: githubHeaders("invalid", "core") }
+    }
+    const answer = await handleApi(req, method, path, query, body)
+    if (before?.kind === "unknown-operation" && answer.reply.status < 400) mismatches.push(before)
+    // Diff, patch and raw media types answer text, which the JSON schemas do not describe.
+    if (path !== "/graphql" && typeof answer.reply.body !== "string") {
+      const after = checkResponse(method, path, answer.reply.status, answer.reply.body)
+      if (after !== null) mismatches.push(after)
+    }
+    return answer
   }
 
   return {
     server,
     requests,
+    mismatches,
     failNext: (rule) => armed.push({ rule, remaining: rule.times ?? 1 }),
   }
 }

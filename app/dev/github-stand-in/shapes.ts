@@ -1,6 +1,7 @@
-// GitHub's REST response shapes (field names as in @octokit/openapi-types),
-// built from the stand-in's records. Only fields a client could reasonably
-// read are filled; the rest of GitHub's long objects is left out.
+// GitHub's REST response shapes, built from the stand-in's records. Every
+// property GitHub's OpenAPI description marks required is present (the
+// conformance check validates each response against it); counters and
+// settings the stand-in does not model carry GitHub's defaults.
 import type { ChangedFile, CommitInfo, TreeEntry } from "./repo-git.ts"
 import type {
   CheckRun,
@@ -26,14 +27,26 @@ export interface Urls {
 export const iso = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, "Z")
 const isoOrNull = (date: Date | null) => (date === null ? null : iso(date))
 
+// GitHub percent-encodes logins in URLs (`/users/dependabot%5Bbot%5D`).
+const loginPath = (login: string) => encodeURIComponent(login)
+
 export const userShape = (urls: Urls, user: User) => ({
   login: user.login,
   id: user.id,
   node_id: user.nodeId,
   avatar_url: `${urls.web}/avatars/u/${user.id}`,
   gravatar_id: "",
-  url: `${urls.api}/users/${user.login}`,
+  url: `${urls.api}/users/${loginPath(user.login)}`,
   html_url: `${urls.web}/${user.type === "Bot" ? `apps/${user.login.replace(/\[bot\]$/, "")}` : user.login}`,
+  followers_url: `${urls.api}/users/${loginPath(user.login)}/followers`,
+  following_url: `${urls.api}/users/${loginPath(user.login)}/following{/other_user}`,
+  gists_url: `${urls.api}/users/${loginPath(user.login)}/gists{/gist_id}`,
+  starred_url: `${urls.api}/users/${loginPath(user.login)}/starred{/owner}{/repo}`,
+  subscriptions_url: `${urls.api}/users/${loginPath(user.login)}/subscriptions`,
+  organizations_url: `${urls.api}/users/${loginPath(user.login)}/orgs`,
+  repos_url: `${urls.api}/users/${loginPath(user.login)}/repos`,
+  events_url: `${urls.api}/users/${loginPath(user.login)}/events{/privacy}`,
+  received_events_url: `${urls.api}/users/${loginPath(user.login)}/received_events`,
   type: user.type,
   site_admin: false,
 })
@@ -92,11 +105,64 @@ export const repoShape = (urls: Urls, repo: Repository) => {
     clone_url: `${urls.web}/${repo.fullName}.git`,
     git_url: `${urls.web}/${repo.fullName}.git`,
     ssh_url: `git@127.0.0.1:${repo.fullName}.git`,
+    svn_url: `${urls.web}/${repo.fullName}`,
+    mirror_url: null,
+    homepage: null,
+    language: null,
+    license: null,
+    archive_url: `${api}/{archive_format}{/ref}`,
+    assignees_url: `${api}/assignees{/user}`,
+    blobs_url: `${api}/git/blobs{/sha}`,
+    branches_url: `${api}/branches{/branch}`,
+    collaborators_url: `${api}/collaborators{/collaborator}`,
+    comments_url: `${api}/comments{/number}`,
+    commits_url: `${api}/commits{/sha}`,
+    contributors_url: `${api}/contributors`,
+    deployments_url: `${api}/deployments`,
+    downloads_url: `${api}/downloads`,
+    events_url: `${api}/events`,
+    forks_url: `${api}/forks`,
+    git_commits_url: `${api}/git/commits{/sha}`,
+    git_refs_url: `${api}/git/refs{/sha}`,
+    git_tags_url: `${api}/git/tags{/sha}`,
+    hooks_url: `${api}/hooks`,
+    issue_comment_url: `${api}/issues/comments{/number}`,
+    issue_events_url: `${api}/issues/events{/number}`,
+    keys_url: `${api}/keys{/key_id}`,
+    labels_url: `${api}/labels{/name}`,
+    languages_url: `${api}/languages`,
+    merges_url: `${api}/merges`,
+    milestones_url: `${api}/milestones{/number}`,
+    notifications_url: `${api}/notifications{?since,all,participating}`,
+    releases_url: `${api}/releases{/id}`,
+    stargazers_url: `${api}/stargazers`,
+    statuses_url: `${api}/statuses/{sha}`,
+    subscribers_url: `${api}/subscribers`,
+    subscription_url: `${api}/subscription`,
+    tags_url: `${api}/tags`,
+    teams_url: `${api}/teams`,
+    trees_url: `${api}/git/trees{/sha}`,
     pulls_url: `${api}/pulls{/number}`,
     issues_url: `${api}/issues{/number}`,
     contents_url: `${api}/contents/{+path}`,
     compare_url: `${api}/compare/{base}...{head}`,
     default_branch: repo.defaultBranch,
+    forks: 0,
+    forks_count: 0,
+    open_issues: 0,
+    open_issues_count: 0,
+    stargazers_count: 0,
+    watchers: 0,
+    watchers_count: 0,
+    subscribers_count: 0,
+    network_count: 0,
+    size: 0,
+    has_issues: true,
+    has_projects: true,
+    has_wiki: false,
+    has_pages: false,
+    has_downloads: true,
+    has_discussions: false,
     archived: false,
     disabled: false,
     created_at: iso(repo.createdAt),
@@ -137,6 +203,8 @@ export const issueShape = (urls: Urls, store: Store, repo: Repository, issue: Is
     url: api,
     repository_url: `${urls.api}/repos/${repo.fullName}`,
     comments_url: `${api}/comments`,
+    events_url: `${api}/events`,
+    labels_url: `${api}/labels{/name}`,
     html_url: `${urls.web}/${repo.fullName}/${issuePath(issue)}/${issue.number}`,
     number: issue.number,
     state: issue.state,
@@ -199,8 +267,7 @@ export const commentShape = (
     created_at: iso(comment.createdAt),
     updated_at: iso(comment.updatedAt),
     author_association: authorAssociation(store, repo, comment.user),
-    performed_via_github_app:
-      comment.user.type === "Bot" ? { id: store.app.id, slug: store.app.slug } : null,
+    performed_via_github_app: comment.user.type === "Bot" ? appShape(urls, store, {}) : null,
     reactions: reactionRollup(
       store,
       (r) => r.subject.kind === "issue_comment" && r.subject.commentId === comment.id,
@@ -322,6 +389,7 @@ export const pullShape = (
     issue_url: issueApi,
     commits_url: `${api}/commits`,
     review_comments_url: `${api}/comments`,
+    review_comment_url: `${urls.api}/repos/${repo.fullName}/pulls/comments{/number}`,
     comments_url: `${issueApi}/comments`,
     statuses_url: `${urls.api}/repos/${repo.fullName}/statuses/${shas.headSha}`,
     number: issue.number,
@@ -350,6 +418,7 @@ export const pullShape = (
       issue: { href: issueApi },
       comments: { href: `${issueApi}/comments` },
       review_comments: { href: `${api}/comments` },
+      review_comment: { href: `${urls.api}/repos/${repo.fullName}/pulls/comments{/number}` },
       commits: { href: `${api}/commits` },
       statuses: { href: `${urls.api}/repos/${repo.fullName}/statuses/${shas.headSha}` },
     },
@@ -358,13 +427,14 @@ export const pullShape = (
     draft: pull.draft,
   }
   if (live === null) return simple
-  const mergeableState = pull.merged
-    ? "unknown"
-    : live.mergeable === false
-      ? "dirty"
-      : pull.draft
-        ? "draft"
-        : "clean"
+  const mergeableState =
+    pull.merged || (live.mergeable === null && issue.state === "open")
+      ? "unknown"
+      : live.mergeable === false
+        ? "dirty"
+        : pull.draft
+          ? "draft"
+          : "clean"
   return {
     ...simple,
     merged: pull.merged,
@@ -416,7 +486,13 @@ export const commitShape = (
       tree: { sha: info.tree, url: `${api}/git/trees/${info.tree}` },
       url: `${api}/git/commits/${info.sha}`,
       comment_count: 0,
-      verification: { verified: false, reason: "unsigned", signature: null, payload: null },
+      verification: {
+        verified: false,
+        reason: "unsigned",
+        signature: null,
+        payload: null,
+        verified_at: null,
+      },
     },
     url: `${api}/commits/${info.sha}`,
     html_url: `${urls.web}/${repo.fullName}/commit/${info.sha}`,

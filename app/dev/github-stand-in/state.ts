@@ -35,6 +35,8 @@ export interface Repository {
   lastNumber: number
   /** Lower-cased login → role. The owner is admin. */
   readonly roles: Map<string, Role>
+  /** The owner's plan: private repositories on "free" have no draft pull requests. */
+  plan: "free" | "team"
 }
 
 export interface Token {
@@ -56,6 +58,8 @@ export interface PullFields {
   mergedAt: Date | null
   mergeCommitSha: string | null
   mergedBy: User | null
+  /** The head and base mergeability was last computed for (see liveDetails). */
+  mergeabilityFor?: string
 }
 
 export interface Issue {

@@ -28,6 +28,13 @@ export const DependencyChange = Schema.Struct({
 })
 export type DependencyChange = typeof DependencyChange.Type
 
+/**
+ * A GitHub Actions workflow file. Changing one is high risk (it runs with the
+ * repository's secrets), and GitHub only accepts the push from a token with
+ * the `workflows` permission.
+ */
+export const isWorkflowPath = (path: string): boolean => path.startsWith(".github/workflows/")
+
 /** The machine-readable result of one agent session. */
 export const PatchSet = Schema.Struct({
   id: Id,

@@ -94,6 +94,8 @@ export const PolicySpec = Schema.Struct({
   }).pipe(withDefault({})),
   /** Dependency changes are high risk: by default they force manual review. */
   dependencyChanges: Schema.Literals(["manual-review", "allow"]).pipe(withDefault("manual-review")),
+  /** Changes to `.github/workflows/` are high risk too: by default they force manual review. */
+  workflowChanges: Schema.Literals(["manual-review", "allow"]).pipe(withDefault("manual-review")),
   agent: Schema.Struct({
     /**
      * Let the agent read the target repo's agent instructions (text the repo

@@ -14,6 +14,7 @@ import {
 } from "./execution-errors.ts"
 import { hasUserInfo } from "./git-credentials.ts"
 import { resolveInWorkspace, validateWorkspaceRoot } from "./path-guard.ts"
+import { classifyPushOutput } from "./push-refusal.ts"
 import { checkPushTarget } from "./push-target.ts"
 import { sandboxEnv } from "./sandbox-env.ts"
 import type {
@@ -463,7 +464,7 @@ export const makeDaytonaSandbox = (options: DaytonaSandboxOptions) =>
             catch: (error) => error,
           }).pipe(
             Effect.catch((error) =>
-              /rejected|non-fast-forward|fetch first/i.test(errorText(error))
+              classifyPushOutput(errorText(error))?.kind === "non-fast-forward"
                 ? Effect.succeed({
                     kind: "rejected" as const,
                     reason: `${request.branch} moved on the remote; a fast-forward push was refused`,

@@ -32,6 +32,7 @@ import { cleanGitEnv, cleanGitFlags, transportOf } from "./clean-git.ts"
 import { gitAuthEnv, hasUserInfo, isHttpUrl, scrub, secretForms } from "./git-credentials.ts"
 import { resolveInWorkspace } from "./path-guard.ts"
 import { diskUsage, formatSize, treeUsage } from "./sandbox-usage.ts"
+import { classifyPushOutput } from "./push-refusal.ts"
 import { checkPushTarget } from "./push-target.ts"
 import { type RawRunResult, runProcess } from "./process-runner.ts"
 import { spawnProcess } from "./process-spawner.ts"
@@ -691,7 +692,8 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
         )
         const output = scrub(`${decode(raw.stdout)}\n${decode(raw.stderr)}`.trim(), secrets)
         if (raw.exitCode === 0) return { kind: "pushed" as const, commit: request.commit }
-        if (/\[rejected\]|non-fast-forward|fetch first/.test(output))
+        // A permission refusal is no moved branch (push-refusal.ts): it fails with git's words.
+        if (classifyPushOutput(output)?.kind === "non-fast-forward")
           return {
             kind: "rejected" as const,
             reason: `${request.branch} moved on the remote; a fast-forward push was refused`,

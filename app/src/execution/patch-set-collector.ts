@@ -4,7 +4,12 @@
 // Every git command runs inside the sandbox: the working tree (hooks, config,
 // attributes) belongs to the agent and is never touched by the control plane.
 import { Effect } from "effect"
-import type { DependencyChange, FileChange, PatchSet } from "../domain/index.ts"
+import {
+  type DependencyChange,
+  type FileChange,
+  isWorkflowPath,
+  type PatchSet,
+} from "../domain/index.ts"
 import { runBranch } from "./checkout.ts"
 import { dependencyChanges, dependencyFileKind } from "./dependency-files.ts"
 import { workflowRisk } from "./workflow-files.ts"
@@ -215,7 +220,9 @@ export const collectPatchSet = (
 
     return {
       kind: "changes",
-      highRisk: dependencies.length > 0 || files.some((file) => file.risk !== undefined),
+      highRisk:
+        dependencies.length > 0 ||
+        files.some((file) => file.risk !== undefined || isWorkflowPath(file.path)),
       diff,
       patchSet: {
         workflowRunId: request.runId,

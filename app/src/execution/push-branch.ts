@@ -11,6 +11,8 @@ import {
   scopedRepositoryToken,
 } from "../platform/github-installation-broker.ts"
 import { ExecutionAdapter } from "./execution-adapter.ts"
+import { ExecutionError } from "./execution-errors.ts"
+import { classifyPushOutput } from "./push-refusal.ts"
 import type { ExecFailure, PushResult, SandboxHandle } from "./sandbox-types.ts"
 
 export interface PushBranchRequest {
@@ -23,6 +25,8 @@ export interface PushBranchRequest {
   readonly commit: string
   readonly branch: string
   readonly force: boolean
+  /** The PatchSet creates or changes `.github/workflows/` files. */
+  readonly touchesWorkflows: boolean
 }
 
 export const pushBranch = (
@@ -36,12 +40,16 @@ export const pushBranch = (
   Effect.scoped(
     Effect.gen(function* () {
       const adapter = yield* ExecutionAdapter
+      // GitHub refuses a push touching workflow files without `workflows: write`;
+      // every other push gets a token that cannot change them.
       const { token } = yield* scopedRepositoryToken({
         installationId: request.installationId,
         repository: request.repository,
-        permissions: { contents: "write" },
+        permissions: request.touchesWorkflows
+          ? { contents: "write", workflows: "write" }
+          : { contents: "write" },
       })
-      return yield* adapter.push(sandbox, {
+      const pushed = adapter.push(sandbox, {
         path: request.path,
         commit: request.commit,
         url: request.url,
@@ -49,5 +57,24 @@ export const pushBranch = (
         force: request.force,
         auth: { username: "x-access-token", token },
       })
+      return yield* pushed.pipe(
+        Effect.mapError((error) => explainRefusal(error, request.touchesWorkflows)),
+      )
     }),
   )
+
+/**
+ * A push GitHub refused for permissions is no moved branch: say which
+ * permission is missing (git's message names it), so nobody retries or
+ * resolves a conflict that is not there.
+ */
+const explainRefusal = (error: ExecFailure, touchesWorkflows: boolean): ExecFailure => {
+  const refusal = classifyPushOutput(error.message)
+  if (refusal?.kind !== "permission" || error._tag !== "ExecutionError") return error
+  return new ExecutionError({
+    ...error,
+    message: touchesWorkflows
+      ? `GitHub refused the push: the installation has not granted the App the workflows permission this PatchSet needs (it changes .github/workflows/). Accept the App's updated permissions, then retry. ${refusal.detail}`
+      : `GitHub refused the push for lack of permission: ${refusal.detail}`,
+  })
+}

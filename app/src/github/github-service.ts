@@ -213,6 +213,19 @@ export interface GitHubShape {
     ref: RepoRef,
     input: { readonly headSha: string; readonly name: string; readonly externalId: string },
   ) => Effect.Effect<{ readonly id: number } | null, GitHubError>
+  /** A check run's state: a completed one's status and conclusion are final on GitHub. */
+  readonly getCheckRun: (
+    ref: RepoRef,
+    checkRunId: number,
+  ) => Effect.Effect<
+    {
+      readonly id: number
+      readonly headSha: string
+      readonly status: string
+      readonly conclusion: string | null
+    },
+    GitHubError
+  >
   readonly createCheckRun: (
     ref: RepoRef,
     input: CheckRunInput,
@@ -548,6 +561,20 @@ export const makeGitHubLive = (probot: Probot): GitHubShape => ({
       })
       const found = data.check_runs.find((run) => run.external_id === input.externalId)
       return found === undefined ? null : { id: found.id }
+    }),
+  getCheckRun: (ref, checkRunId) =>
+    call(probot, "getCheckRun", ref, async (octokit) => {
+      const { data } = await octokit.rest.checks.get({
+        owner: ref.owner,
+        repo: ref.repo,
+        check_run_id: checkRunId,
+      })
+      return {
+        id: data.id,
+        headSha: data.head_sha,
+        status: data.status,
+        conclusion: data.conclusion,
+      }
     }),
   createCheckRun: (ref, input) =>
     call(probot, "createCheckRun", ref, async (octokit) => {

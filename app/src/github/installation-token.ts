@@ -21,7 +21,13 @@ export const makeInstallationBrokerLive = (
         const { data } = await app.rest.apps.createInstallationAccessToken({
           installation_id: request.installationId,
           repositories: [name ?? request.repository],
-          permissions: { contents: request.permissions.contents, metadata: "read" },
+          permissions: {
+            contents: request.permissions.contents,
+            metadata: "read",
+            ...(request.permissions.workflows === undefined
+              ? {}
+              : { workflows: request.permissions.workflows }),
+          },
         })
         return { token: Redacted.make(data.token), expiresAt: new Date(data.expires_at) }
       },

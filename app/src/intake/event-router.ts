@@ -33,7 +33,22 @@ export interface VerifiedEvent {
 const decode = <S extends Parameters<typeof decodeWith>[0]>(schema: S, event: VerifiedEvent) =>
   decodeWith(schema, `${event.name} payload`, { excess: "ignore" })(event.payload)
 
+/**
+ * A payload whose shape we do not read is no failure of ours: GitHub would
+ * redeliver it forever on a 500. It is recorded as ignored with the decode
+ * error, so an operator sees what was not understood.
+ */
 export const routeEvent = (deps: IntakeDeps, event: VerifiedEvent) =>
+  routeDecoded(deps, event).pipe(
+    Effect.catchTag("DecodeError", (error) =>
+      Effect.succeed({
+        outcome: "ignored",
+        note: `payload not understood: ${error.message}`,
+      } satisfies Outcome),
+    ),
+  )
+
+const routeDecoded = (deps: IntakeDeps, event: VerifiedEvent) =>
   Effect.gen(function* () {
     const action = typeof event.payload.action === "string" ? event.payload.action : undefined
     const key = action === undefined ? event.name : `${event.name}.${action}`

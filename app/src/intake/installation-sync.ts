@@ -17,9 +17,14 @@ type InstalledRepo = (typeof InstallationRepositoriesEvent.Type)["repositories_a
 const saveInstallation = (db: Database, installation: Installation) =>
   upsertInstallation(db, {
     installationId: installation.id,
-    accountLogin: installation.account.login,
-    accountId: installation.account.id,
-    accountType: installation.account.type,
+    // An enterprise account has a slug, not a login; a missing account keeps the installation id.
+    accountLogin:
+      installation.account?.login ??
+      installation.account?.slug ??
+      `installation-${installation.id}`,
+    accountId: installation.account?.id ?? installation.id,
+    accountType:
+      installation.account?.type ?? (installation.account === null ? "Unknown" : "Enterprise"),
     permissions: installation.permissions,
     events: [...installation.events],
   })

@@ -19,7 +19,9 @@ const InstallationRef = Schema.Struct({ id: Schema.Number })
 const Comment = Schema.Struct({
   id: Schema.Number,
   body: Schema.NullOr(Schema.String),
-  user: Account,
+  // GitHub's webhook schema lets `user` be null (a deleted account, "ghost"):
+  // the command's author is the delivery's `sender`.
+  user: Schema.NullOr(Account),
   html_url: Schema.String,
 })
 
@@ -140,9 +142,23 @@ const InstalledRepo = Schema.Struct({
   private: Schema.Boolean,
 })
 
+/**
+ * The account an App is installed on: a user or organization, or an
+ * enterprise (no `login` or `type`, a `slug` instead), or null, as GitHub's
+ * webhook schema allows.
+ */
+const InstalledAccount = Schema.NullOr(
+  Schema.Struct({
+    id: Schema.Number,
+    login: Schema.optionalKey(Schema.String),
+    type: Schema.optionalKey(Schema.String),
+    slug: Schema.optionalKey(Schema.String),
+  }),
+)
+
 const Installation = Schema.Struct({
   id: Schema.Number,
-  account: Account,
+  account: InstalledAccount,
   permissions: Schema.Record(Schema.String, Schema.String),
   events: Schema.Array(Schema.String),
 })

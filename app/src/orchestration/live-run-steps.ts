@@ -7,7 +7,12 @@
 import type { Database } from "@patchplane/db"
 import { findPatchPlanePullRequest, takeUndeliveredInputs } from "@patchplane/db"
 import { Effect, type ManagedRuntime } from "effect"
-import { patchSetLimitFindings, type RuntimeProfile, type SandboxProfile } from "../domain/index.ts"
+import {
+  isWorkflowPath,
+  patchSetLimitFindings,
+  type RuntimeProfile,
+  type SandboxProfile,
+} from "../domain/index.ts"
 import {
   checkoutRepository,
   collectPatchSet,
@@ -238,6 +243,9 @@ export const makeLiveRunSteps = (options: LiveStepsOptions): RunSteps => {
           commit,
           branch: target.branch,
           force,
+          touchesWorkflows: collected.patchSet.files.some(
+            (file) => isWorkflowPath(file.path) || isWorkflowPath(file.previousPath ?? ""),
+          ),
         }),
       )
       const base = { kind: "changes" as const, patchSetId: row.id, highRisk: collected.highRisk }

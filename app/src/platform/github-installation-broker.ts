@@ -20,7 +20,11 @@ export interface RepositoryTokenRequest {
   readonly installationId: number
   /** "owner/name": the token is scoped to this one repository. */
   readonly repository: string
-  readonly permissions: { readonly contents: "read" | "write" }
+  readonly permissions: {
+    readonly contents: "read" | "write"
+    /** Only for a push that creates or changes `.github/workflows/` files (GitHub requires it). */
+    readonly workflows?: "write"
+  }
 }
 
 export interface RepositoryToken {

@@ -17,7 +17,20 @@ import { Effect } from "effect"
 import { type DependencyChange, type FileChange, isPullRequestChannel } from "../domain/index.ts"
 import type { GitHubShape, PullRequestInfo, RepoRef } from "../github/github-service.ts"
 import { CHECK_RUN_NAME } from "./check-run-name.ts"
+import { fitBody } from "./github-limits.ts"
 import { pullRequestTitle, renderPullRequestBody } from "./pull-request-body.ts"
+
+/**
+ * GitHub's 422 when the repository's plan has no draft pull requests
+ * ("Draft pull requests are not supported in this repository.").
+ */
+const draftsUnavailable = (error: unknown) =>
+  error instanceof Error && /Draft pull requests are not supported/i.test(error.message)
+
+export const DRAFTS_UNAVAILABLE_NOTE =
+  "Draft pull requests are not available in this repository (a private repository on GitHub Free), so this PR was opened ready for review. Wait for the `PatchPlane` check: it carries the decision."
+
+const readyNote = `> [!NOTE]\n> ${DRAFTS_UNAVAILABLE_NOTE}\n\n`
 
 export interface PublishedPatch {
   readonly runId: string
@@ -83,20 +96,31 @@ export const makePullRequestPublisher = (deps: PullRequestPublisherDeps) => {
       dependencyChanges: patchSet.dependencyChanges as unknown as ReadonlyArray<DependencyChange>,
       testsRun: patchSet.testsRun,
     })
+    const dashboardUrl = deps.dashboardUrl(patch.runId)
     const existing = await github(deps.github.findOpenPullRequest(ref, pushed.branch))
     if (existing !== null) {
-      await github(deps.github.updatePullRequest(ref, existing.number, { title, body }))
+      const fitted = fitBody(existing.draft ? body : readyNote + body, dashboardUrl)
+      await github(deps.github.updatePullRequest(ref, existing.number, { title, body: fitted }))
       return existing
     }
-    return github(
-      deps.github.createPullRequest(ref, {
-        title,
-        body,
-        head: pushed.branch,
-        base: pushed.base,
-        draft: true,
-      }),
-    )
+    const create = (draft: boolean) =>
+      github(
+        deps.github.createPullRequest(ref, {
+          title,
+          body: fitBody(draft ? body : readyNote + body, dashboardUrl),
+          head: pushed.branch,
+          base: pushed.base,
+          draft,
+        }),
+      )
+    try {
+      return await create(true)
+    } catch (error) {
+      if (!draftsUnavailable(error)) throw error
+      // Private repositories on GitHub Free have no drafts: the PR opens ready
+      // for review, and the PatchPlane check (the decision) gates the merge.
+      return create(false)
+    }
   }
 
   const publish = async (patch: PublishedPatch): Promise<void> => {

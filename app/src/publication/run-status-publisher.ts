@@ -7,10 +7,12 @@ import {
   type MergeDecisionRow,
   type CiTriageRow,
   ciTriageOf,
+  getPullRequestBinding,
   listPatchSets,
   listReviewRuns,
   listTransitions,
   loadRunContext,
+  setCheckRun,
 } from "@patchplane/db"
 import { Effect } from "effect"
 import type { MergeDecisionState, WorkflowRunState } from "../domain/index.ts"
@@ -20,7 +22,10 @@ import type {
   GitHubShape,
   RepoRef,
 } from "../github/github-service.ts"
+import { CHECK_RUN_NAME } from "./check-run-name.ts"
 import { checkRunTitle, renderCheckRunSummary } from "./check-run-summary.ts"
+import { fitBody, fitCheckOutput } from "./github-limits.ts"
+import { DRAFTS_UNAVAILABLE_NOTE } from "./pull-request-publisher.ts"
 import { renderStatusComment } from "./status-comment.ts"
 
 const completed = (conclusion: CheckRunConclusion) => ({
@@ -85,6 +90,36 @@ const flakyNotes = (triage: ReadonlyArray<CiTriageRow>): ReadonlyArray<string> =
         `⚠️ CI "${t.workflowName}" failed on \`${t.headSha.slice(0, 7)}\` and passed on re-run: recorded as flaky, no tokens spent.`,
     )
 
+/**
+ * A completed check run's status and conclusion are final on GitHub
+ * (Mergifyio/mergify#1989): when the run's state moves on after the check
+ * completed (an approval after action_required), a new `PatchPlane` check run
+ * on the same head carries it — GitHub shows the newest run of a name — and
+ * the run points at the new one from then on.
+ */
+const writeCheckRun = (
+  db: Database,
+  github: GitHubShape,
+  ref: RepoRef,
+  runId: string,
+  checkRunId: number,
+  wanted: Omit<CheckRunInput, "name" | "headSha">,
+): Effect.Effect<void, unknown> =>
+  Effect.gen(function* () {
+    const current = yield* github.getCheckRun(ref, checkRunId)
+    const reopens =
+      current.status === "completed" &&
+      (wanted.status !== "completed" || wanted.conclusion !== current.conclusion)
+    if (!reopens) return yield* github.updateCheckRun(ref, checkRunId, wanted)
+    const created = yield* github.createCheckRun(ref, {
+      ...wanted,
+      name: CHECK_RUN_NAME,
+      headSha: current.headSha,
+      externalId: runId,
+    })
+    yield* Effect.promise(() => setCheckRun(db, runId, created.id))
+  })
+
 export interface StatusPublisherOptions {
   readonly dashboardUrl: (runId: string) => string
   /** https://github.com/<owner>/<repo>/pull/<n> (or the GHES host). */
@@ -100,30 +135,45 @@ export const makeRunStatusPublisher =
     const [owner = "", repo = ""] = repository.fullName.split("/")
     const ref: RepoRef = { installationId: installation.installationId, owner, repo }
     const dashboardUrl = options.dashboardUrl(run.id)
-    const decision = await decisionOfRecord(db, run.id)
+    const [decision, binding, triage] = await Promise.all([
+      decisionOfRecord(db, run.id),
+      getPullRequestBinding(db, run.id),
+      ciTriageOf(db, [run.id]),
+    ])
+    // A PR bound ready before any passing decision was opened ready because
+    // the repository has no drafts (pull-request-publisher.ts).
+    const openedReady =
+      binding !== undefined &&
+      !binding.draft &&
+      decision?.state !== "ready-for-review" &&
+      decision?.state !== "accepted"
     const writes: Array<Effect.Effect<void, unknown>> = []
     if (run.statusCommentId !== null)
       writes.push(
         github.updateComment(
           ref,
           run.statusCommentId,
-          renderStatusComment({
-            runId: run.id,
-            promptRequestId: request.id,
-            state: run.state,
-            reason: run.reason,
-            initiator: request.initiatorLogin ?? "unknown",
+          fitBody(
+            renderStatusComment({
+              runId: run.id,
+              promptRequestId: request.id,
+              state: run.state,
+              reason: run.reason,
+              initiator: request.initiatorLogin ?? "unknown",
+              dashboardUrl,
+              pullRequest:
+                run.pullRequestNumber === null
+                  ? null
+                  : {
+                      number: run.pullRequestNumber,
+                      url: options.pullRequestUrl(repository.fullName, run.pullRequestNumber),
+                    },
+              decision: decision ?? null,
+              pullRequestNote: openedReady ? DRAFTS_UNAVAILABLE_NOTE : null,
+              notes: [...statusNotes(decision), ...flakyNotes(triage)],
+            }),
             dashboardUrl,
-            pullRequest:
-              run.pullRequestNumber === null
-                ? null
-                : {
-                    number: run.pullRequestNumber,
-                    url: options.pullRequestUrl(repository.fullName, run.pullRequestNumber),
-                  },
-            decision: decision ?? null,
-            notes: [...statusNotes(decision), ...flakyNotes(await ciTriageOf(db, [run.id]))],
-          }),
+          ),
         ),
       )
     if (run.checkRunId !== null) {
@@ -137,13 +187,15 @@ export const makeRunStatusPublisher =
         reviews,
         dashboardUrl,
       }
-      writes.push(
-        github.updateCheckRun(ref, run.checkRunId, {
-          ...checkRunStatus(run.state, decision?.state),
-          detailsUrl: dashboardUrl,
-          output: { title: checkRunTitle(summary), summary: renderCheckRunSummary(summary) },
-        }),
-      )
+      const wanted = {
+        ...checkRunStatus(run.state, decision?.state),
+        detailsUrl: dashboardUrl,
+        output: {
+          title: checkRunTitle(summary),
+          summary: fitCheckOutput(renderCheckRunSummary(summary), dashboardUrl),
+        },
+      }
+      writes.push(writeCheckRun(db, github, ref, run.id, run.checkRunId, wanted))
     }
     await Effect.runPromise(Effect.all(writes, { concurrency: "unbounded", discard: true }))
   }

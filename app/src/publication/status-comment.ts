@@ -35,6 +35,8 @@ export interface StatusCommentInput {
   readonly decision?: { readonly state: string; readonly weightedScore: number } | null
   /** Lines said under the checklist (a stopped chain of rounds, a flaky CI run). */
   readonly notes?: ReadonlyArray<string>
+  /** Shown under the PR link (e.g. that drafts are unavailable, so it opened ready). */
+  readonly pullRequestNote?: string | null
 }
 
 /** How every status comment's marker starts (its own comments are no context for the agent). */
@@ -63,6 +65,7 @@ export const renderStatusComment = (input: StatusCommentInput): string => {
     "",
     ...lines,
     ...(pr ? ["", `Pull request: [#${pr.number}](${pr.url})`] : []),
+    ...(pr && input.pullRequestNote ? ["", `> ${input.pullRequestNote}`] : []),
     ...(decision
       ? [
           "",

@@ -6,7 +6,8 @@
 // - Reviews fail the policy (score below passScore, or a required reviewer
 //   failed, errored or did not report: fail-closed) → rejected.
 // - Reviews pass but something needs a human (dependency changes under
-//   `dependencyChanges: manual-review`, files outside allowedPaths, a branch
+//   `dependencyChanges: manual-review`, workflow changes under
+//   `workflowChanges: manual-review`, files outside allowedPaths, a branch
 //   that moved past the PatchSet, files over patchSetLimits or binary ones,
 //   a workflow that hands secrets to code) → manual-review, or rejected when
 //   the approval mode is fail-closed or terminate.
@@ -15,6 +16,7 @@ import {
   type Criterion,
   DEPENDENCY_CHANGE_RULE,
   type FileChange,
+  isWorkflowPath,
   type MergeDecisionState,
   patchSetLimitFindings,
   pathAllowed,
@@ -86,6 +88,18 @@ const dependencyCriterion = (input: EvaluationInput): Criterion => {
   }
 }
 
+const workflowCriterion = (input: EvaluationInput): Criterion => {
+  const changed = input.patchSet.files.map((f) => f.path).filter(isWorkflowPath)
+  if (changed.length === 0)
+    return { criterion: "workflow-changes", passed: true, detail: "no workflow changes" }
+  const allowed = input.policy.workflowChanges === "allow"
+  return {
+    criterion: "workflow-changes",
+    passed: allowed,
+    detail: `${allowed ? "allowed by policy" : "need manual review"}: ${list(changed)}`,
+  }
+}
+
 const pathsCriterion = (input: EvaluationInput): Criterion => {
   const outside = input.patchSet.files
     .map((f) => f.path)
@@ -152,6 +166,7 @@ export const evaluatePolicy = (input: EvaluationInput): Evaluation => {
   const score = scoreReviews(input.policy, input.reviews)
   const escalations = [
     dependencyCriterion(input),
+    workflowCriterion(input),
     pathsCriterion(input),
     limitsCriterion(input),
     riskCriterion(input),

@@ -217,7 +217,14 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
             intake: config.intake,
             db,
             log,
-            orchestrator,
+            // An approval or rejection stores its MergeDecision after the state
+            // moved: rewrite the check run once both are stored (a new one when
+            // the old one had completed).
+            orchestrator: {
+              ...orchestrator,
+              approve: withStatusPublishing(orchestrator, publishStatus).approve,
+              reject: withStatusPublishing(orchestrator, publishStatus).reject,
+            },
             dashboardUrl,
             publishStatus,
             // A policy that does not decode stops the run that reads it (naming the

@@ -443,9 +443,12 @@ describe("pull requests", () => {
       files: { "src/app.js": "export const answer = 0\n" },
       message: "zero",
     })
-    const after = (
-      await octokit.rest.pulls.get({ owner: "acme", repo: "widgets", pull_number: pr.number })
-    ).data
+    const get = async () =>
+      (await octokit.rest.pulls.get({ owner: "acme", repo: "widgets", pull_number: pr.number }))
+        .data
+    // GitHub computes mergeability in the background: null first, then the answer.
+    expect(await get()).toMatchObject({ mergeable: null, mergeable_state: "unknown" })
+    const after = await get()
     expect(after).toMatchObject({ mergeable: false, mergeable_state: "dirty" })
     // A push to the branch moves head.sha.
     const second = await gh.commitFiles("acme/widgets", {

@@ -41,6 +41,8 @@ export const startLoop = async (
     readonly daytona?: boolean
     /** sandbox.* of the generated config (e.g. smaller limits). */
     readonly sandbox?: Readonly<Record<string, unknown>>
+    readonly plan?: "free" | "team"
+    readonly throttle?: boolean
   } = {},
 ): Promise<Loop> => {
   const db = await createTestDatabase(name)
@@ -51,6 +53,8 @@ export const startLoop = async (
     logLevel: "silent",
     ...(options.runtime === undefined ? {} : { runtime: options.runtime }),
     ...(options.daytona === undefined ? {} : { daytona: options.daytona }),
+    ...(options.plan === undefined ? {} : { plan: options.plan }),
+    ...(options.throttle === undefined ? {} : { throttle: options.throttle }),
     config: {
       orchestration: { pollingIntervalMs: 20, reviewTimeoutSeconds: 120, ...options.orchestration },
       ...(options.sandbox === undefined ? {} : { sandbox: options.sandbox }),
@@ -102,9 +106,13 @@ export const startLoop = async (
     runOn,
     stop: async () => {
       await app.stop()
-      await world.close()
-      await db.drop()
-      await rm(dir, { recursive: true, force: true })
+      try {
+        // Throws when the stand-in saw a departure from GitHub's description.
+        await world.close()
+      } finally {
+        await db.drop()
+        await rm(dir, { recursive: true, force: true })
+      }
     },
   }
 }

@@ -154,22 +154,71 @@ describe("events PatchPlane does not handle", () => {
 })
 
 describe("a signed delivery whose payload lacks what the handler reads", () => {
-  it("fails visibly (500, recorded as failed with the missing field) and starts nothing", async () => {
+  // A 500 would make GitHub show a failed delivery and invite redelivery of a
+  // payload that can never be read: it is acknowledged, recorded as ignored
+  // with the decode error, and starts nothing.
+  it("answers 200, is recorded as ignored with the missing field, and starts nothing", async () => {
     const before = await snapshot()
     const payload = example("issue_comment", "created")
     ;(payload.comment as { body: string }).body = "/patchplane fix it"
     delete payload.issue
     const res = await h.send("issue_comment", payload)
-    expect(res.status).toBe(500)
-    expect(String(res.body.error)).toMatch(/^handling failed: .*issue/)
+    expect(res).toMatchObject({ status: 200, body: { ok: true, outcome: "ignored" } })
     const { rows } = await h.db.pool.query(
       "SELECT outcome, error FROM webhook_deliveries WHERE delivery_id = $1",
       [res.id],
     )
-    expect(rows).toEqual([{ outcome: "failed", error: expect.stringMatching(/issue/) }])
+    expect(rows).toEqual([
+      { outcome: "ignored", error: expect.stringMatching(/^payload not understood: .*issue/s) },
+    ])
     expect(await snapshot()).toEqual({
       deliveries: before.deliveries + 1,
       requests: before.requests,
     })
+  })
+})
+
+describe("payload shapes GitHub's webhook schema allows", () => {
+  it("an installation on an enterprise account (no login, no type) is stored under its slug", async () => {
+    const payload = example("installation", "created")
+    const installation = payload.installation as Record<string, unknown>
+    payload.installation = {
+      ...installation,
+      id: 424_242,
+      account: {
+        id: 9_001,
+        slug: "acme-corp",
+        name: "Acme Corp",
+        node_id: "E_kgDNIyk",
+        html_url: "https://github.com/enterprises/acme-corp",
+        avatar_url: "https://avatars.githubusercontent.com/b/9001",
+        website_url: null,
+        description: null,
+        created_at: "2024-01-01T00:00:00Z",
+        updated_at: "2024-01-01T00:00:00Z",
+      },
+    }
+    const res = await h.send("installation", payload)
+    expect(res.status).toBe(200)
+    const { rows } = await h.db.pool.query(
+      "SELECT account_login, account_type FROM github_installations WHERE installation_id = $1",
+      [424_242],
+    )
+    expect(rows).toEqual([{ account_login: "acme-corp", account_type: "Enterprise" }])
+  })
+
+  it("a comment whose user is null (a deleted account) is read, not refused", async () => {
+    const payload = example("issue_comment", "created")
+    ;(payload.comment as { body: string; user: unknown }).user = null
+    ;(payload.comment as { body: string }).body = "Thanks, looks good."
+    const res = await h.send("issue_comment", payload)
+    expect(res.status).toBe(200)
+    const { rows } = await h.db.pool.query(
+      "SELECT outcome, error FROM webhook_deliveries WHERE delivery_id = $1",
+      [res.id],
+    )
+    expect(rows).toHaveLength(1)
+    expect(rows[0]?.outcome).toBe("ignored")
+    expect(String(rows[0]?.error)).not.toMatch(/not understood/)
   })
 })

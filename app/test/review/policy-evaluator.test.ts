@@ -51,6 +51,25 @@ describe("evaluatePolicy", () => {
     expect(criterion(result, "required-reviewers")?.passed).toBe(false)
   })
 
+  it("workflow changes escalate to manual review unless the policy allows them", () => {
+    const ci = patchSet({ files: [{ path: ".github/workflows/ci.yml" }, { path: "src/a.js" }] })
+    const escalated = evaluate({ approvalMode: "auto-approve" }, passing, ci)
+    expect(escalated.state).toBe("manual-review")
+    expect(criterion(escalated, "workflow-changes")).toMatchObject({
+      passed: false,
+      detail: "need manual review: .github/workflows/ci.yml",
+    })
+    const allowed = evaluate(
+      { approvalMode: "auto-approve", workflowChanges: "allow" },
+      passing,
+      ci,
+    )
+    expect(allowed.state).toBe("accepted")
+    // A file that only looks alike is no workflow.
+    const lookalike = patchSet({ files: [{ path: "docs/.github/workflows/ci.yml" }] })
+    expect(criterion(evaluate({}, passing, lookalike), "workflow-changes")?.passed).toBe(true)
+  })
+
   it("dependency changes escalate to manual review unless the policy allows them", () => {
     const deps = patchSet({ dependencyChanges: [{ manifest: "package.json", name: "zod" }] })
     const escalated = evaluate({ approvalMode: "auto-approve" }, passing, deps)

@@ -1,0 +1,141 @@
+// What real GitHub refuses on PatchPlane's main path, and how PatchPlane
+// copes, end to end against the stand-in (which refuses as GitHub does) with
+// Octokit's throttling on, as deployed: the repository is private on GitHub
+// Free (no draft PRs) and the agent changes a workflow file (GitHub refuses
+// that push without the `workflows` permission).
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import type { LocalWorld } from "../../dev/local-world.ts"
+import { REPOSITORY } from "../../dev/local-world.ts"
+import { secondaryRateLimit } from "../../dev/github-stand-in/index.ts"
+import { callTools, say, toolCall } from "../../dev/scripted-model/model-scripts.ts"
+import { type Loop, startLoop } from "./harness.ts"
+
+let loop: Loop
+let world: LocalWorld
+
+beforeAll(async () => {
+  loop = await startLoop("refusals", { plan: "free", throttle: true })
+  world = loop.world
+}, 120_000)
+
+afterAll(async () => {
+  await loop?.stop()
+})
+
+const writeFile = (path: string, content: string) => [
+  callTools(toolCall("write", { path, content }, "call_write")),
+  say(`Wrote ${path}.`),
+]
+
+describe("GitHub's refusals", () => {
+  it("pushes a workflow change with a workflows token, opens a ready PR where drafts are unavailable, asks a human, and an approval adds a new successful check run", async () => {
+    const sent = await world.request("add a CI workflow", {
+      script: writeFile(".github/workflows/ci.yml", "on: push\njobs: {}\n"),
+    })
+    const run = await loop.runOn(
+      sent.issueNumber,
+      (r) => r.pullRequestNumber !== null,
+      "the published run",
+    )
+    const number = run.pullRequestNumber ?? 0
+
+    // The push token carried `workflows: write`; only that push asked for it.
+    const mints = world.github
+      .requestsMatching("POST", /^\/app\/installations\/\d+\/access_tokens$/)
+      .map((r) => (r.body as { permissions?: Record<string, string> } | null)?.permissions)
+    expect(mints.filter((p) => p?.workflows === "write")).toHaveLength(1)
+    const pr = await world.github.pullRequest(REPOSITORY, number)
+    const compare = await world.rest(`/repos/${REPOSITORY}/compare/main...${pr.head.sha}`)
+    expect((compare.files as Array<{ filename: string }>).map((f) => f.filename)).toEqual([
+      ".github/workflows/ci.yml",
+    ])
+
+    // GitHub refused the draft once; the PR opened ready, and says why.
+    const creates = world.github.requestsMatching("POST", /^\/repos\/acme\/widgets\/pulls$/)
+    expect(creates.map((r) => r.status)).toEqual([422, 201])
+    expect(pr.draft).toBe(false)
+    expect(pr.body).toContain("Draft pull requests are not available in this repository")
+
+    // A workflow change is high risk: the policy asks a human.
+    const review = await world.review(number, loop.url)
+    expect(review.stderr).toBe("")
+    const waiting = await loop.runOn(
+      sent.issueNumber,
+      (r) => r.state === "awaiting_approval",
+      "manual review",
+    )
+    expect(waiting.reason).toBe("decision: manual-review")
+    const criteria = await loop.db.pool.query(
+      "SELECT criteria FROM merge_decisions WHERE workflow_run_id = $1 ORDER BY created_at DESC LIMIT 1",
+      [run.id],
+    )
+    expect(criteria.rows[0]?.criteria).toContainEqual({
+      criterion: "workflow-changes",
+      passed: false,
+      detail: "need manual review: .github/workflows/ci.yml",
+    })
+    const onHead = () =>
+      world.github
+        .checkRuns(REPOSITORY)
+        .filter((c) => c.headSha === pr.head.sha && c.externalId === run.id)
+    await loop.until("the check asking for a human", async () =>
+      onHead().some((c) => c.conclusion === "action_required") ? true : undefined,
+    )
+    const statusComment = await loop.until("the status comment's note", async () =>
+      world.github
+        .issueComments(REPOSITORY, sent.issueNumber)
+        .find((c) => c.body.includes("Draft pull requests are not available")),
+    )
+    expect(statusComment.body).toContain(`Pull request: [#${number}]`)
+
+    // A human approves: the completed check cannot change, so a new one says success.
+    await world.comment(sent.issueNumber, "/patchplane approve")
+    await loop.runOn(sent.issueNumber, (r) => r.state === "decided", "the approval")
+    const checks = await loop.until("a new successful check run", async () => {
+      const runs = onHead()
+      return runs.some((c) => c.conclusion === "success") ? runs : undefined
+    })
+    expect(checks.map((c) => c.conclusion)).toEqual(["action_required", "success"])
+    const bound = await loop.db.pool.query("SELECT check_run_id FROM workflow_runs WHERE id = $1", [
+      run.id,
+    ])
+    expect(Number(bound.rows[0]?.check_run_id)).toBe(checks[1]?.id)
+    // No write GitHub would refuse was sent: every PATCH of a check run answered 200.
+    expect(
+      world.github
+        .requestsMatching("PATCH", /^\/repos\/acme\/widgets\/check-runs\/\d+$/)
+        .filter((r) => r.status !== 200),
+    ).toEqual([])
+  }, 240_000)
+
+  it("waits out secondary rate limits mid-publication: one status comment, one PR, no duplicates", async () => {
+    const issue = world.github.createIssue(REPOSITORY, { title: "rate limited", user: "octocat" })
+    const comments = new RegExp(`^/repos/acme/widgets/issues/${issue.number}/comments$`)
+    world.github.failNext({ method: "POST", path: comments, ...secondaryRateLimit("429") })
+    world.github.failNext({
+      method: "POST",
+      path: /^\/repos\/acme\/widgets\/pulls$/,
+      ...secondaryRateLimit("403-retry-after"),
+    })
+    const before = world.github.requestsMatching("POST", /^\/repos\/acme\/widgets\/pulls$/).length
+    world.model.enqueue(...writeFile("docs/limits.md", "# Limits\n"))
+    await world.comment(issue.number, "/patchplane document the limits")
+    const run = await loop.runOn(
+      issue.number,
+      (r) => r.pullRequestNumber !== null,
+      "the published run",
+    )
+    const creates = world.github
+      .requestsMatching("POST", /^\/repos\/acme\/widgets\/pulls$/)
+      .slice(before)
+      .map((r) => r.status)
+    // The rate limit, then the draft GitHub refuses on this plan, then the ready PR.
+    expect(creates).toEqual([403, 422, 201])
+    expect(world.github.requestsMatching("POST", comments).map((r) => r.status)).toEqual([429, 201])
+    const mine = world.github
+      .issueComments(REPOSITORY, issue.number)
+      .filter((c) => c.user.type === "Bot")
+    expect(mine).toHaveLength(1)
+    expect(run.pullRequestNumber).not.toBeNull()
+  }, 180_000)
+})
