@@ -31142,6 +31142,10 @@ var SourceChannel = Schema_exports.Literals([
   "issue_comment",
   "pr_comment",
   "pr_review_comment",
+  /** A review that requested changes on a PatchPlane PR (a review iteration). */
+  "pr_review",
+  /** CI failed twice on a PatchPlane PR's head (a repair round). */
+  "ci_failure",
   "automation"
 ]);
 var Initiator = Schema_exports.Union([
@@ -31352,7 +31356,16 @@ var FileChange = Schema_exports.Struct({
   status: Schema_exports.Literals(["added", "modified", "deleted", "renamed"]),
   additions: NonNegativeInt,
   deletions: NonNegativeInt,
-  previousPath: Schema_exports.optionalKey(Schema_exports.String)
+  previousPath: Schema_exports.optionalKey(Schema_exports.String),
+  /** Size of the file after the change (absent for deletions and older records). */
+  bytes: Schema_exports.optionalKey(NonNegativeInt),
+  /** git sees binary content (no line counts). */
+  binary: Schema_exports.optionalKey(Schema_exports.Boolean),
+  /**
+   * Why this file's change is high risk beyond its size, e.g. a workflow that
+   * hands secrets to code: always a human's decision.
+   */
+  risk: Schema_exports.optionalKey(Schema_exports.String)
 });
 var DependencyChange = Schema_exports.Struct({
   manifest: Schema_exports.NonEmptyString,
@@ -31447,6 +31460,22 @@ var ApprovalMode = Schema_exports.Literals([
   "terminate"
 ]);
 var NetworkPolicy = Schema_exports.Literals(["none", "egress"]);
+var ContextPolicy = Schema_exports.Struct({
+  /** Quote the issue's or PR's text and conversation to the agent. */
+  include: Schema_exports.Boolean.pipe(withDefault3(true)),
+  /** The issue's or PR's title and body. */
+  maxBodyChars: PositiveInt.pipe(withDefault3(12e3)),
+  /** One comment; a longer one keeps its start. */
+  maxCommentChars: PositiveInt.pipe(withDefault3(4e3)),
+  /** The conversation; over budget, the newest comments are kept. */
+  maxCommentsChars: PositiveInt.pipe(withDefault3(4e4)),
+  /** A repository instructions file quoted in the context (.github/copilot-instructions.md). */
+  maxInstructionsChars: PositiveInt.pipe(withDefault3(8e3)),
+  /** The tail of each failing CI job's log on a PR's head. */
+  maxLogChars: PositiveInt.pipe(withDefault3(6e3)),
+  /** Everything quoted together. */
+  maxTotalChars: PositiveInt.pipe(withDefault3(8e4))
+});
 var defaultReviewers = {
   lint: { weight: 0.15, required: false, minScore: 0.5 },
   tests: { weight: 0.4, required: true, minScore: 1 },
@@ -31479,10 +31508,29 @@ var PolicySpec = Schema_exports.Struct({
   }).pipe(withDefault3({})),
   /** Globs the agent may change; a PatchSet touching anything else goes to manual review. */
   allowedPaths: Schema_exports.Array(Schema_exports.NonEmptyString).pipe(withDefault3(["**"])),
+  /**
+   * Bounds on what a PatchSet may carry, checked before anything is pushed: a
+   * file or a total over the limit is refused (the run fails, nothing is
+   * pushed) or sent to manual review; binary files likewise.
+   */
+  patchSetLimits: Schema_exports.Struct({
+    maxFileBytes: PositiveInt.pipe(withDefault3(10 * 1024 * 1024)),
+    maxTotalBytes: PositiveInt.pipe(withDefault3(50 * 1024 * 1024)),
+    oversized: Schema_exports.Literals(["refuse", "manual-review"]).pipe(withDefault3("refuse")),
+    binaryFiles: Schema_exports.Literals(["manual-review", "refuse", "allow"]).pipe(
+      withDefault3("manual-review")
+    )
+  }).pipe(withDefault3({})),
   /** Dependency changes are high risk: by default they force manual review. */
   dependencyChanges: Schema_exports.Literals(["manual-review", "allow"]).pipe(withDefault3("manual-review")),
+  /** Changes to `.github/workflows/` are high risk too: by default they force manual review. */
+  workflowChanges: Schema_exports.Literals(["manual-review", "allow"]).pipe(withDefault3("manual-review")),
   agent: Schema_exports.Struct({
-    /** Let the agent read the target repo's AGENTS.md (text the repo controls). */
+    /**
+     * Let the agent read the target repo's agent instructions (text the repo
+     * controls): AGENTS.md and CLAUDE.md (read by the agent itself), and
+     * .github/copilot-instructions.md (quoted in its context).
+     */
     readAgentsMd: Schema_exports.Boolean.pipe(withDefault3(false)),
     /**
      * Which agent runtime runs the prompt, by its adapter id ("pi", or
@@ -31491,6 +31539,19 @@ var PolicySpec = Schema_exports.Struct({
     runtime: Schema_exports.NonEmptyString.pipe(withDefault3("pi")),
     /** The model the agent asks the gateway for; the runtime's configured one when absent. */
     model: Schema_exports.optionalKey(Schema_exports.NonEmptyString)
+  }).pipe(withDefault3({})),
+  /**
+   * What the agent is shown besides the prompt, in characters after
+   * sanitising. The defaults keep the whole context near 20k tokens, far
+   * under any current model's window.
+   */
+  context: ContextPolicy.pipe(withDefault3({})),
+  /** Follow-up rounds on a PatchPlane PR: answering reviews, and when to stop. */
+  iterate: Schema_exports.Struct({
+    /** A writer's changes-requested review starts a round by itself (else only `/patchplane`). */
+    onReview: Schema_exports.Boolean.pipe(withDefault3(true)),
+    /** Rounds per chain, the first run included; past it a human decides. */
+    maxRounds: PositiveInt.pipe(withDefault3(3))
   }).pipe(withDefault3({}))
 });
 var PolicyBundle = Schema_exports.Struct({
@@ -32703,7 +32764,8 @@ var parseNumstat = (output) => {
     const [added = "-", deleted = "-", path = ""] = head3.split("	");
     const parsed = {
       additions: added === "-" ? 0 : Number(added),
-      deletions: deleted === "-" ? 0 : Number(deleted)
+      deletions: deleted === "-" ? 0 : Number(deleted),
+      binary: added === "-" && deleted === "-"
     };
     if (path === "") {
       counts.set(fields[i + 2] ?? "", parsed);
@@ -32850,7 +32912,7 @@ var checkAgentChoice = (policy, choices, source) => {
 
 // ../app/src/config/repo-policy.ts
 var REPO_POLICY_PATH = ".github/patchplane.yml";
-var mergedSections = ["budgets", "sandbox", "agent"];
+var mergedSections = ["budgets", "sandbox", "agent", "context", "iterate"];
 var isObject2 = (value3) => typeof value3 === "object" && value3 !== null && !Array.isArray(value3);
 var decodeRepoPolicy = (text, defaults, source = REPO_POLICY_PATH, choices) => {
   const check2 = (policy) => choices === void 0 ? Effect_exports.succeed(policy) : checkAgentChoice(policy, choices, source);

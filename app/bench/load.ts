@@ -16,7 +16,7 @@ export interface LoadResult {
 
 /** One result for several slices of the same load, run at different times. */
 export const mergeResults = (slices: ReadonlyArray<LoadResult>): LoadResult => {
-  const latencies = slices.flatMap((s) => s.latencies).sort((a, b) => a - b)
+  const latencies = slices.flatMap((s) => s.latencies).toSorted((a, b) => a - b)
   const seconds = slices.reduce((sum, s) => sum + s.seconds, 0)
   return {
     count: latencies.length,

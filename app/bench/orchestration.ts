@@ -252,8 +252,8 @@ export const orchestrationScenarios = async (options: {
       await new Promise((r) => setTimeout(r, 20))
     stop.abort()
     const received = arrivals.flatMap(([seq, at]) => {
-      const committed = commitTimes.get(seq)
-      return committed === undefined ? [] : [at - committed]
+      const commitAt = commitTimes.get(seq)
+      return commitAt === undefined ? [] : [at - commitAt]
     })
     if (received.length < expected)
       throw new Error(`SSE clients received ${received.length} of ${expected} events`)

@@ -48,6 +48,16 @@ const watch = async (url: string, onEvent: (seq: number) => void, stop: AbortSig
   }
 }
 
+const ms = (name: string, metric: string, value: number, target: string | null): BenchRow => ({
+  name,
+  metric,
+  value,
+  unit: "ms",
+  target,
+  baseline: null,
+  ratio: null,
+})
+
 export const scale = async (options: {
   events: number
   requests: number
@@ -162,15 +172,6 @@ export const scale = async (options: {
 
     const page = `run page API, a run with ${options.events.toLocaleString("en")} RuntimeEvents`
     const sse = `SSE, ${options.streams.toLocaleString("en")} clients on one web process`
-    const ms = (name: string, metric: string, value: number, target: string | null): BenchRow => ({
-      name,
-      metric,
-      value,
-      unit: "ms",
-      target,
-      baseline: null,
-      ratio: null,
-    })
     const mb = (name: string, metric: string, value: number): BenchRow => ({
       name,
       metric,

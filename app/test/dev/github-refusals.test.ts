@@ -55,7 +55,7 @@ const mint = async (
   Redacted.value(
     (
       await Effect.runPromise(
-        makeInstallationBrokerLive(probot).mintRepositoryToken({
+        makeInstallationBrokerLive(probot, { apiUrl: gh.apiUrl }).mintRepositoryToken({
           installationId: 77,
           repository,
           permissions,

@@ -68,6 +68,7 @@ const commitAndPush = (runId: string, branch: string, force: boolean, commit?: s
       commit: commit ?? head,
       branch,
       force,
+      touchesWorkflows: false,
     })
   })
 
