@@ -14,8 +14,10 @@ export interface StartedProcess {
   readonly output: () => string
   /** Resolves with the exit code (null after a signal). */
   readonly exited: Promise<number | null>
-  /** Resolves once the start-up summary ("is up on") is printed. */
+  /** Resolves once the start-up summary ("is up on" … "Stop: Ctrl-C") is printed. */
   readonly up: Promise<void>
+  /** This start's local operator token, from the summary (after `up`). */
+  readonly token: () => string
   /** Signals the whole process group, as Ctrl-C in a terminal does. */
   readonly signalGroup: (signal: NodeJS.Signals) => void
 }
@@ -53,7 +55,8 @@ export const startProcess = async (
   const up = new Promise<void>((done, fail) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString()
-      if (output.includes("is up on")) done()
+      // The summary ends with "Stop: Ctrl-C", after the sign-in line.
+      if (output.includes("is up on") && output.includes("Stop: Ctrl-C")) done()
     }
     child.stdout?.on("data", onData)
     child.stderr?.on("data", onData)
@@ -65,6 +68,7 @@ export const startProcess = async (
     port,
     url: `http://localhost:${port}`,
     output: () => output,
+    token: () => /Authorization: Bearer (\S+)/.exec(output)?.[1] ?? "",
     exited,
     up,
     signalGroup: (signal) => {

@@ -132,7 +132,9 @@ describe("shutdown", () => {
     const { app, cwd } = await startIn("stop")
     await app.up
     // A dashboard tab's live stream.
-    const stream = await fetch(`${app.url}/api/events`)
+    const stream = await fetch(`${app.url}/api/events`, {
+      headers: { authorization: `Bearer ${app.token()}` },
+    })
     expect(stream.status).toBe(200)
     const reader = stream.body!.getReader()
     let received = ""
@@ -176,7 +178,8 @@ describe("shutdown", () => {
     try {
       const page = await browser.page()
       // The first start may still be building the dashboard: its page reloads itself until ready.
-      await page.goto(app.url)
+      // The printed sign-in link: it sets this start's operator cookie.
+      await page.goto(`${app.url}/?token=${encodeURIComponent(app.token())}`)
       await page.getByTestId("live").filter({ hasText: "Live" }).waitFor({ timeout: 240_000 })
       app.signalGroup("SIGINT")
       await page
@@ -196,7 +199,9 @@ describe("shutdown", () => {
   it("a second Ctrl-C exits at once, and the embedded PostgreSQL still goes down", async () => {
     const { app, cwd } = await startIn("force")
     await app.up
-    const stream = await fetch(`${app.url}/api/events`)
+    const stream = await fetch(`${app.url}/api/events`, {
+      headers: { authorization: `Bearer ${app.token()}` },
+    })
     expect(stream.status).toBe(200)
     const signalledAt = Date.now()
     app.signalGroup("SIGINT")
