@@ -1,11 +1,14 @@
 "use client"
 // The rounds a run belongs to (answering reviews, repairing CI) as one chain,
-// and what CI triage found on them: flaky failures, repairs, stops.
+// and what CI triage found on them: flaky failures, repairs, stops. A reviewer
+// can stop the chain here: no review or CI failure starts another round.
 import Link from "next/link"
 import { useEffect, useState } from "react"
-import { apiGet, errorMessage } from "../lib/api.ts"
+import { apiGet, apiPost, errorMessage } from "../lib/api.ts"
 import type { RunRounds } from "../lib/api-types.ts"
 import { shortId } from "../lib/format.ts"
+import { useSession } from "../lib/session-context.tsx"
+import { ConfirmDialog, type ConfirmRequest } from "./confirm-dialog.tsx"
 import { StateBadge } from "./state-badge.tsx"
 import { Failure, Loading } from "./states.tsx"
 
@@ -17,9 +20,35 @@ const CI_OUTCOME: Record<string, string> = {
   stopped: "failed again; the chain stopped",
 }
 
+const STOP: ConfirmRequest = {
+  title: "Stop the rounds on this pull request?",
+  body:
+    "No review or CI failure will start another round. The newest round gets a " +
+    "manual-review decision, and a human decides.",
+  confirmLabel: "Stop the rounds",
+  danger: true,
+}
+
 export function RoundsView({ runId, version }: { runId: string; version: string }) {
+  const { caller } = useSession()
   const [data, setData] = useState<RunRounds | null>(null)
   const [error, setError] = useState<string | null>(null)
+  const [asking, setAsking] = useState(false)
+  const [busy, setBusy] = useState(false)
+  const [stopError, setStopError] = useState<string | null>(null)
+  const stop = async () => {
+    setBusy(true)
+    setStopError(null)
+    try {
+      await apiPost(`/api/runs/${runId}/stop-rounds`)
+      setAsking(false)
+      await load()
+    } catch (failure) {
+      setStopError(errorMessage(failure))
+    } finally {
+      setBusy(false)
+    }
+  }
   const load = () =>
     apiGet<RunRounds>(`/api/runs/${runId}/rounds`)
       .then((answer) => {
@@ -55,6 +84,30 @@ export function RoundsView({ runId, version }: { runId: string; version: string 
           ))}
         </ol>
       )}
+      {data.stopped !== null ? (
+        <p className="rounds-stopped" data-testid="rounds-stopped">
+          Stopped by {data.stopped.by}: no review or CI failure starts another round.
+        </p>
+      ) : caller.role === "viewer" ? null : (
+        <button
+          type="button"
+          className="button button-danger"
+          data-action="stop-rounds"
+          onClick={() => {
+            setStopError(null)
+            setAsking(true)
+          }}
+        >
+          Stop the rounds
+        </button>
+      )}
+      <ConfirmDialog
+        request={asking ? STOP : null}
+        busy={busy}
+        error={stopError}
+        onConfirm={() => void stop()}
+        onCancel={() => setAsking(false)}
+      />
       {data.ci.length === 0 ? null : (
         <ul className="ci-triage">
           {data.ci.map((t) => (

@@ -285,6 +285,8 @@ export interface RunContext {
 
 /** The chain of rounds a run is in (GET /api/runs/:id/rounds). */
 export interface RunRounds {
+  /** An operator stopped the chain: no review or CI failure starts another round. */
+  readonly stopped: { readonly by: string; readonly at: string; readonly runId: string } | null
   readonly rounds: ReadonlyArray<{
     readonly round: number
     readonly id: string

@@ -176,6 +176,19 @@ describe("run views", () => {
     await api(`/api/runs/${runId}/cancel`, { method: "POST", body: "{}" })
   })
 
+  it("stops a run's rounds for reviewers only, and says who stopped them", async () => {
+    const runId = await startRun("Stop my rounds")
+    const path = `/api/runs/${runId}/stop-rounds`
+    expect((await api(path, { method: "POST", token: VIEWER })).status).toBe(403)
+    expect((await api(`/api/runs/${runId}/rounds`)).body.stopped).toBeNull()
+    const stopped = await api(path, { method: "POST", token: ADMIN })
+    expect(stopped.status).toBe(200)
+    expect(stopped.body.run.id).toBe(runId)
+    const rounds = await api(`/api/runs/${runId}/rounds`, { token: VIEWER })
+    expect(rounds.body.stopped).toMatchObject({ by: "ops", runId })
+    await api(`/api/runs/${runId}/cancel`, { method: "POST", body: "{}" })
+  })
+
   it("reads a patch set's diff from GitHub, once, and says why when it cannot", async () => {
     const runId = await startRun("Diff me")
     const withShas = await insertPatchSet(stack.db, {

@@ -8,6 +8,7 @@
 // `workflow_run.completed` as GitHub does.
 import type { Context } from "./context.ts"
 import { requireRepo } from "./context.ts"
+import { type CommitInfo, commitInfo } from "./repo-git.ts"
 import { HttpError, intParam, json, notFound, paginate, route, type Route } from "./router.ts"
 import { iso, repoShape, userShape, type Urls } from "./shapes.ts"
 import { nodeId, type Repository, type Store, type User } from "./state.ts"
@@ -48,6 +49,8 @@ interface WorkflowRun {
   readonly input: CompletedWorkflowRun
   readonly actor: User
   readonly createdAt: Date
+  /** The head commit as the run saw it (GitHub's `head_commit`). */
+  readonly headCommit: CommitInfo | null
   attempt: number
   status: "queued" | "in_progress" | "completed"
   conclusion: "success" | "failure" | null
@@ -63,6 +66,7 @@ const conclude = (jobs: ReadonlyArray<Job>) =>
 
 export const workflowRunShape = (urls: Urls, repo: Repository, run: WorkflowRun) => {
   const api = `${urls.api}/repos/${repo.fullName}/actions/runs/${run.id}`
+  const repoRef = { id: repo.id, name: repo.name, url: `${urls.api}/repos/${repo.fullName}` }
   return {
     id: run.id,
     name: run.input.name,
@@ -82,6 +86,23 @@ export const workflowRunShape = (urls: Urls, repo: Repository, run: WorkflowRun)
     jobs_url: `${api}/jobs`,
     logs_url: `${api}/logs`,
     rerun_url: `${api}/rerun`,
+    cancel_url: `${api}/cancel`,
+    artifacts_url: `${api}/artifacts`,
+    check_suite_url: `${urls.api}/repos/${repo.fullName}/check-suites/${run.id}`,
+    head_commit:
+      run.headCommit === null
+        ? null
+        : {
+            id: run.headCommit.sha,
+            tree_id: run.headCommit.tree,
+            message: run.headCommit.message,
+            timestamp: run.headCommit.committer.date,
+            author: { name: run.headCommit.author.name, email: run.headCommit.author.email },
+            committer: {
+              name: run.headCommit.committer.name,
+              email: run.headCommit.committer.email,
+            },
+          },
     workflow_url: `${urls.api}/repos/${repo.fullName}/actions/workflows/${run.workflowId}`,
     pull_requests:
       run.input.pullNumber === null
@@ -91,8 +112,8 @@ export const workflowRunShape = (urls: Urls, repo: Repository, run: WorkflowRun)
               id: run.input.pullNumber,
               number: run.input.pullNumber,
               url: `${urls.api}/repos/${repo.fullName}/pulls/${run.input.pullNumber}`,
-              head: { ref: run.input.headBranch, sha: run.input.headSha },
-              base: { ref: repo.defaultBranch, sha: run.input.headSha },
+              head: { ref: run.input.headBranch, sha: run.input.headSha, repo: repoRef },
+              base: { ref: repo.defaultBranch, sha: run.input.headSha, repo: repoRef },
             },
           ],
     created_at: iso(run.createdAt),
@@ -168,6 +189,7 @@ export const completeWorkflowRun = async (
     input,
     actor: store.user(input.actor),
     createdAt: now,
+    headCommit: await commitInfo(repo.dir, input.headSha),
     attempt: 1,
     status: "completed",
     conclusion: null,

@@ -5,6 +5,7 @@ import { actor, type Context, requireRepo, touch } from "./context.ts"
 import {
   branchSha,
   changedFiles,
+  commitInfo,
   commitsBetween,
   diffText,
   mergeBase,
@@ -27,7 +28,7 @@ import {
 import { diffReply, wantsDiff } from "./routes-repos.ts"
 import { openIssue } from "./routes-issues.ts"
 import { refuseDraft, refuseLongBody } from "./refusals.ts"
-import { fileShape, pullShape, type LivePull } from "./shapes.ts"
+import { commitShape, fileShape, pullShape, type LivePull } from "./shapes.ts"
 import { nodeId, type Issue, type Repository, type User } from "./state.ts"
 
 /** The head and base commits now: the branches while they exist, else what was last seen. */
@@ -300,6 +301,29 @@ export const pullRoutes = (ctx: Context): ReadonlyArray<Route> => {
       return json(
         200,
         page.map((file) => fileShape(urls, repo, live.headSha, file)),
+        headers,
+      )
+    }),
+    // "Lists a maximum of 250 commits for a pull request"
+    // (docs.github.com/rest/pulls/pulls#list-commits-on-a-pull-request), oldest first.
+    route("GET", "/repos/:owner/:repo/pulls/:number/commits", async (req) => {
+      const repo = requireRepo(ctx, req, ["pull_requests", "read"])
+      const issue = pullOf(repo, req)
+      const shas = await liveShas(repo, issue)
+      const base =
+        issue.pull?.mergeCommitSha == null ? shas.baseSha : `${issue.pull.mergeCommitSha}^1`
+      const from = base === "" ? null : await mergeBase(repo.dir, base, shas.headSha)
+      const commits =
+        from === null ? [] : (await commitsBetween(repo.dir, from, shas.headSha)).slice(0, 250)
+      const infos = await Promise.all(commits.map((sha) => commitInfo(repo.dir, sha)))
+      const { page, headers } = paginate(
+        req,
+        infos.filter((info) => info !== null),
+        `${urls.api}/repos/${repo.fullName}/pulls/${issue.number}/commits`,
+      )
+      return json(
+        200,
+        page.map((info) => commitShape(urls, repo, info, null)),
         headers,
       )
     }),

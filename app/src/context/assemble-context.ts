@@ -53,7 +53,7 @@ export const assembleContext = (input: AssembleInput): AssembledContext => {
   const parts: Array<ContextPart> = []
   const omitted: Array<string> = []
   // Priority when the total is short: the issue itself, the repository's
-  // instructions, failing CI logs, then the conversation from its newest
+  // instructions, failing CI logs, the PR's diff and commits, then the conversation from its newest
   // comment back.
   const take = (candidate: ContextPart) => {
     if (left <= 0) {
@@ -98,6 +98,17 @@ export const assembleContext = (input: AssembleInput): AssembledContext => {
   }
   for (const job of gathered.failingJobs) {
     const taken = take(part("ci_log", job.source, job.path, job.text, policy.maxLogChars))
+    if (taken !== null) parts.push(taken)
+  }
+  // What the PR changes so far: the agent continues this work.
+  if (gathered.diff !== null) {
+    const d = gathered.diff
+    const taken = take(part("diff", d.source, d.path, d.text, policy.maxDiffChars))
+    if (taken !== null) parts.push(taken)
+  }
+  if (gathered.commits !== null) {
+    const c = gathered.commits
+    const taken = take(part("commits", c.source, c.path, c.text, policy.maxCommitsChars))
     if (taken !== null) parts.push(taken)
   }
   let conversationLeft = policy.maxCommentsChars

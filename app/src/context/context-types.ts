@@ -40,6 +40,10 @@ export interface GatheredContext {
   readonly instructions: ReadonlyArray<GatheredFile>
   /** For a PR: the failing CI jobs on its head, with their log tails. */
   readonly failingJobs: ReadonlyArray<GatheredFile>
+  /** For a PR: its changed files and their patches, as one diff. */
+  readonly diff: GatheredFile | null
+  /** For a PR: its commit messages, oldest first. */
+  readonly commits: GatheredFile | null
 }
 
 export const emptyContext: GatheredContext = {
@@ -47,6 +51,8 @@ export const emptyContext: GatheredContext = {
   comments: [],
   instructions: [],
   failingJobs: [],
+  diff: null,
+  commits: null,
 }
 
 export interface ContextPart {
@@ -58,6 +64,8 @@ export interface ContextPart {
     | "review_comment"
     | "instructions"
     | "ci_log"
+    | "diff"
+    | "commits"
   readonly source: string
   /** The header line the agent sees above the quoted text. */
   readonly title: string

@@ -1,6 +1,7 @@
 // Reads a run's context from GitHub with the run's installation token: the
 // issue or PR it was asked on with its conversation (for a PR also its
-// reviews and inline review comments with their diff hunks), and the
+// reviews and inline review comments with their diff hunks, its changed
+// files and diff, and its commit messages), and the
 // repository's Copilot instructions when the policy lets the agent read
 // repository instructions (AGENTS.md and CLAUDE.md the agent reads itself).
 import { Effect } from "effect"
@@ -88,6 +89,41 @@ const failingOnHead = (github: GitHubShape, ref: RepoRef, number: number) =>
     ),
   )
 
+/** A PR's changed files and patches as one diff, and its commit messages. */
+const changesOf = (github: GitHubShape, ref: RepoRef, number: number, source: string) =>
+  Effect.all(
+    [github.listPullRequestFiles(ref, number), github.listPullRequestCommits(ref, number)],
+    { concurrency: 2 },
+  ).pipe(
+    Effect.map(([files, commits]) => ({
+      diff:
+        files.length === 0
+          ? null
+          : {
+              path: `Changes of ${source}: ${files.length} file(s)`,
+              source: `${source} files`,
+              text: [
+                ...files.map((f) => `${f.status} ${f.filename} (+${f.additions} -${f.deletions})`),
+                ...files.map((f) =>
+                  f.patch === null
+                    ? `\n--- ${f.filename}: no patch (binary or too large)`
+                    : `\n--- a/${f.filename}\n+++ b/${f.filename}\n${f.patch}`,
+                ),
+              ].join("\n"),
+            },
+      commits:
+        commits.length === 0
+          ? null
+          : {
+              path: `Commits of ${source}, oldest first`,
+              source: `${source} commits`,
+              text: commits
+                .map((c) => `commit ${c.sha.slice(0, 12)} by ${c.author}\n${c.message}`)
+                .join("\n\n"),
+            },
+    })),
+  )
+
 export const gatherContext = (
   github: GitHubShape,
   target: GatherTarget,
@@ -115,6 +151,9 @@ export const gatherContext = (
     const source = `${target.repository}#${number}`
     const reviews = issue.isPullRequest ? yield* reviewsOf(github, ref, number, source) : []
     const failing = issue.isPullRequest ? yield* failingOnHead(github, ref, number) : []
+    const changes = issue.isPullRequest
+      ? yield* changesOf(github, ref, number, source)
+      : { diff: null, commits: null }
     const conversation = [
       ...comments
         .filter((c) => c.id !== target.requestCommentId && !c.body.includes(STATUS_MARKER_PREFIX))
@@ -133,5 +172,6 @@ export const gatherContext = (
       comments: conversation,
       instructions,
       failingJobs: failing,
+      ...changes,
     }
   })

@@ -39,6 +39,10 @@ export const ContextPolicy = Schema.Struct({
   maxCommentsChars: PositiveInt.pipe(withDefault(40_000)),
   /** A repository instructions file quoted in the context (.github/copilot-instructions.md). */
   maxInstructionsChars: PositiveInt.pipe(withDefault(8_000)),
+  /** A PR's changed files and diff (its patches, file by file; over it, the start is kept). */
+  maxDiffChars: PositiveInt.pipe(withDefault(20_000)),
+  /** A PR's commit messages, oldest first. */
+  maxCommitsChars: PositiveInt.pipe(withDefault(6_000)),
   /** The tail of each failing CI job's log on a PR's head. */
   maxLogChars: PositiveInt.pipe(withDefault(6_000)),
   /** Everything quoted together. */

@@ -88,6 +88,22 @@ export interface ReviewCommentInfo {
   readonly createdAt: string
 }
 
+/** A file a pull request changes, with its patch (GitHub leaves it out for binary or huge files). */
+export interface PullFileInfo {
+  readonly filename: string
+  readonly status: string
+  readonly additions: number
+  readonly deletions: number
+  readonly patch: string | null
+}
+
+/** A commit on a pull request. */
+export interface PullCommitInfo {
+  readonly sha: string
+  readonly author: string
+  readonly message: string
+}
+
 /** A GitHub Actions workflow run. */
 export interface WorkflowRunInfo {
   readonly id: number
@@ -175,6 +191,16 @@ export interface GitHubShape {
     ref: RepoRef,
     pullNumber: number,
   ) => Effect.Effect<ReadonlyArray<ReviewCommentInfo>, GitHubError>
+  /** The files a PR changes with their patches (every page; GitHub lists at most 3000). */
+  readonly listPullRequestFiles: (
+    ref: RepoRef,
+    pullNumber: number,
+  ) => Effect.Effect<ReadonlyArray<PullFileInfo>, GitHubError>
+  /** A PR's commits, oldest first (GitHub lists at most 250). */
+  readonly listPullRequestCommits: (
+    ref: RepoRef,
+    pullNumber: number,
+  ) => Effect.Effect<ReadonlyArray<PullCommitInfo>, GitHubError>
   /** Actions workflow runs on a commit, newest first. */
   readonly listWorkflowRuns: (
     ref: RepoRef,
@@ -446,6 +472,36 @@ export const makeGitHubLive = (probot: Probot): GitHubShape => ({
         diffHunk: comment.diff_hunk,
         body: comment.body,
         createdAt: comment.created_at,
+      }))
+    }),
+  listPullRequestFiles: (ref, pullNumber) =>
+    call(probot, "listPullRequestFiles", ref, async (octokit) => {
+      const all = await octokit.paginate(octokit.rest.pulls.listFiles, {
+        owner: ref.owner,
+        repo: ref.repo,
+        pull_number: pullNumber,
+        per_page: 100,
+      })
+      return all.map((file) => ({
+        filename: file.filename,
+        status: file.status,
+        additions: file.additions,
+        deletions: file.deletions,
+        patch: file.patch ?? null,
+      }))
+    }),
+  listPullRequestCommits: (ref, pullNumber) =>
+    call(probot, "listPullRequestCommits", ref, async (octokit) => {
+      const all = await octokit.paginate(octokit.rest.pulls.listCommits, {
+        owner: ref.owner,
+        repo: ref.repo,
+        pull_number: pullNumber,
+        per_page: 100,
+      })
+      return all.map((commit) => ({
+        sha: commit.sha,
+        author: commit.author?.login ?? commit.commit.author?.name ?? "unknown",
+        message: commit.commit.message,
       }))
     }),
   listWorkflowRuns: (ref, headSha) =>

@@ -14,6 +14,7 @@ import {
   latestRunForIssue,
   linkRound,
   roundChain,
+  roundsStop,
   runModelUsage,
   settleCiTriage,
   startCiTriage,
@@ -73,6 +74,8 @@ export const handleWorkflowRunCompleted = (
       return latest ?? (await getWorkflowRun(deps.db, binding.workflowRunId))
     })
     if (previous === undefined) return ignored(`no run on #${number}`)
+    const stop = yield* Effect.promise(() => roundsStop(deps.db, previous.id))
+    if (stop !== undefined) return ignored(`@${stop.actor} stopped the rounds on #${number}`)
 
     // First failure of this run: re-run its failed jobs once, spending nothing.
     if (triage === undefined) {

@@ -13,6 +13,7 @@ import {
   linkRound,
   recordMergeDecision,
   roundChain,
+  roundsStop,
   runModelUsage,
   type WorkflowRunRow,
 } from "@patchplane/db"
@@ -121,6 +122,8 @@ export const handleReviewSubmitted = (
       return latest ?? (await getWorkflowRun(deps.db, binding.workflowRunId))
     })
     if (previous === undefined) return ignored(`no run on #${number}`)
+    const stop = yield* Effect.promise(() => roundsStop(deps.db, previous.id))
+    if (stop !== undefined) return ignored(`@${stop.actor} stopped the rounds on #${number}`)
     const facts = yield* Effect.promise(() => chainFacts(deps, previous))
     const source: CommandSource = {
       deliveryId,

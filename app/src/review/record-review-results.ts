@@ -1,5 +1,6 @@
 // Stores a verified report: checks the token may speak for the run (its
-// repository, branch and review workflow), that the run is still reviewing
+// repository, branch and review workflow), finds the round of that branch's
+// chain that pushed the reviewed head, checks that round is still reviewing
 // and the report is for its current PatchSet and head commit, then upserts
 // the ReviewRuns and records the PolicyEvaluator's MergeDecision in one
 // transaction — with the run row locked and its state checked again, so no
@@ -26,6 +27,7 @@ import {
   type Severity,
 } from "../domain/index.ts"
 import { type ActionsClaims, rejectClaims } from "./actions-claims.ts"
+import { roundOwningHead } from "./head-round.ts"
 import { evaluatedFile, evaluatePolicy } from "./policy-evaluator.ts"
 import { type ClaimsRejected, ReviewRequestError } from "./review-errors.ts"
 import type { ReviewResultsBody } from "./review-results-body.ts"
@@ -112,11 +114,23 @@ export const recordReviewResults = (
   },
 ): Effect.Effect<RecordedResults, ReviewRequestError | ClaimsRejected> =>
   Effect.gen(function* () {
-    const { runId, claims, body } = input
-    const target = yield* database("loading the run", () => getReviewTarget(deps.db, runId))
-    if (target === undefined) return yield* fail(404, "run_not_found", `no run ${runId}`)
-    const rejected = rejectClaims(claims, { runId, ...target }, deps.workflowRefs)
+    const { claims, body } = input
+    const branchRun = yield* database("loading the run", () =>
+      getReviewTarget(deps.db, input.runId),
+    )
+    if (branchRun === undefined) return yield* fail(404, "run_not_found", `no run ${input.runId}`)
+    // The token speaks for the branch `patchplane/<run-id>` the Action named…
+    const rejected = rejectClaims(claims, { runId: input.runId, ...branchRun }, deps.workflowRefs)
     if (rejected !== null) return yield* Effect.fail(rejected)
+    // …and the results belong to the round that pushed the reviewed head.
+    const runId = yield* database("finding the round", () =>
+      roundOwningHead(deps.db, input.runId, body.headSha),
+    )
+    const target =
+      runId === input.runId
+        ? branchRun
+        : yield* database("loading the round", () => getReviewTarget(deps.db, runId))
+    if (target === undefined) return yield* fail(404, "run_not_found", `no run ${runId}`)
     if (target.run.state !== "reviewing") return yield* notReviewing(runId, target.run.state)
     const patchSet = yield* database("loading the PatchSet", () =>
       findRunPatchSet(deps.db, runId, body.patchSetId),

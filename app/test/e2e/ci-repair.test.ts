@@ -2,7 +2,8 @@
 // completes red on a PatchPlane PR's head → PatchPlane re-runs the failed
 // jobs once → green: recorded as flaky, no run and no model call; red again:
 // a repair round on the PR's branch whose model was given the log tail →
-// green CI → the review decides. The same failure after a repair stops the
+// green CI → the review of the repaired head decides the repair round, and a
+// review asking for more stops the chain when the score did not improve. The same failure after a repair stops the
 // chain with a manual-review decision.
 import { getCiTriage, latestMergeDecision, roundChain } from "@patchplane/db"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -107,6 +108,11 @@ describe("CI triage and repair", () => {
   it("repairs a failure that survives its re-run, with the log tail as context, then decides", async () => {
     const { world, db, url } = loop
     const opened = await openPullRequest("add docs/repair.md", "docs/repair.md")
+    // The review workflow reports on round 1's head: its decision is round 1's.
+    expect((await world.review(opened.number, url)).code).toBe(0)
+    const firstDecision = await loop.until("round 1's decision", () =>
+      latestMergeDecision(db.db, opened.run.id),
+    )
     // The repair: fix the code, then run the tests.
     world.model.enqueue(
       callTools(
@@ -153,17 +159,34 @@ describe("CI triage and repair", () => {
     await ci(opened.number, [{ name: "test", conclusion: "success", log: "ok" }])
     const review = await world.review(opened.number, url)
     expect(review.code).toBe(0)
-    // The review decides the chain (the review endpoint records it on the run that
-    // opened the PR today; whatever the policy makes of it).
-    const decision = await loop.until("the review's decision on the chain", async () => {
-      for (const id of [repair.id, opened.run.id]) {
-        const d = await latestMergeDecision(db.db, id)
-        if (d !== undefined) return d
-      }
-      return undefined
-    })
-    expect(decision.decidedBy).not.toBe("iteration")
+    // The Action names the branch's run (round 1), but the head it reviewed is
+    // the repair round's: the decision is the repair round's, round 1's stands.
+    const decision = await loop.until("the review's decision on the repair round", () =>
+      latestMergeDecision(db.db, repair.id),
+    )
+    expect(decision).toMatchObject({ decidedBy: "policy", workflowRunId: repair.id })
+    expect((await latestMergeDecision(db.db, opened.run.id))?.id).toBe(firstDecision.id)
     expect((await getCiTriage(db.db, githubRunId))?.outcome).toBe("repair-started")
+    expect(world.model.requests.length).toBe(calls)
+
+    // A writer requests changes: the repair round scored no better than round 1,
+    // so the chain stops instead of spending another round (maxRounds is 3).
+    world.github.setPermission(REPOSITORY, "rita", "write")
+    await world.submitReview(opened.number, {
+      user: "rita",
+      state: "CHANGES_REQUESTED",
+      body: "Try again.",
+    })
+    const stop = await loop.until("the stop on the repair round", async () => {
+      const d = await latestMergeDecision(db.db, repair.id)
+      return d?.decidedBy === "iteration" ? d : undefined
+    })
+    expect(stop.state).toBe("manual-review")
+    expect(stop.criteria.at(-1)?.detail).toBe(
+      `stopped iterating: the review score did not improve over the previous round ` +
+        `(${Math.round(firstDecision.weightedScore * 100)}% → ${Math.round(decision.weightedScore * 100)}%)`,
+    )
+    expect(await roundChain(db.db, repair.id)).toEqual([opened.run.id, repair.id])
     expect(world.model.requests.length).toBe(calls)
   }, 300_000)
 

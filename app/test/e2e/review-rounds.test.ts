@@ -5,7 +5,13 @@
 // reviews from readers start nothing; past iterate.maxRounds (2 here, from
 // the repository's own policy) the chain stops with a manual-review decision
 // and the reason, on the PR and in the status comment, with no model call.
-import { latestMergeDecision, lineageOf, roundChain } from "@patchplane/db"
+import {
+  getRunContext,
+  getWorkflowRun,
+  latestMergeDecision,
+  lineageOf,
+  roundChain,
+} from "@patchplane/db"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { REPOSITORY } from "../../dev/local-world.ts"
 import { callTools, say, toolCall } from "../../dev/scripted-model/model-scripts.ts"
@@ -119,6 +125,26 @@ describe("review rounds", () => {
       given.indexOf("Instruction from @rita:"),
     )
 
+    // What the PR changed so far, as data: its files and diff, and its commit messages.
+    const commits = (await world.rest(
+      `/repos/${REPOSITORY}/pulls/${pr}/commits`,
+    )) as unknown as ReadonlyArray<{ commit: { message: string } }>
+    const firstLine = commits[0]?.commit.message.split("\n")[0] ?? ""
+    expect(firstLine).not.toBe("")
+    const stored = (await getRunContext(db.db, second.id))?.prompt ?? ""
+    expect(given).toContain(stored)
+    const end = stored.indexOf("=== END GITHUB CONTEXT ===")
+    const changes = stored.indexOf(
+      `[Changes of ${REPOSITORY}#${pr}: 1 file(s)]\n> added CONTRIBUTING.md (+`,
+    )
+    expect(changes).toBeGreaterThan(stored.indexOf("=== BEGIN GITHUB CONTEXT"))
+    expect(changes).toBeLessThan(end)
+    expect(stored).toContain("> +++ b/CONTRIBUTING.md\n> @@ ")
+    const commitsAt = stored.indexOf(`[Commits of ${REPOSITORY}#${pr}, oldest first]`)
+    expect(commitsAt).toBeGreaterThan(changes)
+    expect(stored.indexOf(`> ${firstLine}`, commitsAt)).toBeGreaterThan(commitsAt)
+    expect(stored.indexOf(`> ${firstLine}`, commitsAt)).toBeLessThan(end)
+
     expect(await roundChain(db.db, second.id)).toEqual([first.id, second.id])
     const edges = await lineageOf(db.db, { kind: "workflow_run", id: second.id })
     expect(edges.find((e) => e.relation === "iterates")).toMatchObject({
@@ -164,7 +190,7 @@ describe("review rounds", () => {
     const browser = await launchBrowser()
     try {
       const page = await browser.page()
-      await page.goto(`${loop.url}/runs/${second.id}`)
+      await page.goto(loop.signIn(`/runs/${second.id}`))
       const rounds = page.getByTestId("rounds")
       await rounds.getByText("Round 2:").waitFor({ timeout: 60_000 })
       await rounds.getByRole("link", { name: first.id.slice(0, 8) }).waitFor()
@@ -173,5 +199,58 @@ describe("review rounds", () => {
     } finally {
       await browser.close()
     }
+  }, 300_000)
+
+  it("lets an operator stop the rounds from the run page: a writer's review then starts nothing", async () => {
+    const { world, db } = loop
+    const github = world.github
+    github.setPermission(REPOSITORY, "rita", "write")
+    const sent = await world.request("add a SECURITY.md")
+    const run = await loop.runOn(
+      sent.issueNumber,
+      (r) => r.pullRequestNumber !== null && r.state === "reviewing",
+      "the PR under review",
+    )
+    const pr = run.pullRequestNumber ?? 0
+
+    const browser = await launchBrowser()
+    try {
+      const page = await browser.page()
+      await page.goto(loop.signIn(`/runs/${run.id}`))
+      const rounds = page.getByTestId("rounds")
+      await rounds.locator('button[data-action="stop-rounds"]').click()
+      const dialog = page.getByRole("dialog")
+      await dialog.getByRole("button", { name: "Stop the rounds" }).click()
+      await rounds
+        .getByTestId("rounds-stopped")
+        .getByText("Stopped by local operator")
+        .waitFor({ timeout: 30_000 })
+      expect(await rounds.locator('button[data-action="stop-rounds"]').count()).toBe(0)
+      await browser.screenshot(page, "e2e-rounds-stopped")
+    } finally {
+      await browser.close()
+    }
+    const decision = await latestMergeDecision(db.db, run.id)
+    expect(decision).toMatchObject({ state: "manual-review", decidedBy: "iteration" })
+    expect(decision?.criteria.at(-1)?.detail).toBe("stopped iterating: stopped by local operator")
+    await loop.until("the stopped round waiting for a human", async () =>
+      (await getWorkflowRun(db.db, run.id))?.state === "awaiting_approval" ? true : undefined,
+    )
+
+    // A writer's review that would start round 2 starts nothing now.
+    const calls = world.model.requests.length
+    const review = await world.submitReview(pr, {
+      user: "rita",
+      state: "CHANGES_REQUESTED",
+      body: "Mention the disclosure address.",
+    })
+    expect(await delivery(review.deliveryId)).toMatchObject({ outcome: "ignored" })
+    const onPr = await db.pool.query<{ id: string }>(
+      "SELECT id FROM workflow_runs WHERE pull_request_number = $1",
+      [pr],
+    )
+    expect(onPr.rows.map((r) => r.id)).toEqual([run.id])
+    expect(await roundChain(db.db, run.id)).toEqual([run.id])
+    expect(world.model.requests.length).toBe(calls)
   }, 300_000)
 })

@@ -127,7 +127,7 @@ describe("run context", () => {
     const browser = await launchBrowser()
     try {
       const page = await browser.page()
-      await page.goto(`${loop.url}/runs/${run.id}`)
+      await page.goto(loop.signIn(`/runs/${run.id}`))
       const seen = page.getByTestId("agent-context")
       await seen.waitFor({ timeout: 60_000 })
       await page.getByRole("heading", { name: "What the agent saw" }).waitFor()

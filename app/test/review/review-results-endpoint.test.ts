@@ -2,7 +2,10 @@
 // stored once per reviewer and judged; wrong tokens, bodies and runs are
 // refused with {"error":{code,message,path?}} and leave nothing behind.
 import {
+  getWorkflowRun,
   insertPatchSet,
+  insertWorkflowRun,
+  linkRound,
   lineageOf,
   listMergeDecisions,
   listReviewRuns,
@@ -351,5 +354,61 @@ describe("forged or late results", () => {
     expect(await listMergeDecisions(db.db, run.runId)).toEqual([])
     const current = await post(run.runId, { ...body, headSha: "d".repeat(40) }, token)
     expect(current.status).toBe(200)
+  })
+
+  it("records a follow-up round's head on that round, though the Action names the branch's run", async () => {
+    const first = await seedRun(db.db)
+    const firstRow = await getWorkflowRun(db.db, first.runId)
+    // Round 2 pushes to round 1's branch, as follow-up rounds do.
+    const second = await insertWorkflowRun(db.db, {
+      promptRequestId: firstRow!.promptRequestId,
+      repositoryId: first.repositoryId,
+      pullRequestNumber: 42,
+    })
+    const steps = ["provisioning", "running", "collecting", "reviewing"] as const
+    let from: "queued" | (typeof steps)[number] = "queued"
+    for (const to of steps) {
+      await transitionWorkflowRun(db.db, { id: second.id, from, to })
+      from = to
+    }
+    const patchSet = await insertPatchSet(db.db, {
+      workflowRunId: second.id,
+      branch: `patchplane/${first.runId}`,
+      baseSha: "b".repeat(40),
+      headSha: "c".repeat(40),
+      files: [{ path: "src/math.js", status: "modified", additions: 1, deletions: 0 }],
+      diffSummary: { filesChanged: 1, additions: 1, deletions: 0 },
+      dependencyChanges: [],
+    })
+    await linkRound(db.db, {
+      previousRunId: first.runId,
+      runId: second.id,
+      round: 2,
+      trigger: "review",
+      detail: {},
+    })
+    const token = await issuer.sign(claimsFor(first))
+    const res = await post(first.runId, { headSha: "c".repeat(40), reviewRuns: allPassing }, token)
+    expect(res.status).toBe(200)
+    expect(res.body.patchSetId).toBe(patchSet.id)
+    expect(await listMergeDecisions(db.db, second.id)).toHaveLength(1)
+    expect(await listMergeDecisions(db.db, first.runId)).toEqual([])
+    expect(server.decisions.at(-1)).toMatchObject({ runId: second.id })
+    // A head no round pushed is still refused, on the branch's run.
+    const stale = await post(
+      first.runId,
+      { headSha: "d".repeat(40), reviewRuns: allPassing },
+      token,
+    )
+    expect(stale.status).toBe(409)
+    expect(stale.body.error.code).toBe("stale_head")
+    // The token must still be for the named run's branch.
+    const other = await issuer.sign(claimsFor(first, { head_ref: `patchplane/${second.id}` }))
+    const refused = await post(
+      first.runId,
+      { headSha: "c".repeat(40), reviewRuns: allPassing },
+      other,
+    )
+    expect(refused.status).toBe(403)
   })
 })

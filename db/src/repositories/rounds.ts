@@ -1,7 +1,7 @@
 // Rounds: a follow-up run (answering a review, repairing CI) is linked to the
 // run before it by an `iterates` provenance edge; the runs linked so form one
 // chain, counted as rounds.
-import { and, eq, sql } from "drizzle-orm"
+import { and, eq, inArray, sql } from "drizzle-orm"
 import type { Executor } from "../client.ts"
 import { provenanceEdges } from "../schema/index.ts"
 
@@ -77,4 +77,49 @@ export const linkRound = async (
     actor: "system",
     data: { round: input.round, trigger: input.trigger, ...input.detail },
   })
+}
+
+/** An operator stopped a chain: no review or CI failure starts another round of it. */
+export interface RoundsStop {
+  readonly runId: string
+  readonly actor: string
+  readonly at: Date
+}
+
+/** Records that `actor` stopped the chain at its newest round `runId` (once). */
+export const stopRounds = async (
+  db: Executor,
+  input: { readonly runId: string; readonly actor: string },
+): Promise<void> => {
+  if ((await roundsStop(db, input.runId)) !== undefined) return
+  await db.insert(provenanceEdges).values({
+    fromKind: "workflow_run",
+    fromId: input.runId,
+    relation: "rounds_stopped",
+    toKind: "workflow_run",
+    toId: input.runId,
+    actor: input.actor,
+    data: { by: input.actor },
+  })
+}
+
+/** Whether an operator stopped the chain `runId` belongs to, and who. */
+export const roundsStop = async (db: Executor, runId: string): Promise<RoundsStop | undefined> => {
+  const chain = await roundsAround(db, runId)
+  const [row] = await db
+    .select({
+      runId: provenanceEdges.fromId,
+      actor: provenanceEdges.actor,
+      at: provenanceEdges.createdAt,
+    })
+    .from(provenanceEdges)
+    .where(
+      and(
+        eq(provenanceEdges.relation, "rounds_stopped"),
+        eq(provenanceEdges.fromKind, "workflow_run"),
+        inArray(provenanceEdges.fromId, chain),
+      ),
+    )
+    .limit(1)
+  return row
 }

@@ -2,8 +2,9 @@
 //   GET /api/runs/:id/context   the stored context (parts, sizes, truncations,
 //                               digest) and the exact prompt the model was given
 //   GET /api/runs/:id/rounds    the chain of rounds (iterates edges) the run is in,
-//                               and CI triage on them (flaky, repaired, stopped)
-import { ciTriageOf, getRunContext, getWorkflowRun, roundsAround } from "@patchplane/db"
+//                               CI triage on them (flaky, repaired, stopped), and
+//                               whether an operator stopped the chain
+import { ciTriageOf, getRunContext, getWorkflowRun, roundsAround, roundsStop } from "@patchplane/db"
 import { requireRole } from "./auth.ts"
 import type { ApiRoutes, DashboardApiDeps } from "./dashboard-deps.ts"
 import { ApiError, sendJson } from "./http-json.ts"
@@ -23,7 +24,12 @@ export const runContextApi =
       const chain = await roundsAround(deps.db, runId)
       const runs = await Promise.all(chain.map((id) => getWorkflowRun(deps.db, id)))
       const triage = await ciTriageOf(deps.db, chain)
+      const stop = await roundsStop(deps.db, runId)
       sendJson(res, 200, {
+        stopped:
+          stop === undefined
+            ? null
+            : { by: stop.actor, at: stop.at.toISOString(), runId: stop.runId },
         rounds: runs.flatMap((run, index) =>
           run === undefined
             ? []

@@ -3,6 +3,7 @@
 //   GET  /api/runs/:id                              one run with everything about it
 //   POST /api/prompts                               start a run (dashboard channel)
 //   POST /api/runs/:id/{cancel|interrupt|approve|reject|steer|manual-review|retry}
+//   POST /api/runs/:id/stop-rounds                 no further review/CI rounds on its PR
 //   POST /api/control/{pause|resume}                the kill switch
 import type { IncomingMessage, ServerResponse } from "node:http"
 import {
@@ -20,6 +21,7 @@ import { sanitizeBounded, TextRefused } from "../../intake/bounded-sanitizer.ts"
 import type { ControlError, OrchestratorShape } from "../../orchestration/orchestrator.ts"
 import { type Authenticate, type Caller, requireRole } from "./auth.ts"
 import { ApiError, readBody, sendJson } from "./http-json.ts"
+import { stopRoundsOf } from "./stop-rounds.ts"
 
 export interface RunsApiDeps {
   readonly db: Database
@@ -178,6 +180,8 @@ const actOnRun = async (
       return control(o.manualReview(runId, actor, (await readBody(req, ReasonBody)).reason ?? ""))
     case "retry":
       return control(o.retry(runId, actor))
+    case "stop-rounds":
+      return stopRoundsOf(deps, runId, actor)
     default:
       throw new ApiError(404, "not_found", `no action ${action}`)
   }
