@@ -95,6 +95,12 @@ export const repoRoutes = (ctx: Context): ReadonlyArray<Route> => {
         name,
         commit: info === null ? { sha } : commitShape(urls, repo, info, null),
         protected: false,
+        // What GitHub answers for a branch without protection rules.
+        protection: {
+          enabled: false,
+          required_status_checks: { enforcement_level: "off", contexts: [], checks: [] },
+        },
+        protection_url: `${urls.api}/repos/${repo.fullName}/branches/${name}/protection`,
         _links: {
           self: `${urls.api}/repos/${repo.fullName}/branches/${name}`,
           html: `${urls.web}/${repo.fullName}/tree/${name}`,

@@ -89,7 +89,7 @@ describe("the whole loop on Claude Code, chosen by the repository", () => {
     const browser: TestBrowser = await launchBrowser()
     try {
       const page = await browser.page()
-      await page.goto(`${url}/runs/${run.id}`)
+      await page.goto(loop.signIn(`/runs/${run.id}`))
       await page.locator('article[data-run-state="decided"]').waitFor({ timeout: 60_000 })
       await page
         .getByText("Session started (claude-code · claude-scripted-large)")

@@ -51,10 +51,12 @@ describe("npm run demo", () => {
         await new Promise((r) => setTimeout(r, 500))
       }
     }
+    // The demo prints links that carry this start's operator token; the API takes it as a Bearer.
+    const token = () => /[?&]token=([\w-]+)/.exec(output)?.[1] ?? ""
     const api = async <A>(path: string, body?: unknown): Promise<A> => {
       const res = await fetch(`${url}${path}`, {
         method: body === undefined ? "GET" : "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", authorization: `Bearer ${token()}` },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       })
       if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`)
