@@ -31471,6 +31471,10 @@ var ContextPolicy = Schema_exports.Struct({
   maxCommentsChars: PositiveInt.pipe(withDefault3(4e4)),
   /** A repository instructions file quoted in the context (.github/copilot-instructions.md). */
   maxInstructionsChars: PositiveInt.pipe(withDefault3(8e3)),
+  /** A PR's changed files and diff (its patches, file by file; over it, the start is kept). */
+  maxDiffChars: PositiveInt.pipe(withDefault3(2e4)),
+  /** A PR's commit messages, oldest first. */
+  maxCommitsChars: PositiveInt.pipe(withDefault3(6e3)),
   /** The tail of each failing CI job's log on a PR's head. */
   maxLogChars: PositiveInt.pipe(withDefault3(6e3)),
   /** Everything quoted together. */
