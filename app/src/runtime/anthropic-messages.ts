@@ -5,12 +5,7 @@
 // the run's budget. Described in Anthropic's API reference, "Messages" and
 // "Streaming Messages".
 import type { IncomingMessage } from "node:http"
-import {
-  type CallUsage,
-  type GatewayProtocol,
-  positiveInt,
-  type UsageRelay,
-} from "./gateway-protocol.ts"
+import { type CallUsage, type GatewayProtocol, LineRelay, positiveInt } from "./gateway-protocol.ts"
 
 export const anthropicVersion = "2023-06-01"
 
@@ -36,18 +31,12 @@ export const anthropicUsageOf = (answer: unknown): CallUsage | null => {
   }
 }
 
-/**
- * Passes an Anthropic SSE stream through line by line. The closing
- * `message_stop` event is held back until the call is recorded: a client
- * that sees the end may send its next call at once, and that one must be
- * checked against this call's usage.
- */
-export class AnthropicSseRelay implements UsageRelay {
-  #pending = ""
-  #held: Array<string> = []
+/** Anthropic Messages: usage in message_start and message_delta, the stream ends at message_stop. */
+export class AnthropicSseRelay extends LineRelay {
   #input = 0
   #output = 0
   #seen = false
+  protected readonly closingLine = "event: message_stop"
 
   get usage(): CallUsage | null {
     return this.#seen
@@ -55,37 +44,8 @@ export class AnthropicSseRelay implements UsageRelay {
       : null
   }
 
-  push(text: string): string {
-    this.#pending += text
-    const lines = this.#pending.split("\n")
-    this.#pending = lines.pop() ?? ""
-    let out = ""
-    for (const line of lines) {
-      this.#scan(line)
-      const bare = line.endsWith("\r") ? line.slice(0, -1) : line
-      if (this.#held.length > 0 || bare.trim() === "event: message_stop") this.#held.push(line)
-      else out += `${line}\n`
-    }
-    return out
-  }
-
-  end(): string {
-    this.#scan(this.#pending)
-    const rest = this.#held.map((line) => `${line}\n`).join("") + this.#pending
-    this.#held = []
-    this.#pending = ""
-    return rest
-  }
-
-  #scan(raw: string): void {
-    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw
-    if (!line.startsWith("data:") || !line.includes('"usage"')) return
-    let event: Record<string, unknown>
-    try {
-      event = record(JSON.parse(line.slice(5).trim()))
-    } catch {
-      return // not JSON: nothing to count
-    }
+  protected scanData(payload: unknown): void {
+    const event = record(payload)
     if (event.type === "message_start") {
       const usage = record(record(event.message).usage)
       this.#seen = true

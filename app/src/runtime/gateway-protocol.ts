@@ -19,6 +19,58 @@ export interface UsageRelay {
   readonly usage: CallUsage | null
 }
 
+/**
+ * Passes an SSE stream through line by line, handing each `data:` line that
+ * mentions usage to the protocol. Only complete lines are passed on (SSE
+ * dispatches an event at its blank line, so this delays nothing), and the
+ * protocol's closing line and all after it are held back until the call is
+ * recorded: a client that sees the end may send its next call at once, and
+ * that one must be checked against this call's usage.
+ */
+export abstract class LineRelay implements UsageRelay {
+  #pending = ""
+  #held: Array<string> = []
+  abstract readonly usage: CallUsage | null
+  /** The line that ends the stream (held back). */
+  protected abstract readonly closingLine: string
+  /** One parsed `data:` payload that mentions usage. */
+  protected abstract scanData(payload: unknown): void
+
+  push(text: string): string {
+    this.#pending += text
+    const lines = this.#pending.split("\n")
+    this.#pending = lines.pop() ?? ""
+    let out = ""
+    for (const line of lines) {
+      this.#scan(line)
+      const bare = line.endsWith("\r") ? line.slice(0, -1) : line
+      if (this.#held.length > 0 || bare.trim() === this.closingLine) this.#held.push(line)
+      else out += `${line}\n`
+    }
+    return out
+  }
+
+  end(): string {
+    this.#scan(this.#pending)
+    const rest = this.#held.map((line) => `${line}\n`).join("") + this.#pending
+    this.#held = []
+    this.#pending = ""
+    return rest
+  }
+
+  #scan(raw: string): void {
+    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw
+    if (!line.startsWith("data:") || !line.includes('"usage"')) return
+    let payload: unknown
+    try {
+      payload = JSON.parse(line.slice(5).trim())
+    } catch {
+      return // not JSON: nothing to count
+    }
+    this.scanData(payload)
+  }
+}
+
 export interface GatewayProtocol {
   /** For messages and logs, e.g. "OpenAI chat completions". */
   readonly name: string

@@ -15,7 +15,7 @@ import { type Executor, getRuntimeSession, recordModelCall, runModelUsage } from
 import { Context, Effect, Layer, Redacted } from "effect"
 import { Database } from "../platform/database.ts"
 import { anthropicMessagesProtocol } from "./anthropic-messages.ts"
-import type { CallUsage, GatewayProtocol } from "./gateway-protocol.ts"
+import { type CallUsage, type GatewayProtocol, LineRelay } from "./gateway-protocol.ts"
 import { type RunTokenClaims, signRunToken, verifyRunToken } from "./gateway-token.ts"
 
 export interface ModelPricing {
@@ -140,51 +140,13 @@ const usageOf = (value: unknown): CallUsage | null => {
   }
 }
 
-/**
- * Passes an SSE stream through line by line, picking `usage` out as it goes.
- * Only complete lines are passed on (SSE dispatches an event at its blank
- * line, so this delays nothing), and the closing `data: [DONE]` is held back
- * until the call is recorded: a client that sees the end may send its next
- * call at once, and that one must be checked against this call's usage.
- */
-export class SseRelay {
-  #pending = ""
-  #held: Array<string> = []
+/** OpenAI chat completions: usage in a chunk's `usage`, the stream ends at `data: [DONE]`. */
+export class SseRelay extends LineRelay {
   usage: CallUsage | null = null
-
-  /** Text to send on now. */
-  push(text: string): string {
-    this.#pending += text
-    const lines = this.#pending.split("\n")
-    this.#pending = lines.pop() ?? ""
-    let out = ""
-    for (const line of lines) {
-      this.#scan(line)
-      const bare = line.endsWith("\r") ? line.slice(0, -1) : line
-      if (this.#held.length > 0 || bare.trim() === "data: [DONE]") this.#held.push(line)
-      else out += `${line}\n`
-    }
-    return out
-  }
-
-  /** What was held back, to send once the call is recorded. */
-  end(): string {
-    this.#scan(this.#pending)
-    const rest = this.#held.map((line) => `${line}\n`).join("") + this.#pending
-    this.#held = []
-    this.#pending = ""
-    return rest
-  }
-
-  #scan(raw: string): void {
-    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw
-    if (!line.startsWith("data:") || !line.includes('"usage"')) return
-    try {
-      const found = usageOf(JSON.parse(line.slice(5).trim()))
-      if (found !== null) this.usage = found
-    } catch {
-      // Not JSON: nothing to count.
-    }
+  protected readonly closingLine = "data: [DONE]"
+  protected scanData(payload: unknown): void {
+    const found = usageOf(payload)
+    if (found !== null) this.usage = found
   }
 }
 

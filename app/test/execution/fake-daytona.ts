@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
+import { parseMultipart } from "../../dev/daytona-stand-in/multipart.ts"
 
 export interface RecordedRequest {
   readonly method: string
@@ -46,30 +47,6 @@ const readBody = async (req: IncomingMessage): Promise<Buffer> => {
   const chunks: Array<Buffer> = []
   for await (const chunk of req) chunks.push(chunk as Buffer)
   return Buffer.concat(chunks)
-}
-
-/** Multipart parts: name, filename and bytes (enough for the SDK's form-data uploads). */
-const parseMultipart = (body: Buffer, contentType: string) => {
-  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType)
-  const marker = Buffer.from(`--${boundary?.[1] ?? boundary?.[2] ?? ""}`)
-  const parts: Array<{ name: string; filename?: string; data: Buffer }> = []
-  let start = body.indexOf(marker)
-  while (start !== -1) {
-    const next = body.indexOf(marker, start + marker.length)
-    if (next === -1) break
-    const part = body.subarray(start + marker.length + 2, next - 2)
-    const split = part.indexOf("\r\n\r\n")
-    const headers = part.subarray(0, split).toString()
-    const name = /name="([^"]*)"/.exec(headers)?.[1] ?? ""
-    const filename = /filename="([^"]*)"/.exec(headers)?.[1]
-    parts.push({
-      name,
-      ...(filename === undefined ? {} : { filename }),
-      data: part.subarray(split + 4),
-    })
-    start = next
-  }
-  return parts
 }
 
 const json = (res: ServerResponse, status: number, body: unknown) => {
