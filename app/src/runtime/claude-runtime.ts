@@ -19,6 +19,7 @@ import { ModelGateway } from "./model-gateway.ts"
 import { defaultMapperLimits, type PiMapperLimits } from "./pi-events.ts"
 import { defaultInstructions, launcherCommand, sandboxGatewayDir } from "./pi-launch.ts"
 import { RuntimeError } from "./runtime-errors.ts"
+import { makeSessionTable } from "./session-table.ts"
 import type { RuntimeAdapterShape, RuntimeSessionHandle } from "./runtime-types.ts"
 
 export const claudeCodeAdapterId = "claude-code"
@@ -51,7 +52,7 @@ export const makeClaudeRuntime = (options: ClaudeRuntimeOptions = {}) =>
   Effect.gen(function* () {
     const execution = yield* ExecutionAdapter
     const gateway = yield* ModelGateway
-    const sessions = new Map<string, ClaudeSession>()
+    const sessions = makeSessionTable<ClaudeSession>()
     const limits = { ...defaultMapperLimits, ...options.limits }
     const timing = {
       abortGraceMs: options.abortGraceMs ?? 3000,
@@ -59,19 +60,6 @@ export const makeClaudeRuntime = (options: ClaudeRuntimeOptions = {}) =>
       commandTimeoutMs: 15_000,
     }
     let install = options.install
-
-    const lookup = (operation: RuntimeError["operation"], handle: RuntimeSessionHandle) => {
-      const session = sessions.get(handle.id)
-      return session === undefined
-        ? Effect.fail(
-            new RuntimeError({
-              operation,
-              sessionId: handle.id,
-              message: "no such session (it ended, or belongs to another process)",
-            }),
-          )
-        : Effect.succeed(session)
-    }
 
     const startSession: RuntimeAdapterShape["startSession"] = (request) =>
       Effect.gen(function* () {
@@ -170,26 +158,14 @@ export const makeClaudeRuntime = (options: ClaudeRuntimeOptions = {}) =>
           revokeModelAccess: () => gateway.revokeSession(handle.id),
           model,
         })
-        sessions.set(handle.id, session)
-        yield* Effect.addFinalizer(() =>
-          session
-            .terminate("aborted", "the run stopped the session")
-            .pipe(Effect.ensuring(Effect.sync(() => sessions.delete(handle.id))), Effect.asVoid),
-        )
-        yield* session
-          .ready((options.startupTimeoutSeconds ?? 60) * 1000)
-          .pipe(Effect.tapError((error) => session.terminate("error", error.message)))
+        yield* sessions.open(handle, session, (options.startupTimeoutSeconds ?? 60) * 1000)
         return handle
       })
 
     const adapter: RuntimeAdapterShape = {
       id: claudeCodeAdapterId,
       startSession,
-      runTurn: (handle, prompt) =>
-        Effect.flatMap(lookup("turn", handle), (session) => session.runTurn(prompt)),
-      steer: (handle, message) =>
-        Effect.flatMap(lookup("steer", handle), (session) => session.steer(message)),
-      abort: (handle) => Effect.flatMap(lookup("abort", handle), (session) => session.abort),
+      ...sessions.delegate,
       // bypassPermissions: Claude Code never asks, so there is nothing to answer.
       respondToApproval: (handle, approvalId) =>
         Effect.fail(
@@ -199,15 +175,6 @@ export const makeClaudeRuntime = (options: ClaudeRuntimeOptions = {}) =>
             message: `no pending approval ${approvalId}: Claude Code runs without approval prompts in the sandbox`,
           }),
         ),
-      collectArtifacts: (handle) =>
-        Effect.flatMap(lookup("artifacts", handle), (session) => session.artifacts),
-      terminate: (handle, reason = "completed", detail) =>
-        Effect.suspend(() => {
-          const session = sessions.get(handle.id)
-          return session === undefined
-            ? Effect.succeed({ reason, detail: detail ?? null, turns: 0 })
-            : session.terminate(reason, detail)
-        }),
     }
     return adapter
   })

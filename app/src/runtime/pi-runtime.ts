@@ -23,6 +23,7 @@ import {
 } from "./pi-launch.ts"
 import { makePiSession, type PiSession } from "./pi-session.ts"
 import { RuntimeError } from "./runtime-errors.ts"
+import { makeSessionTable } from "./session-table.ts"
 import type { RuntimeAdapterShape, RuntimeSessionHandle } from "./runtime-types.ts"
 
 export interface PiRuntimeOptions {
@@ -106,25 +107,12 @@ export const makePiRuntime = (options: PiRuntimeOptions = {}) =>
     const execution = yield* ExecutionAdapter
     const gateway = yield* ModelGateway
     const install = options.install ?? locatePiInstall()
-    const sessions = new Map<string, PiSession>()
+    const sessions = makeSessionTable<PiSession>()
     const limits = { ...defaultMapperLimits, ...options.limits }
     const timing = {
       abortGraceMs: options.abortGraceMs ?? 1500,
       exitGraceMs: options.exitGraceMs ?? 2000,
       commandTimeoutMs: 15_000,
-    }
-
-    const lookup = (operation: RuntimeError["operation"], handle: RuntimeSessionHandle) => {
-      const session = sessions.get(handle.id)
-      return session === undefined
-        ? Effect.fail(
-            new RuntimeError({
-              operation,
-              sessionId: handle.id,
-              message: "no such session (it ended, or belongs to another process)",
-            }),
-          )
-        : Effect.succeed(session)
     }
 
     const startSession: RuntimeAdapterShape["startSession"] = (request) =>
@@ -232,40 +220,18 @@ export const makePiRuntime = (options: PiRuntimeOptions = {}) =>
           revokeModelAccess: () => gateway.revokeSession(handle.id),
           model: modelId,
         })
-        sessions.set(handle.id, session)
-        // Closing the scope ends a session that is still open (cancel, failure).
-        yield* Effect.addFinalizer(() =>
-          session
-            .terminate("aborted", "the run stopped the session")
-            .pipe(Effect.ensuring(Effect.sync(() => sessions.delete(handle.id))), Effect.asVoid),
-        )
-        yield* session
-          .ready((options.startupTimeoutSeconds ?? 60) * 1000)
-          .pipe(Effect.tapError((error) => session.terminate("error", error.message)))
+        yield* sessions.open(handle, session, (options.startupTimeoutSeconds ?? 60) * 1000)
         return handle
       })
 
     const adapter: RuntimeAdapterShape = {
       id: "pi",
       startSession,
-      runTurn: (handle, prompt) =>
-        Effect.flatMap(lookup("turn", handle), (session) => session.runTurn(prompt)),
-      steer: (handle, message) =>
-        Effect.flatMap(lookup("steer", handle), (session) => session.steer(message)),
-      abort: (handle) => Effect.flatMap(lookup("abort", handle), (session) => session.abort),
+      ...sessions.delegate,
       respondToApproval: (handle, approvalId, decision) =>
-        Effect.flatMap(lookup("approval", handle), (session) =>
+        Effect.flatMap(sessions.lookup("approval", handle), (session) =>
           session.respondToApproval(approvalId, decision.approved),
         ),
-      collectArtifacts: (handle) =>
-        Effect.flatMap(lookup("artifacts", handle), (session) => session.artifacts),
-      terminate: (handle, reason = "completed", detail) =>
-        Effect.suspend(() => {
-          const session = sessions.get(handle.id)
-          return session === undefined
-            ? Effect.succeed({ reason, detail: detail ?? null, turns: 0 })
-            : session.terminate(reason, detail)
-        }),
     }
     return adapter
   })
