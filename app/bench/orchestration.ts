@@ -17,6 +17,7 @@ import type { RunSteps } from "../src/orchestration/run-steps.ts"
 import { startPatchPlane } from "../src/server/start.ts"
 import { percentile, runForResult } from "./children.ts"
 import type { BenchRow } from "./report.ts"
+import { watch } from "./sse-watch.ts"
 
 interface BurstFigures {
   readonly toLastSandboxMs: number
@@ -52,37 +53,6 @@ const timingSteps = (createdAt: Map<string, number>): RunSteps => ({
   destroySandbox: async () => {},
   publish: async () => {},
 })
-
-/** Reads an SSE response and reports when each runtime event (by seq) arrived. */
-const watch = async (
-  url: string,
-  token: string,
-  onEvent: (seq: number) => void,
-  stop: AbortSignal,
-) => {
-  // As the local operator: this start's token (loopback alone is not enough).
-  const res = await fetch(url, { signal: stop, headers: { authorization: `Bearer ${token}` } })
-  const reader = res.body?.getReader()
-  if (!reader) return
-  const decoder = new TextDecoder()
-  let buffer = ""
-  try {
-    for (;;) {
-      const { value, done } = await reader.read()
-      if (done) return
-      buffer += decoder.decode(value, { stream: true })
-      let end: number
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const frame = buffer.slice(0, end)
-        buffer = buffer.slice(end + 2)
-        const id = /^id: (\d+)$/m.exec(frame)?.[1]
-        if (id !== undefined && frame.includes("event: runtime-event")) onEvent(Number(id))
-      }
-    }
-  } catch {
-    // aborted at the end of the scenario
-  }
-}
 
 export const orchestrationScenarios = async (options: {
   /** Runs enqueued one at a time, each after the previous reached its sandbox. */

@@ -18,35 +18,11 @@ import { createTestDatabase } from "@patchplane/db/testing"
 import { percentile, sleep, startServer, stopServer } from "./children.ts"
 import { sample } from "./memory.ts"
 import type { BenchRow } from "./report.ts"
+import { watch } from "./sse-watch.ts"
 
 const TOKEN = "bench-viewer-token"
 const MB = 1024 * 1024
 const auth = { authorization: `Bearer ${TOKEN}` }
-
-/** Reads an SSE stream, calling `onEvent` with each runtime event's seq. */
-const watch = async (url: string, onEvent: (seq: number) => void, stop: AbortSignal) => {
-  try {
-    const res = await fetch(url, { signal: stop, headers: auth })
-    const reader = res.body?.getReader()
-    if (!reader) return
-    const decoder = new TextDecoder()
-    let buffer = ""
-    for (;;) {
-      const { value, done } = await reader.read()
-      if (done) return
-      buffer += decoder.decode(value, { stream: true })
-      let end: number
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const frame = buffer.slice(0, end)
-        buffer = buffer.slice(end + 2)
-        const id = /^id: (\d+)$/m.exec(frame)?.[1]
-        if (id !== undefined && frame.includes("event: runtime-event")) onEvent(Number(id))
-      }
-    }
-  } catch {
-    // aborted at the end of the scenario
-  }
-}
 
 const ms = (name: string, metric: string, value: number, target: string | null): BenchRow => ({
   name,
@@ -138,6 +114,7 @@ export const scale = async (options: {
             let seen = false
             void watch(
               `${server.url}/api/runs/${live.id}/events`,
+              TOKEN,
               (seq) => {
                 if (seq === baseSeq && !seen) {
                   seen = true
