@@ -13,7 +13,7 @@ import type { StandInSandbox } from "./server.ts"
 import { Session } from "./sessions.ts"
 
 /** The daemon's own command splitting for /process/execute: spaces outside quotes, no shell. */
-const splitCommand = (command: string): Array<string> => {
+export const splitCommand = (command: string): Array<string> => {
   const args: Array<string> = []
   let current = ""
   let quote: string | null = null

@@ -21,6 +21,7 @@ import { budgetExhaustedCode } from "./model-gateway.ts"
 import type { PiSessionTiming } from "./pi-session.ts"
 import { PiRequests } from "./pi-rpc.ts"
 import { RuntimeError, type RuntimeOperation } from "./runtime-errors.ts"
+import type { LiveSession } from "./session-table.ts"
 import type {
   RuntimeEventSink,
   RuntimeSessionHandle,
@@ -50,14 +51,8 @@ const endStatus: Record<SessionEndReason, TurnStatus> = {
 const isDelta = (line: string) =>
   line.startsWith('{"type":"stream_event"') && line.slice(0, 120).includes('"content_block_delta"')
 
-export interface ClaudeSession {
+export interface ClaudeSession extends LiveSession {
   readonly handle: RuntimeSessionHandle
-  readonly ready: (timeoutMs: number) => Effect.Effect<void, RuntimeError>
-  readonly runTurn: (prompt: string) => Effect.Effect<TurnOutcome, RuntimeError>
-  readonly steer: (message: string) => Effect.Effect<void, RuntimeError>
-  readonly abort: Effect.Effect<void, RuntimeError>
-  readonly artifacts: Effect.Effect<SessionArtifacts>
-  readonly terminate: (reason: SessionEndReason, detail?: string) => Effect.Effect<SessionEnd>
 }
 
 const userLine = (text: string) =>

@@ -18,6 +18,7 @@ import {
   PiRequests,
 } from "./pi-rpc.ts"
 import { RuntimeError, type RuntimeOperation } from "./runtime-errors.ts"
+import type { LiveSession } from "./session-table.ts"
 import type {
   RuntimeEventSink,
   RuntimeSessionHandle,
@@ -52,15 +53,9 @@ const endStatus: Record<SessionEndReason, TurnStatus> = {
   error: "error",
 }
 
-export interface PiSession {
+export interface PiSession extends LiveSession {
   readonly handle: RuntimeSessionHandle
-  readonly ready: (timeoutMs: number) => Effect.Effect<void, RuntimeError>
-  readonly runTurn: (prompt: string) => Effect.Effect<TurnOutcome, RuntimeError>
-  readonly steer: (message: string) => Effect.Effect<void, RuntimeError>
-  readonly abort: Effect.Effect<void, RuntimeError>
   readonly respondToApproval: (id: string, approved: boolean) => Effect.Effect<void, RuntimeError>
-  readonly artifacts: Effect.Effect<SessionArtifacts>
-  readonly terminate: (reason: SessionEndReason, detail?: string) => Effect.Effect<SessionEnd>
 }
 
 export const makePiSession = (input: {

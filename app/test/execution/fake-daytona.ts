@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { parseMultipart } from "../../dev/daytona-stand-in/multipart.ts"
+import { splitCommand } from "../../dev/daytona-stand-in/toolbox.ts"
 
 export interface RecordedRequest {
   readonly method: string
@@ -52,23 +53,6 @@ const readBody = async (req: IncomingMessage): Promise<Buffer> => {
 const json = (res: ServerResponse, status: number, body: unknown) => {
   res.writeHead(status, { "content-type": "application/json" })
   res.end(JSON.stringify(body))
-}
-
-/** The Daytona daemon's own command splitting: spaces outside quotes, no escapes. */
-const splitCommand = (command: string): Array<string> => {
-  const args: Array<string> = []
-  let current = ""
-  let quote: string | null = null
-  for (const ch of command) {
-    if ((ch === '"' || ch === "'") && (quote === null || quote === ch))
-      quote = quote === null ? ch : null
-    else if (ch === " " && quote === null) {
-      if (current !== "") args.push(current)
-      current = ""
-    } else current += ch
-  }
-  if (current !== "") args.push(current)
-  return args
 }
 
 const decodeScript = (command: string): string => {
