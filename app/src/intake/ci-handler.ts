@@ -7,24 +7,19 @@
 // and never for the same failure the previous repair round answered.
 import {
   ciTriageOf,
-  findPatchPlanePullRequest,
   getCiTriage,
-  getRepositoryByFullName,
-  getWorkflowRun,
-  latestRunForIssue,
   linkRound,
   roundChain,
-  roundsStop,
   runModelUsage,
   settleCiTriage,
   startCiTriage,
 } from "@patchplane/db"
 import { Effect } from "effect"
 import { failingJobs, failureSignature, isReviewWorkflow } from "../context/ci-failures.ts"
-import type { RepoRef } from "../github/github-service.ts"
 import { rerunFailedJobs } from "../publication/ci-rerun.ts"
 import { type CommandSource, type IntakeDeps, type Outcome, startRun } from "./command-handler.ts"
 import { stopChain } from "./review-handler.ts"
+import { latestRound, patchPlanePullRequest } from "./patchplane-pull-request.ts"
 import { nextRound } from "./round-bounds.ts"
 import type { WorkflowRunCompleted } from "./webhook-payloads.ts"
 
@@ -43,20 +38,9 @@ export const handleWorkflowRunCompleted = (
       return ignored("the review workflow's own result is no CI failure")
     const number = wf.pull_requests[0]?.number
     if (number === undefined) return ignored("not on a pull request")
-    const repository = yield* Effect.promise(() =>
-      getRepositoryByFullName(deps.db, p.repository.full_name),
-    )
-    if (repository === undefined || !repository.active || p.installation === undefined)
-      return ignored(`repository ${p.repository.full_name} is not connected to PatchPlane`)
-    const binding = yield* Effect.promise(() =>
-      findPatchPlanePullRequest(deps.db, repository.id, number),
-    )
-    if (binding === undefined) return ignored(`#${number} is not a PatchPlane pull request`)
-    const ref: RepoRef = {
-      installationId: p.installation.id,
-      owner: p.repository.owner.login,
-      repo: p.repository.name,
-    }
+    const target = yield* patchPlanePullRequest(deps, p, number)
+    if ("ignored" in target) return ignored(target.ignored)
+    const { repository, binding, ref } = target
     const triage = yield* Effect.promise(() => getCiTriage(deps.db, wf.id))
 
     if (wf.conclusion === "success") {
@@ -69,13 +53,9 @@ export const handleWorkflowRunCompleted = (
     const pr = yield* deps.github.getPullRequest(ref, number)
     if (pr.state !== "open") return ignored("the pull request is not open")
     if (pr.headSha !== wf.head_sha) return ignored("CI ran on an older head of the pull request")
-    const previous = yield* Effect.promise(async () => {
-      const latest = (await latestRunForIssue(deps.db, repository.id, number))?.run
-      return latest ?? (await getWorkflowRun(deps.db, binding.workflowRunId))
-    })
-    if (previous === undefined) return ignored(`no run on #${number}`)
-    const stop = yield* Effect.promise(() => roundsStop(deps.db, previous.id))
-    if (stop !== undefined) return ignored(`@${stop.actor} stopped the rounds on #${number}`)
+    const round = yield* latestRound(deps, repository.id, number, binding.workflowRunId)
+    if ("ignored" in round) return ignored(round.ignored)
+    const { previous } = round
 
     // First failure of this run: re-run its failed jobs once, spending nothing.
     if (triage === undefined) {
@@ -119,7 +99,7 @@ export const handleWorkflowRunCompleted = (
     const source: CommandSource = {
       deliveryId,
       channel: "ci_failure",
-      installationId: p.installation.id,
+      installationId: ref.installationId,
       repository: p.repository,
       sender: p.sender,
       text: failure,

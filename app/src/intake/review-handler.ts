@@ -5,15 +5,10 @@
 // policy iterate.onReview is on, and only within the round bounds; past
 // them the chain stops with a manual-review decision and a human decides.
 import {
-  findPatchPlanePullRequest,
-  getRepositoryByFullName,
-  getWorkflowRun,
   latestMergeDecision,
-  latestRunForIssue,
   linkRound,
   recordMergeDecision,
   roundChain,
-  roundsStop,
   runModelUsage,
   type WorkflowRunRow,
 } from "@patchplane/db"
@@ -26,6 +21,7 @@ import {
   reply,
   startRun,
 } from "./command-handler.ts"
+import { latestRound, patchPlanePullRequest } from "./patchplane-pull-request.ts"
 import { nextRound } from "./round-bounds.ts"
 import type { PullRequestReviewSubmitted } from "./webhook-payloads.ts"
 
@@ -93,21 +89,10 @@ export const handleReviewSubmitted = (
       return ignored(`a ${p.review.state} review starts no round`)
     if (p.sender.type === "Bot" || reviewer.type === "Bot") return ignored("review by a bot")
     if (p.pull_request.state !== "open") return ignored("the pull request is not open")
-    const repository = yield* Effect.promise(() =>
-      getRepositoryByFullName(deps.db, p.repository.full_name),
-    )
-    if (repository === undefined || !repository.active || p.installation === undefined)
-      return ignored(`repository ${p.repository.full_name} is not connected to PatchPlane`)
     const number = p.pull_request.number
-    const binding = yield* Effect.promise(() =>
-      findPatchPlanePullRequest(deps.db, repository.id, number),
-    )
-    if (binding === undefined) return ignored(`#${number} is not a PatchPlane pull request`)
-    const ref: RepoRef = {
-      installationId: p.installation.id,
-      owner: p.repository.owner.login,
-      repo: p.repository.name,
-    }
+    const target = yield* patchPlanePullRequest(deps, p, number)
+    if ("ignored" in target) return ignored(target.ignored)
+    const { repository, binding, ref } = target
     const permission = yield* deps.github.repoPermission(ref, reviewer.login)
     if (!WRITERS.has(permission))
       return ignored(
@@ -117,18 +102,14 @@ export const handleReviewSubmitted = (
     if (!policy.iterate.onReview)
       return ignored("iterate.onReview is off: `/patchplane` on the PR starts a round")
 
-    const previous = yield* Effect.promise(async () => {
-      const latest = (await latestRunForIssue(deps.db, repository.id, number))?.run
-      return latest ?? (await getWorkflowRun(deps.db, binding.workflowRunId))
-    })
-    if (previous === undefined) return ignored(`no run on #${number}`)
-    const stop = yield* Effect.promise(() => roundsStop(deps.db, previous.id))
-    if (stop !== undefined) return ignored(`@${stop.actor} stopped the rounds on #${number}`)
+    const round = yield* latestRound(deps, repository.id, number, binding.workflowRunId)
+    if ("ignored" in round) return ignored(round.ignored)
+    const { previous } = round
     const facts = yield* Effect.promise(() => chainFacts(deps, previous))
     const source: CommandSource = {
       deliveryId,
       channel: "pr_review",
-      installationId: p.installation.id,
+      installationId: ref.installationId,
       repository: p.repository,
       sender: reviewer,
       text: p.review.body ?? "",
