@@ -2,34 +2,26 @@
 // "What the agent saw": the GitHub context quoted to the agent (each part
 // with its source, size and what sanitising and the budget did to it) and
 // the exact prompt its model received, with the digest an operator can check.
-import { useEffect, useState } from "react"
-import { apiGet, errorMessage } from "../lib/api.ts"
 import type { RunContext } from "../lib/api-types.ts"
+import { useRunResource } from "../lib/use-run-resource.ts"
 import { Empty, Failure, Loading } from "./states.tsx"
 
 export function AgentContextView({ runId, version }: { runId: string; version: string }) {
-  const [context, setContext] = useState<RunContext | null | undefined>(undefined)
-  const [error, setError] = useState<string | null>(null)
-  const load = () =>
-    apiGet<{ context: RunContext | null }>(`/api/runs/${runId}/context`)
-      .then((answer) => {
-        setContext(answer.context)
-        setError(null)
-      })
-      .catch((failure: unknown) => setError(errorMessage(failure)))
   // `version` changes with the run's state: the context appears once assembled.
-  useEffect(() => {
-    void load()
-  }, [runId, version])
+  const { data, error, reload } = useRunResource<{ context: RunContext | null }>(
+    `/api/runs/${runId}/context`,
+    version,
+  )
   if (error !== null)
     return (
       <Failure
         title="Could not load what the agent saw"
         message={error}
-        onRetry={() => void load()}
+        onRetry={() => void reload()}
       />
     )
-  if (context === undefined) return <Loading label="Loading what the agent saw…" />
+  if (data === null) return <Loading label="Loading what the agent saw…" />
+  const { context } = data
   if (context === null) return <Empty title="The agent's context is not assembled yet." />
   return (
     <div className="agent-context" data-testid="agent-context">

@@ -2,9 +2,8 @@
 // Loads the run's provenance graph and shows it drawn (React Flow) and, for
 // screen readers and quick scanning, as a list.
 import dynamic from "next/dynamic"
-import { useEffect, useState } from "react"
-import { apiGet, errorMessage } from "../lib/api.ts"
 import type { ProvenanceGraph } from "../lib/api-types.ts"
+import { useRunResource } from "../lib/use-run-resource.ts"
 import { Empty, Failure, Loading } from "./states.tsx"
 
 const ProvenanceFlow = dynamic(() => import("./provenance-flow.tsx"), {
@@ -13,25 +12,18 @@ const ProvenanceFlow = dynamic(() => import("./provenance-flow.tsx"), {
 })
 
 export function ProvenanceSection({ runId, version }: { runId: string; version: string }) {
-  const [graph, setGraph] = useState<ProvenanceGraph | null>(null)
-  const [error, setError] = useState<string | null>(null)
-  const load = () =>
-    apiGet<ProvenanceGraph>(`/api/runs/${runId}/provenance`)
-      .then((g) => {
-        setGraph(g)
-        setError(null)
-      })
-      .catch((failure: unknown) => setError(errorMessage(failure)))
   // `version` changes when the run gains records (state, patch sets, reviews).
-  useEffect(() => {
-    void load()
-  }, [runId, version])
+  const {
+    data: graph,
+    error,
+    reload,
+  } = useRunResource<ProvenanceGraph>(`/api/runs/${runId}/provenance`, version)
   if (error !== null)
     return (
       <Failure
         title="Could not load the provenance graph"
         message={error}
-        onRetry={() => void load()}
+        onRetry={() => void reload()}
       />
     )
   if (graph === null) return <Loading label="Loading the provenance graph…" />

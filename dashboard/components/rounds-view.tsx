@@ -3,11 +3,12 @@
 // and what CI triage found on them: flaky failures, repairs, stops. A reviewer
 // can stop the chain here: no review or CI failure starts another round.
 import Link from "next/link"
-import { useEffect, useState } from "react"
-import { apiGet, apiPost, errorMessage } from "../lib/api.ts"
+import { useState } from "react"
+import { apiPost, errorMessage } from "../lib/api.ts"
 import type { RunRounds } from "../lib/api-types.ts"
 import { shortId } from "../lib/format.ts"
 import { useSession } from "../lib/session-context.tsx"
+import { useRunResource } from "../lib/use-run-resource.ts"
 import { ConfirmDialog, type ConfirmRequest } from "./confirm-dialog.tsx"
 import { StateBadge } from "./state-badge.tsx"
 import { Failure, Loading } from "./states.tsx"
@@ -31,8 +32,11 @@ const STOP: ConfirmRequest = {
 
 export function RoundsView({ runId, version }: { runId: string; version: string }) {
   const { caller } = useSession()
-  const [data, setData] = useState<RunRounds | null>(null)
-  const [error, setError] = useState<string | null>(null)
+  const {
+    data,
+    error,
+    reload: load,
+  } = useRunResource<RunRounds>(`/api/runs/${runId}/rounds`, version)
   const [asking, setAsking] = useState(false)
   const [busy, setBusy] = useState(false)
   const [stopError, setStopError] = useState<string | null>(null)
@@ -49,16 +53,6 @@ export function RoundsView({ runId, version }: { runId: string; version: string 
       setBusy(false)
     }
   }
-  const load = () =>
-    apiGet<RunRounds>(`/api/runs/${runId}/rounds`)
-      .then((answer) => {
-        setData(answer)
-        setError(null)
-      })
-      .catch((failure: unknown) => setError(errorMessage(failure)))
-  useEffect(() => {
-    void load()
-  }, [runId, version])
   if (error !== null)
     return <Failure title="Could not load the rounds" message={error} onRetry={() => void load()} />
   if (data === null) return <Loading label="Loading the rounds…" />
