@@ -7,26 +7,13 @@
 //   3. run the repository's tests;
 //   4. answer with what it did and how the tests went.
 // A new user message (a steer, or a resumed session) starts the cycle again.
-import type { ChatRequestBody, ScriptStep } from "./scripted-model-server.ts"
+import { type ChatRequestBody, contentText, type ScriptStep } from "./scripted-model-server.ts"
 import { callTools, say, toolCall } from "./model-scripts.ts"
 
 interface Message {
   readonly role: string
   readonly content?: unknown
 }
-
-const textOf = (content: unknown): string =>
-  typeof content === "string"
-    ? content
-    : Array.isArray(content)
-      ? content
-          .map((part: unknown) =>
-            typeof part === "object" && part !== null && "text" in part
-              ? String((part as { text: unknown }).text)
-              : "",
-          )
-          .join("")
-      : ""
 
 /** The request in one line (a prompt may span several). */
 const promptOf = (text: string): string =>
@@ -79,10 +66,12 @@ const document = (path: string, prompt: string, test: string | null) =>
 export const answerAnyPrompt = (body: ChatRequestBody): ScriptStep => {
   const messages = (body.messages ?? []) as ReadonlyArray<Message>
   const lastUser = messages.findLastIndex((message) => message.role === "user")
-  const prompt = promptOf(textOf(messages[lastUser]?.content))
+  const prompt = promptOf(contentText(messages[lastUser]?.content))
   const since = messages.slice(lastUser + 1)
   const turns = since.filter((message) => message.role === "assistant").length
-  const results = since.filter((message) => message.role === "tool").map((m) => textOf(m.content))
+  const results = since
+    .filter((message) => message.role === "tool")
+    .map((m) => contentText(m.content))
   const looked = results[0] ?? ""
   const existing = namedFile(prompt)
   const path = existing ?? `docs/${slug(prompt)}.md`

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { MAINTAINER, REPOSITORY } from "../../dev/local-world.ts"
 import type { ScriptedJob } from "../../dev/github-stand-in/index.ts"
 import { callTools, say, toolCall } from "../../dev/scripted-model/model-scripts.ts"
+import { contentText } from "../../dev/scripted-model/scripted-model-server.ts"
 import { type Loop, startLoop } from "./harness.ts"
 
 let loop: Loop
@@ -21,13 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await loop?.stop()
 })
-
-const textOf = (content: unknown): string =>
-  typeof content === "string"
-    ? content
-    : Array.isArray(content)
-      ? content.map((p: { text?: unknown }) => (typeof p.text === "string" ? p.text : "")).join("")
-      : ""
 
 const writing = (path: string, content: string) => [
   callTools(toolCall("write", { path, content }, "call_write")),
@@ -142,7 +136,7 @@ describe("CI triage and repair", () => {
       repairRunId: repair.id,
     })
     expect(await roundChain(db.db, repair.id)).toEqual([opened.run.id, repair.id])
-    const given = textOf(
+    const given = contentText(
       (world.model.requests[served]?.body.messages ?? []).find((m) => m.role === "user")?.content,
     )
     expect(given).toContain('Make CI pass: workflow "CI" failed twice on')

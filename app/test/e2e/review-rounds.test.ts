@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { REPOSITORY } from "../../dev/local-world.ts"
 import { callTools, say, toolCall } from "../../dev/scripted-model/model-scripts.ts"
 import { launchBrowser } from "../../../dashboard/test/browser.ts"
+import { contentText } from "../../dev/scripted-model/scripted-model-server.ts"
 import { type Loop, startLoop } from "./harness.ts"
 
 let loop: Loop
@@ -32,13 +33,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await loop?.stop()
 })
-
-const textOf = (content: unknown): string =>
-  typeof content === "string"
-    ? content
-    : Array.isArray(content)
-      ? content.map((p: { text?: unknown }) => (typeof p.text === "string" ? p.text : "")).join("")
-      : ""
 
 const delivery = async (id: string) =>
   (
@@ -111,7 +105,7 @@ describe("review rounds", () => {
     expect(Buffer.from(String(file.content), "base64").toString()).toContain("`npm run lint`")
 
     // What the model was given: the review and its inline comment with the hunk, as data.
-    const given = textOf(
+    const given = contentText(
       (world.model.requests[served]?.body.messages ?? []).find((m) => m.role === "user")?.content,
     )
     expect(given).toContain(`Address the changes @rita requested in review ${review.reviewId}`)

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { MAINTAINER, REPOSITORY } from "../../dev/local-world.ts"
 import { callTools, say, toolCall } from "../../dev/scripted-model/model-scripts.ts"
 import { launchBrowser } from "../../../dashboard/test/browser.ts"
+import { contentText } from "../../dev/scripted-model/scripted-model-server.ts"
 import { type Loop, startLoop } from "./harness.ts"
 
 let loop: Loop
@@ -20,14 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await loop?.stop()
 })
-
-/** The text of a chat message, whether a string or OpenAI content parts. */
-const textOf = (content: unknown): string =>
-  typeof content === "string"
-    ? content
-    : Array.isArray(content)
-      ? content.map((p: { text?: unknown }) => (typeof p.text === "string" ? p.text : "")).join("")
-      : ""
 
 describe("run context", () => {
   it("gives the agent the issue and its thread as quoted data, hidden text stripped", async () => {
@@ -83,7 +76,7 @@ describe("run context", () => {
 
     const first = world.model.requests[before]
     const users = (first?.body.messages ?? []).filter((m) => m.role === "user")
-    const given = textOf(users[0]?.content)
+    const given = contentText(users[0]?.content)
     // The body and the thread, oldest first, each quoted line by line.
     expect(given).toContain("> TypeError: Cannot read properties of undefined (reading 'parts')")
     expect(given).toContain(`[Issue ${REPOSITORY}#${issue.number}, opened by @alice]`)
