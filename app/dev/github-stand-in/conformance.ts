@@ -13,7 +13,7 @@ import { Ajv, type ValidateFunction } from "ajv"
 import addFormatsModule from "ajv-formats"
 
 export interface Mismatch {
-  readonly kind: "request" | "response" | "graphql" | "unknown-operation"
+  readonly kind: "request" | "response" | "graphql" | "unknown-operation" | "webhook"
   readonly method: string
   readonly path: string
   readonly status?: number
@@ -44,7 +44,7 @@ const require = createRequire(import.meta.url)
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
 
 /** OpenAPI 3.0's `nullable` as JSON Schema: ajv only accepts it next to `type`. */
-const toJsonSchema = (node: unknown): unknown => {
+export const toJsonSchema = (node: unknown): unknown => {
   if (Array.isArray(node)) return node.map(toJsonSchema)
   if (typeof node !== "object" || node === null) return node
   const out: Json = {}
@@ -199,7 +199,7 @@ const wordingOf = (validate: ValidateFunction, body: unknown): string | undefine
   }
 }
 
-const explain = (validate: ValidateFunction): string =>
+export const explain = (validate: ValidateFunction): string =>
   (validate.errors ?? [])
     .slice(0, 30)
     .map((e) => `${e.instancePath || "/"} ${e.message ?? ""} ${JSON.stringify(e.params)}`)

@@ -16,6 +16,8 @@ export interface Context {
   readonly store: Store
   readonly urls: Urls
   readonly tokenTtlSeconds: number
+  /** How long a branch created by a push stays invisible to "Create a pull request". */
+  newBranchDelayMs: number
   /** Sends a recorded delivery again (POST /app/hook/deliveries/:id/attempts). */
   readonly redeliver: (deliveryId: number) => Promise<boolean>
 }

@@ -16,7 +16,8 @@ import { installPushRules } from "./refusals.ts"
 import { appRoutes } from "./routes-app.ts"
 import { checkRoutes } from "./routes-checks.ts"
 import { addComment, issueRoutes, openIssue } from "./routes-issues.ts"
-import { liveShas, mergePull, pullRoutes } from "./routes-pulls.ts"
+import { checkWebhook } from "./webhook-conformance.ts"
+import { liveShas, type MergeMethod, mergePull, pullRoutes } from "./routes-pulls.ts"
 import { repoRoutes } from "./routes-repos.ts"
 import { actionRoutes, completeWorkflowRun, type CompletedWorkflowRun } from "./routes-actions.ts"
 import { reviewRoutes, submitReview, type SubmittedReview } from "./routes-reviews.ts"
@@ -58,6 +59,13 @@ export interface GitHubStandInOptions {
   readonly tokenTtlSeconds?: number
   /** Where deliverWebhook sends events (can be set later with setWebhook). */
   readonly webhook?: WebhookTarget
+  /**
+   * How long a branch created by a push is invisible to "Create a pull request":
+   * GitHub updates its branch list after the push returns, and a PR opened at
+   * once may be refused with `head` invalid. Default 0, so tests that count
+   * requests stay exact; the tests of that refusal set it (setNewBranchDelay).
+   */
+  readonly newBranchDelayMs?: number
 }
 
 export interface CreatedRepository {
@@ -129,11 +137,11 @@ export interface GitHubStandIn {
   issueComments(fullName: string, number: number): ReadonlyArray<IssueComment>
   checkRuns(fullName: string): ReadonlyArray<CheckRun>
   reactions(fullName: string): ReadonlyArray<Reaction>
-  /** Merges a pull request with a real merge commit on its base branch; returns its sha. */
+  /** Merges a pull request onto its base branch (a merge commit unless `method` says); returns `merge_commit_sha`. */
   mergePullRequest(
     fullName: string,
     number: number,
-    options?: { readonly by?: string },
+    options?: { readonly by?: string; readonly method?: MergeMethod },
   ): Promise<string>
   /** Every request, in arrival order. */
   readonly requests: ReadonlyArray<RecordedRequest>
@@ -149,6 +157,8 @@ export interface GitHubStandIn {
   /** Expires every installation token issued so far (they answer 401 from now on). */
   expireTokens(): void
   setWebhook(target: WebhookTarget): void
+  /** From now on, branches created by a push become visible to the pulls API after `ms`. */
+  setNewBranchDelay(ms: number): void
   /** Sends a signed delivery to the webhook target and records it for /app/hook/deliveries. */
   deliverWebhook(input: {
     readonly event: string
@@ -197,6 +207,8 @@ export const startGitHubStandIn = async (
   }): Promise<WebhookResult> => {
     if (webhook === null) throw new Error("github stand-in: no webhook target (setWebhook)")
     const target = webhook
+    const departure = input.redelivery ? null : checkWebhook(input.event, input.payload)
+    if (departure !== null) front.mismatches.push(departure)
     let result: WebhookResult
     try {
       result = await sendWebhook({
@@ -240,6 +252,7 @@ export const startGitHubStandIn = async (
     store,
     urls,
     tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
+    newBranchDelayMs: options.newBranchDelayMs ?? 0,
     redeliver: async (id) => {
       const original = store.deliveries.find((d) => d.id === id)
       if (original === undefined) return false
@@ -347,6 +360,7 @@ export const startGitHubStandIn = async (
         lastNumber: 0,
         roles: new Map(),
         plan: repoOptions.plan ?? "team",
+        branchesVisibleAt: new Map(),
       }
       store.repositories.set(repo.fullName.toLowerCase(), repo)
       return {
@@ -448,7 +462,13 @@ export const startGitHubStandIn = async (
     },
     mergePullRequest: async (fullName, number, mergeOptions = {}) => {
       const { repo, issue } = issueOf(fullName, number)
-      return mergePull(ctx, repo, issue, store.user(mergeOptions.by ?? repo.owner.login))
+      return mergePull(
+        ctx,
+        repo,
+        issue,
+        store.user(mergeOptions.by ?? repo.owner.login),
+        mergeOptions.method === undefined ? {} : { method: mergeOptions.method },
+      )
     },
     requests: front.requests,
     requestsMatching: (method, path) =>
@@ -459,6 +479,9 @@ export const startGitHubStandIn = async (
     },
     setWebhook: (target) => {
       webhook = target
+    },
+    setNewBranchDelay: (ms) => {
+      ctx.newBranchDelayMs = ms
     },
     deliverWebhook: (input) =>
       deliver({

@@ -174,6 +174,81 @@ export const mergeIntoBranch = async (
   return commit
 }
 
+/** Creates one single-parent commit with head's merged tree on the base branch (squash merge). */
+export const squashIntoBranch = async (
+  dir: string,
+  input: {
+    readonly baseBranch: string
+    readonly headSha: string
+    readonly message: string
+    readonly author: Identity
+  },
+): Promise<string> => {
+  const baseSha = await branchSha(dir, input.baseBranch)
+  if (baseSha === null) throw new Error(`no branch ${input.baseBranch}`)
+  const merged = await mergeTree(dir, baseSha, input.headSha)
+  if (merged.tree === null) throw new Error(`merge conflict between ${input.baseBranch} and head`)
+  const commit = await git(dir, ["commit-tree", merged.tree, "-p", baseSha, "-F", "-"], {
+    input: input.message,
+    env: { GIT_AUTHOR_NAME: input.author.name, GIT_AUTHOR_EMAIL: input.author.email },
+  })
+  await git(dir, ["update-ref", `refs/heads/${input.baseBranch}`, commit, baseSha])
+  return commit
+}
+
+/**
+ * Replays each of head's commits onto the base branch, keeping their messages
+ * and authors (rebase merge); returns the last replayed commit, which is what
+ * GitHub reports as `merge_commit_sha` for a rebase merge.
+ */
+export const rebaseIntoBranch = async (
+  dir: string,
+  input: { readonly baseBranch: string; readonly headSha: string },
+): Promise<string> => {
+  const baseSha = await branchSha(dir, input.baseBranch)
+  if (baseSha === null) throw new Error(`no branch ${input.baseBranch}`)
+  const from = await mergeBase(dir, baseSha, input.headSha)
+  if (from === null) throw new Error(`no common history between ${input.baseBranch} and head`)
+  const scratch = await mkdtemp(join(tmpdir(), "gh-stand-in-rebase-"))
+  const env = { GIT_INDEX_FILE: join(scratch, "index") }
+  try {
+    let tip = baseSha
+    for (const sha of await commitsBetween(dir, from, input.headSha)) {
+      const info = await commitInfo(dir, sha)
+      if (info === null) throw new Error(`no commit ${sha}`)
+      // Merge commits inside the PR are flattened the way a rebase does: their own
+      // change is their diff against the first parent.
+      const parent = info.parents[0] ?? null
+      if (parent === null) throw new Error(`cannot rebase a root commit`)
+      await git(dir, ["read-tree", tip], { env })
+      const patch = (await run(dir, ["diff-tree", "-p", "--binary", parent, sha])).stdout
+      if (patch.length > 0) {
+        const applied = await run(dir, ["apply", "--cached"], { input: patch, env })
+        if (applied.code !== 0) throw new Error(`merge conflict rebasing ${sha.slice(0, 12)}`)
+      }
+      const tree = await git(dir, ["write-tree"], { env })
+      tip = await git(dir, ["commit-tree", tree, "-p", tip, "-F", "-"], {
+        input: info.message,
+        env: {
+          GIT_AUTHOR_NAME: info.author.name,
+          GIT_AUTHOR_EMAIL: info.author.email,
+          GIT_AUTHOR_DATE: info.author.date,
+        },
+      })
+    }
+    await git(dir, ["update-ref", `refs/heads/${input.baseBranch}`, tip, baseSha])
+    return tip
+  } finally {
+    await rm(scratch, { recursive: true, force: true })
+  }
+}
+
+/** The repository's branch names. */
+export const listBranches = async (dir: string): Promise<ReadonlyArray<string>> => {
+  const out = await git(dir, ["for-each-ref", "--format=%(refname:lstrip=2)", "refs/heads"])
+  return out === "" ? [] : out.split("\n")
+}
+
 export const setDefaultBranch = (dir: string, branch: string) =>
   git(dir, ["symbolic-ref", "HEAD", `refs/heads/${branch}`])
 

@@ -10,6 +10,8 @@ import {
   diffText,
   mergeBase,
   mergeIntoBranch,
+  rebaseIntoBranch,
+  squashIntoBranch,
   mergeTree,
 } from "./repo-git.ts"
 import {
@@ -29,7 +31,7 @@ import { diffReply, wantsDiff } from "./routes-repos.ts"
 import { openIssue } from "./routes-issues.ts"
 import { refuseDraft, refuseLongBody } from "./refusals.ts"
 import { commitShape, fileShape, pullShape, type LivePull } from "./shapes.ts"
-import { nodeId, type Issue, type Repository, type User } from "./state.ts"
+import { branchVisible, nodeId, type Issue, type Repository, type User } from "./state.ts"
 
 /** The head and base commits now: the branches while they exist, else what was last seen. */
 export const liveShas = async (repo: Repository, issue: Issue) => {
@@ -50,7 +52,7 @@ const liveDetails = async (
   const pull = issue.pull
   if (pull === null) throw notFound()
   // After a merge, compare against the base as it was (the merge commit's first parent).
-  const base = pull.mergeCommitSha === null ? shas.baseSha : `${pull.mergeCommitSha}^1`
+  const base = pull.mergeCommitSha === null ? shas.baseSha : (pull.mergeBaseSha ?? shas.baseSha)
   const from = base === "" ? null : await mergeBase(repo.dir, base, shas.headSha)
   // GitHub computes mergeability in the background: "If the value is null,
   // then GitHub has started a background job to compute the mergeability.
@@ -77,13 +79,26 @@ const identityOf = (user: User) => ({
   email: `${user.id}+${user.login}@users.noreply.github.com`,
 })
 
-/** Merges an open PR with a real merge commit; throws GitHub's 405 when it cannot. */
+/** How a PR is merged: `merge_method` of "Merge a pull request" (default "merge"). */
+export type MergeMethod = "merge" | "squash" | "rebase"
+
+/**
+ * Merges an open PR the way `merge_method` says; throws GitHub's 405 when it
+ * cannot. `merge_commit_sha` is the merge commit, the squashed commit, or for a
+ * rebase merge "the commit that the base branch was updated to" — the last
+ * replayed commit only (docs.github.com/rest/pulls/pulls#get-a-pull-request).
+ */
 export const mergePull = async (
   ctx: Context,
   repo: Repository,
   issue: Issue,
   by: User,
-  options: { readonly title?: string; readonly message?: string; readonly sha?: string } = {},
+  options: {
+    readonly title?: string
+    readonly message?: string
+    readonly sha?: string
+    readonly method?: MergeMethod
+  } = {},
 ): Promise<string> => {
   const pull = issue.pull
   if (pull === null) throw notFound()
@@ -97,12 +112,24 @@ export const mergePull = async (
     })
   if (!(await mergeTree(repo.dir, shas.baseSha, shas.headSha)).clean)
     throw new HttpError(405, { message: "Pull Request is not mergeable" })
-  const sha = await mergeIntoBranch(repo.dir, {
-    baseBranch: pull.baseRef,
-    headSha: shas.headSha,
-    message: `${options.title ?? `Merge pull request #${issue.number} from ${repo.owner.login}/${pull.headRef}`}\n\n${options.message ?? issue.title}\n`,
-    author: identityOf(by),
-  })
+  const method = options.method ?? "merge"
+  const sha =
+    method === "rebase"
+      ? await rebaseIntoBranch(repo.dir, { baseBranch: pull.baseRef, headSha: shas.headSha })
+      : method === "squash"
+        ? await squashIntoBranch(repo.dir, {
+            baseBranch: pull.baseRef,
+            headSha: shas.headSha,
+            message: `${options.title ?? `${issue.title} (#${issue.number})`}\n\n${options.message ?? ""}\n`,
+            author: identityOf(by),
+          })
+        : await mergeIntoBranch(repo.dir, {
+            baseBranch: pull.baseRef,
+            headSha: shas.headSha,
+            message: `${options.title ?? `Merge pull request #${issue.number} from ${repo.owner.login}/${pull.headRef}`}\n\n${options.message ?? issue.title}\n`,
+            author: identityOf(by),
+          })
+  pull.mergeBaseSha = shas.baseSha
   const now = new Date()
   pull.merged = true
   pull.mergedAt = now
@@ -169,8 +196,12 @@ export const pullRoutes = (ctx: Context): ReadonlyArray<Route> => {
       const colon = headSpec.indexOf(":")
       const headOwner = colon === -1 ? repo.owner.login : headSpec.slice(0, colon)
       const head = colon === -1 ? headSpec : headSpec.slice(colon + 1)
+      // A branch a push has just created is not in GitHub's branch list yet: opening
+      // a PR for it at once can be refused with `head` invalid (seen in the wild:
+      // peter-evans/create-pull-request, "Validation Failed ... field head, code invalid"
+      // right after a push; GitHub's branch list is updated asynchronously).
       const headSha =
-        headOwner.toLowerCase() === repo.owner.login.toLowerCase()
+        headOwner.toLowerCase() === repo.owner.login.toLowerCase() && branchVisible(repo, head)
           ? await branchSha(repo.dir, head)
           : null
       const baseSha = await branchSha(repo.dir, base)
@@ -311,7 +342,9 @@ export const pullRoutes = (ctx: Context): ReadonlyArray<Route> => {
       const issue = pullOf(repo, req)
       const shas = await liveShas(repo, issue)
       const base =
-        issue.pull?.mergeCommitSha == null ? shas.baseSha : `${issue.pull.mergeCommitSha}^1`
+        issue.pull?.mergeCommitSha == null
+          ? shas.baseSha
+          : (issue.pull.mergeBaseSha ?? shas.baseSha)
       const from = base === "" ? null : await mergeBase(repo.dir, base, shas.headSha)
       const commits =
         from === null ? [] : (await commitsBetween(repo.dir, from, shas.headSha)).slice(0, 250)
@@ -333,10 +366,17 @@ export const pullRoutes = (ctx: Context): ReadonlyArray<Route> => {
       const title = stringField(req.body, "commit_title")
       const message = stringField(req.body, "commit_message")
       const sha = stringField(req.body, "sha")
+      const method = stringField(req.body, "merge_method") ?? "merge"
+      // The operation's request schema: merge_method is one of merge, squash, rebase.
+      if (method !== "merge" && method !== "squash" && method !== "rebase")
+        throw validationFailed([
+          { resource: "PullRequest", field: "merge_method", code: "invalid" },
+        ])
       const merged = await mergePull(ctx, repo, issue, actor(ctx), {
         ...(title === undefined ? {} : { title }),
         ...(message === undefined ? {} : { message }),
         ...(sha === undefined ? {} : { sha }),
+        method,
       })
       return json(200, { sha: merged, merged: true, message: "Pull Request successfully merged" })
     }),

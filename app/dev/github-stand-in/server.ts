@@ -7,6 +7,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { allows, basicPassword, callerOf, tokenCaller, type AuthSettings } from "./app-auth.ts"
 import { tokenSeesRepo, type Context } from "./context.ts"
 import { isPushRequest, readBody, serveGitHttp } from "./git-http.ts"
+import { listBranches } from "./repo-git.ts"
+import { markNewBranch } from "./state.ts"
 import { HttpError, match, type Reply, type Route } from "./router.ts"
 import {
   checkGraphql,
@@ -196,7 +198,8 @@ export const createStandInServer = (input: {
     const push = isPushRequest(parts.rest, parts.query)
     if (!allows(caller.token.permissions.contents, push ? "write" : "read"))
       return plain(403, `Permission to ${repo.fullName}.git denied to x-access-token.\n`)
-    return serveGitHttp(
+    const before = push ? new Set(await listBranches(repo.dir)) : null
+    const status = await serveGitHttp(
       {
         projectRoot,
         pathInfo: `/${repo.fullName}.git${parts.rest}`,
@@ -208,6 +211,12 @@ export const createStandInServer = (input: {
       },
       res,
     )
+    if (before !== null) {
+      const visibleAt = Date.now() + ctx.newBranchDelayMs
+      for (const branch of await listBranches(repo.dir))
+        if (!before.has(branch)) markNewBranch(repo, branch, visibleAt)
+    }
+    return status
   }
 
   const server = createServer((req, res) => {

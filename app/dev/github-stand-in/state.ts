@@ -37,6 +37,8 @@ export interface Repository {
   readonly roles: Map<string, Role>
   /** The owner's plan: private repositories on "free" have no draft pull requests. */
   plan: "free" | "team"
+  /** Branch → when a push that created it becomes visible to the pulls API (epoch ms). */
+  readonly branchesVisibleAt: Map<string, number>
 }
 
 export interface Token {
@@ -57,6 +59,8 @@ export interface PullFields {
   merged: boolean
   mergedAt: Date | null
   mergeCommitSha: string | null
+  /** The base branch's tip when the PR was merged (what its diff and commits are against after). */
+  mergeBaseSha?: string
   mergedBy: User | null
   /** The head and base mergeability was last computed for (see liveDetails). */
   mergeabilityFor?: string
@@ -155,6 +159,18 @@ export interface AppInfo {
   readonly owner: User
   readonly bot: User
   readonly createdAt: Date
+}
+
+export const markNewBranch = (repo: Repository, branch: string, visibleAt: number): void => {
+  repo.branchesVisibleAt.set(branch, visibleAt)
+}
+
+/** False while a branch a push just created is not yet in GitHub's branch list. */
+export const branchVisible = (repo: Repository, branch: string, now = Date.now()): boolean => {
+  const at = repo.branchesVisibleAt.get(branch)
+  if (at === undefined) return true
+  if (now >= at) repo.branchesVisibleAt.delete(branch)
+  return now >= at
 }
 
 export const nodeId = (prefix: string, id: number): string =>

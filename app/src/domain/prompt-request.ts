@@ -38,6 +38,12 @@ export const RevertTarget = Schema.Struct({
   mergeCommitSha: Schema.NonEmptyString,
   /** The run that opened the PR. */
   workflowRunId: Id,
+  /**
+   * The first line of each of the PR's commits, oldest first: a rebase merge's
+   * `merge_commit_sha` is only the last replayed commit, so the revert finds the
+   * rest by these.
+   */
+  commitSubjects: Schema.optionalKey(Schema.Array(Schema.String)),
 })
 export type RevertTarget = typeof RevertTarget.Type
 

@@ -1,8 +1,10 @@
-// What a revert run does in place of the agent: `git revert` of a merged PR's
-// merge commit in the sandbox's checkout, left staged for the PatchSet
+// What a revert run does in place of the agent: `git revert` of what a merged
+// PR put on the branch it was merged into, left staged for the PatchSet
 // collector to commit like any other change. A merge commit is reverted
-// against its first parent (the branch it was merged into); a squash or
-// rebase merge is a single commit and reverts as it is.
+// against its first parent; a squash merge is one commit and reverts as it is;
+// a rebase merge replayed every PR commit and GitHub names only the last
+// (`merge_commit_sha`), so the run of first-parent commits ending there whose
+// subjects are the PR's commits, in order, is reverted as a range.
 import { Effect } from "effect"
 import { ExecutionAdapter } from "./execution-adapter.ts"
 import { ExecutionError } from "./execution-errors.ts"
@@ -15,6 +17,8 @@ export const revertMerge = (
   sandbox: SandboxHandle,
   repoPath: string,
   mergeCommitSha: string,
+  /** The first line of each of the PR's commits, oldest first (none: treat as one commit). */
+  commitSubjects: ReadonlyArray<string> = [],
 ): Effect.Effect<void, ExecFailure, ExecutionAdapter> =>
   Effect.gen(function* () {
     const adapter = yield* ExecutionAdapter
@@ -27,12 +31,29 @@ export const revertMerge = (
         `the merge commit ${mergeCommitSha.slice(0, 12)} is not on this branch: ${parents.stderr.trim()}`,
       )
     const isMerge = parents.stdout.trim().split(/\s+/).length > 2
-    const reverted = yield* git([
-      "revert",
-      "--no-commit",
-      ...(isMerge ? ["-m", "1"] : []),
-      mergeCommitSha,
-    ])
+    const count = commitSubjects.length
+    let rebased = false
+    if (!isMerge && count > 1) {
+      const log = yield* git([
+        "log",
+        "--first-parent",
+        "--format=%s",
+        "-n",
+        String(count),
+        mergeCommitSha,
+      ])
+      const subjects = log.stdout
+        .split("\n")
+        .filter((line) => line !== "")
+        .toReversed()
+      rebased = log.exitCode === 0 && subjects.join("\n") === commitSubjects.join("\n")
+    }
+    const target = isMerge
+      ? ["-m", "1", mergeCommitSha]
+      : rebased
+        ? [`${mergeCommitSha}~${count}..${mergeCommitSha}`]
+        : [mergeCommitSha]
+    const reverted = yield* git(["revert", "--no-commit", ...target])
     if (reverted.exitCode !== 0)
       return yield* failed(
         sandbox,

@@ -184,8 +184,9 @@ const act = (
   })
 
 /**
- * `/patchplane revert` on a merged PatchPlane PR: a run that reverts its merge
- * commit on the branch it was merged into and opens a PR with the revert.
+ * `/patchplane revert` on a merged PatchPlane PR: a run that reverts what its
+ * merge put on the branch it was merged into (the merge commit, the squashed
+ * commit, or every rebased commit) and opens a PR with the revert.
  */
 const startRevert = (
   deps: IntakeDeps,
@@ -211,12 +212,14 @@ const startRevert = (
       yield* reply(deps, source, ref, revertNotMergedReply(number))
       return refused(`#${number} is not merged`)
     }
+    const commits = yield* deps.github.listPullRequestCommits(ref, number)
     return yield* startRun(deps, source, ref, repository, `Revert #${number}: ${pr.title}`, {
       targetRef: pr.baseRef,
       revertOf: {
         pullRequestNumber: number,
         mergeCommitSha: pr.mergeCommitSha,
         workflowRunId: binding.workflowRunId,
+        commitSubjects: commits.map((commit) => commit.message.split("\n")[0] ?? ""),
       },
     })
   })

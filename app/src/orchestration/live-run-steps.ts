@@ -147,7 +147,14 @@ export const makeLiveRunSteps = (options: LiveStepsOptions): RunSteps => {
     runAgent: async (plan, _sandbox, control): Promise<AgentOutcome> => {
       const { entry, tree } = await ensure(plan)
       if (plan.revertOf !== null) {
-        await run(revertMerge(entry.handle, tree.path, plan.revertOf.mergeCommitSha))
+        await run(
+          revertMerge(
+            entry.handle,
+            tree.path,
+            plan.revertOf.mergeCommitSha,
+            plan.revertOf.commitSubjects ?? [],
+          ),
+        )
         return { kind: "completed" }
       }
       const budget = sessionBudget(plan.policy.budgets, options.agent)

@@ -27,6 +27,20 @@ import { pullRequestTitle, renderPullRequestBody } from "./pull-request-body.ts"
 const draftsUnavailable = (error: unknown) =>
   error instanceof Error && /Draft pull requests are not supported/i.test(error.message)
 
+/**
+ * GitHub answers 422 with `head` invalid when a PR is opened for a branch a
+ * push created moments ago and its branch list has not caught up; only that
+ * refusal is retried, a little later, never any other 422.
+ */
+const headNotYetVisible = (error: unknown) =>
+  error instanceof Error &&
+  /Validation Failed/.test(error.message) &&
+  /"field":\s*"head"[^}]*"code":\s*"invalid"|"code":\s*"invalid"[^}]*"field":\s*"head"/.test(
+    error.message,
+  )
+
+const HEAD_RETRY_DELAYS_MS = [300, 600, 1200, 2400, 4800, 9600]
+
 export const DRAFTS_UNAVAILABLE_NOTE =
   "Draft pull requests are not available in this repository (a private repository on GitHub Free), so this PR was opened ready for review. Wait for the `PatchPlane` check: it carries the decision."
 
@@ -103,16 +117,25 @@ export const makePullRequestPublisher = (deps: PullRequestPublisherDeps) => {
       await github(deps.github.updatePullRequest(ref, existing.number, { title, body: fitted }))
       return existing
     }
-    const create = (draft: boolean) =>
-      github(
-        deps.github.createPullRequest(ref, {
-          title,
-          body: fitBody(draft ? body : readyNote + body, dashboardUrl),
-          head: pushed.branch,
-          base: pushed.base,
-          draft,
-        }),
-      )
+    const create = async (draft: boolean): Promise<PullRequestInfo> => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await github(
+            deps.github.createPullRequest(ref, {
+              title,
+              body: fitBody(draft ? body : readyNote + body, dashboardUrl),
+              head: pushed.branch,
+              base: pushed.base,
+              draft,
+            }),
+          )
+        } catch (error) {
+          const delay = HEAD_RETRY_DELAYS_MS[attempt]
+          if (delay === undefined || !headNotYetVisible(error)) throw error
+          await new Promise((resolve) => setTimeout(resolve, delay))
+        }
+      }
+    }
     try {
       return await create(true)
     } catch (error) {

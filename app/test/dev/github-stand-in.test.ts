@@ -459,6 +459,58 @@ describe("pull requests", () => {
     expect((await run(github().getPullRequest(ref, pr.number))).headSha).toBe(second)
   }, 30_000)
 
+  it("merges as merge_method says: a merge commit, one squashed commit, or each commit replayed", async () => {
+    const octokit = await installationOctokit()
+    const repo = { owner: "acme", repo: "widgets" }
+    const shapes: Record<string, { parents: number; onMain: number; mergeIsHead: boolean }> = {}
+    for (const method of ["merge", "squash", "rebase"] as const) {
+      const branch = `by-${method}`
+      await gh.commitFiles("acme/widgets", {
+        branch,
+        from: "main",
+        files: { [`${method}-1.txt`]: "1\n" },
+        message: `change on ${branch}`,
+      })
+      const head = await gh.commitFiles("acme/widgets", {
+        branch,
+        files: { [`${method}-2.txt`]: "2\n" },
+        message: `second ${method}`,
+      })
+      const before = (await octokit.rest.repos.getBranch({ ...repo, branch: "main" })).data.commit
+        .sha
+      const pr = (
+        await octokit.rest.pulls.create({ ...repo, title: method, head: branch, base: "main" })
+      ).data
+      const merged = (
+        await octokit.rest.pulls.merge({ ...repo, pull_number: pr.number, merge_method: method })
+      ).data
+      const after = (await octokit.rest.pulls.get({ ...repo, pull_number: pr.number })).data
+      expect(after.merge_commit_sha).toBe(merged.sha)
+      const commit = (await octokit.rest.repos.getCommit({ ...repo, ref: merged.sha })).data
+      const compare = (
+        await octokit.rest.repos.compareCommits({ ...repo, base: before, head: merged.sha })
+      ).data
+      shapes[method] = {
+        parents: commit.parents.length,
+        onMain: compare.total_commits,
+        mergeIsHead: merged.sha === head,
+      }
+      // The PR still lists its own two commits after the merge.
+      const listed = (await octokit.rest.pulls.listCommits({ ...repo, pull_number: pr.number }))
+        .data
+      expect(listed.map((c) => c.commit.message)).toEqual([
+        `change on ${branch}`,
+        `second ${method}`,
+      ])
+    }
+    expect(shapes).toEqual({
+      merge: { parents: 2, onMain: 3, mergeIsHead: false },
+      squash: { parents: 1, onMain: 1, mergeIsHead: false },
+      // Replayed onto main: new commits, and merge_commit_sha is only the last of them.
+      rebase: { parents: 1, onMain: 2, mergeIsHead: false },
+    })
+  }, 30_000)
+
   it("marks a draft ready for review through GraphQL (the PR's node_id) and rejects unknown queries", async () => {
     await pushBranch("drafty", { "README.md": "# draft\n" })
     const octokit = await installationOctokit()

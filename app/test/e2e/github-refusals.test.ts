@@ -138,4 +138,32 @@ describe("GitHub's refusals", () => {
     expect(mine).toHaveLength(1)
     expect(run.pullRequestNumber).not.toBeNull()
   }, 180_000)
+
+  it("opens the PR once GitHub lists a just-pushed branch: a head-invalid 422 is retried, nothing else", async () => {
+    // GitHub's branch list catches up after the push returns; until then "Create
+    // a pull request" answers 422 with `head` invalid.
+    world.github.setNewBranchDelay(4_000)
+    try {
+      const before = world.github.requestsMatching("POST", /^\/repos\/acme\/widgets\/pulls$/).length
+      const sent = await world.request("add a changelog", {
+        script: writeFile("CHANGELOG.md", "# Changelog\n"),
+      })
+      const run = await loop.runOn(
+        sent.issueNumber,
+        (r) => r.pullRequestNumber !== null,
+        "the published run",
+      )
+      const creates = world.github
+        .requestsMatching("POST", /^\/repos\/acme\/widgets\/pulls$/)
+        .slice(before)
+        .map((r) => r.status)
+      // 422 (head not listed yet) at least once, then the draft this plan refuses
+      // (422), then the ready PR: exactly one PR.
+      expect(creates.length).toBeGreaterThanOrEqual(3)
+      expect(creates).toEqual([...creates.slice(0, -1).map(() => 422), 201])
+      expect(run.state).not.toBe("failed")
+    } finally {
+      world.github.setNewBranchDelay(0)
+    }
+  }, 180_000)
 })

@@ -3,8 +3,8 @@
 // a follow-up on a PatchPlane PR adds commits to it; a request on someone
 // else's PR opens a new PR based on their branch; a publish step cut off
 // after opening the PR finds it again instead of opening a second; and
-// `/patchplane revert` on a merged PatchPlane PR opens a revert PR with a
-// rollback node in the provenance graph.
+// `/patchplane revert` on a rebase-merged PatchPlane PR opens a revert PR
+// undoing all its commits, with a rollback node in the provenance graph.
 import { lineageOf, type WorkflowRunRow } from "@patchplane/db"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { LocalWorld } from "../../dev/local-world.ts"
@@ -104,7 +104,7 @@ describe("publication", () => {
     expect((await world.github.pullRequest(REPOSITORY, number)).head.sha).toBe(sha)
   }, 120_000)
 
-  it("reverts a merged PatchPlane PR on request, with a rollback in the graph", async () => {
+  it("reverts every commit of a rebase-merged PatchPlane PR, with a rollback in the graph", async () => {
     const pr = first.pullRequestNumber ?? 0
     // A human takes it out of draft and merges it.
     const { node_id: nodeId } = await world.github.pullRequest(REPOSITORY, pr)
@@ -116,7 +116,11 @@ describe("publication", () => {
         variables: { id: nodeId },
       },
     })
-    const mergeSha = await world.github.mergePullRequest(REPOSITORY, pr)
+    // Rebase-merged: its two commits are replayed onto main, and GitHub's
+    // merge_commit_sha names only the second.
+    const mergeSha = await world.github.mergePullRequest(REPOSITORY, pr, { method: "rebase" })
+    const merged = await world.rest(`/repos/${REPOSITORY}/commits/${mergeSha}`)
+    expect((merged.parents as Array<unknown>).length).toBe(1)
     await world.comment(pr, "/patchplane revert")
     const revert = await published(pr)
     const opened = await world.github.pullRequest(REPOSITORY, revert.pullRequestNumber ?? 0)
