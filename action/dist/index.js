@@ -31162,7 +31162,13 @@ var RevertTarget = Schema_exports.Struct({
   pullRequestNumber: Schema_exports.Int,
   mergeCommitSha: Schema_exports.NonEmptyString,
   /** The run that opened the PR. */
-  workflowRunId: Id
+  workflowRunId: Id,
+  /**
+   * The first line of each of the PR's commits, oldest first: a rebase merge's
+   * `merge_commit_sha` is only the last replayed commit, so the revert finds the
+   * rest by these.
+   */
+  commitSubjects: Schema_exports.optionalKey(Schema_exports.Array(Schema_exports.String))
 });
 var PromptRequest = Schema_exports.Struct({
   id: Id,
@@ -32952,20 +32958,30 @@ var loadPolicy = async (diff, path) => {
 };
 
 // src/report.ts
-var MAX_ANNOTATIONS = 50;
+var MAX_ANNOTATIONS_PER_LEVEL = 10;
 var rank2 = { critical: 0, error: 1, warning: 2, info: 3 };
 var levelOf = (severity) => severity === "info" ? null : severity === "warning" ? "warning" : "error";
-var annotations2 = (outcomes) => outcomes.flatMap((o) => o.findings.map((finding) => ({ reviewer: o.reviewer, finding }))).filter(({ finding }) => finding.severity !== "info").toSorted((a, b) => rank2[a.finding.severity] - rank2[b.finding.severity]).slice(0, MAX_ANNOTATIONS).map(
-  ({ reviewer, finding }) => annotation(levelOf(finding.severity) ?? "notice", finding.message, {
-    ...finding.file === "" ? {} : { file: finding.file },
-    ...finding.line === null ? {} : { line: finding.line },
-    title: `PatchPlane ${reviewer}${finding.rule === void 0 ? "" : ` (${finding.rule})`}`
-  })
-);
+var annotations2 = (outcomes) => {
+  const ranked = outcomes.flatMap((o) => o.findings.map((finding) => ({ reviewer: o.reviewer, finding }))).filter(({ finding }) => finding.severity !== "info").toSorted((a, b) => rank2[a.finding.severity] - rank2[b.finding.severity]);
+  const shown = ["error", "warning"].flatMap(
+    (level) => ranked.filter(({ finding }) => levelOf(finding.severity) === level).slice(0, MAX_ANNOTATIONS_PER_LEVEL)
+  );
+  return {
+    lines: shown.map(
+      ({ reviewer, finding }) => annotation(levelOf(finding.severity) ?? "notice", finding.message, {
+        ...finding.file === "" ? {} : { file: finding.file },
+        ...finding.line === null ? {} : { line: finding.line },
+        title: `PatchPlane ${reviewer}${finding.rule === void 0 ? "" : ` (${finding.rule})`}`
+      })
+    ),
+    notShown: ranked.length - shown.length
+  };
+};
 var cell = (text) => text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 var n2 = (n) => n.toFixed(2);
 var seconds2 = (ms) => `${(ms / 1e3).toFixed(1)} s`;
-var MAX_FINDING_ROWS = 100;
+var MAX_FINDING_ROWS = 2e3;
+var short = (text) => text.length > 300 ? `${text.slice(0, 299)}…` : text;
 var summaryMarkdown = (input) => {
   const { score } = input;
   const byName = new Map(score.reviewers.map((r) => [r.reviewer, r]));
@@ -32976,7 +32992,7 @@ var summaryMarkdown = (input) => {
   });
   const findings = input.outcomes.flatMap((o) => o.findings.map((f) => ({ reviewer: o.reviewer, f }))).toSorted((a, b) => rank2[a.f.severity] - rank2[b.f.severity]);
   const findingRows = findings.slice(0, MAX_FINDING_ROWS).map(
-    ({ reviewer, f }) => `| ${f.severity} | ${reviewer} | ${cell(f.file === "" ? "—" : `${f.file}${f.line === null ? "" : `:${f.line}`}`)} | ${cell(f.message)} |`
+    ({ reviewer, f }) => `| ${f.severity} | ${reviewer} | ${cell(f.file === "" ? "—" : `${f.file}${f.line === null ? "" : `:${f.line}`}`)} | ${cell(short(f.message))} |`
   );
   return [
     "## PatchPlane review",
@@ -32994,6 +33010,10 @@ var summaryMarkdown = (input) => {
     input.decisionLine,
     "",
     ...findings.length === 0 ? [] : [
+      ...(input.annotationsNotShown ?? 0) > 0 ? [
+        `${input.annotationsNotShown} findings are not shown as annotations on the diff (GitHub shows at most ${MAX_ANNOTATIONS_PER_LEVEL} errors and ${MAX_ANNOTATIONS_PER_LEVEL} warnings per step); every finding is listed here.`,
+        ""
+      ] : [],
       `<details><summary>Findings (${findings.length})</summary>`,
       "",
       "| Severity | Reviewer | Where | Finding |",
@@ -33038,7 +33058,8 @@ var runReview = async (env, out, inputs) => {
       `${o.reviewer}: ${o.error ?? o.comments} (${(o.durationMs / 1e3).toFixed(1)} s)`,
       o.log
     );
-  for (const line of annotations2(outcomes)) out.write(line);
+  const annotated = annotations2(outcomes);
+  for (const line of annotated.lines) out.write(line);
   const score = scoreReviews(policy, outcomes);
   const body = resultsBody(outcomes, diff.headSha, {
     patchSetId: inputs.patchSetId,
@@ -33049,7 +33070,8 @@ var runReview = async (env, out, inputs) => {
     score,
     policySource: source,
     headSha: diff.headSha,
-    decisionLine: "Results handed to the report job, which posts them to PatchPlane."
+    decisionLine: "Results handed to the report job, which posts them to PatchPlane.",
+    annotationsNotShown: annotated.notShown
   });
   writeResultsFile(inputs.resultsPath, {
     version: 1,

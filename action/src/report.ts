@@ -4,27 +4,47 @@ import type { Finding, ReviewScore } from "@patchplane/app/domain"
 import type { ReviewOutcome } from "./fan-out.ts"
 import { type AnnotationLevel, annotation } from "./toolkit.ts"
 
-/** GitHub shows at most 50 annotations per job; the worst ones go first. */
-export const MAX_ANNOTATIONS = 50
+/**
+ * GitHub shows at most 10 error and 10 warning annotations per step, and 50
+ * per job ("Workflow commands for GitHub Actions", Limitations); the rest are
+ * dropped silently. The worst of each level go first, and the job summary
+ * lists every finding and says how many were not annotated.
+ */
+export const MAX_ANNOTATIONS_PER_LEVEL = 10
 
 const rank: Record<Finding["severity"], number> = { critical: 0, error: 1, warning: 2, info: 3 }
 
 const levelOf = (severity: Finding["severity"]): AnnotationLevel | null =>
   severity === "info" ? null : severity === "warning" ? "warning" : "error"
 
-export const annotations = (outcomes: ReadonlyArray<ReviewOutcome>): ReadonlyArray<string> =>
-  outcomes
+export interface Annotations {
+  /** The workflow commands to print, worst first. */
+  readonly lines: ReadonlyArray<string>
+  /** Error and warning findings GitHub would not show as annotations. */
+  readonly notShown: number
+}
+
+export const annotations = (outcomes: ReadonlyArray<ReviewOutcome>): Annotations => {
+  const ranked = outcomes
     .flatMap((o) => o.findings.map((finding) => ({ reviewer: o.reviewer, finding })))
     .filter(({ finding }) => finding.severity !== "info")
     .toSorted((a, b) => rank[a.finding.severity] - rank[b.finding.severity])
-    .slice(0, MAX_ANNOTATIONS)
-    .map(({ reviewer, finding }) =>
+  const shown = (["error", "warning"] as const).flatMap((level) =>
+    ranked
+      .filter(({ finding }) => levelOf(finding.severity) === level)
+      .slice(0, MAX_ANNOTATIONS_PER_LEVEL),
+  )
+  return {
+    lines: shown.map(({ reviewer, finding }) =>
       annotation(levelOf(finding.severity) ?? "notice", finding.message, {
         ...(finding.file === "" ? {} : { file: finding.file }),
         ...(finding.line === null ? {} : { line: finding.line }),
         title: `PatchPlane ${reviewer}${finding.rule === undefined ? "" : ` (${finding.rule})`}`,
       }),
-    )
+    ),
+    notShown: ranked.length - shown.length,
+  }
+}
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ")
 const n2 = (n: number) => n.toFixed(2)
@@ -37,9 +57,13 @@ export interface SummaryInput {
   readonly headSha: string
   /** What PatchPlane answered, or why nothing was posted. */
   readonly decisionLine: string
+  /** Findings left out of the annotations by GitHub's per-step limit. */
+  readonly annotationsNotShown?: number
 }
 
-const MAX_FINDING_ROWS = 100
+/** Every finding fits: a step summary may hold 1 MiB, and each row is cut to 300 characters. */
+const MAX_FINDING_ROWS = 2_000
+const short = (text: string) => (text.length > 300 ? `${text.slice(0, 299)}…` : text)
 
 export const summaryMarkdown = (input: SummaryInput): string => {
   const { score } = input
@@ -56,7 +80,7 @@ export const summaryMarkdown = (input: SummaryInput): string => {
     .slice(0, MAX_FINDING_ROWS)
     .map(
       ({ reviewer, f }) =>
-        `| ${f.severity} | ${reviewer} | ${cell(f.file === "" ? "—" : `${f.file}${f.line === null ? "" : `:${f.line}`}`)} | ${cell(f.message)} |`,
+        `| ${f.severity} | ${reviewer} | ${cell(f.file === "" ? "—" : `${f.file}${f.line === null ? "" : `:${f.line}`}`)} | ${cell(short(f.message))} |`,
     )
   return [
     "## PatchPlane review",
@@ -76,6 +100,12 @@ export const summaryMarkdown = (input: SummaryInput): string => {
     ...(findings.length === 0
       ? []
       : [
+          ...((input.annotationsNotShown ?? 0) > 0
+            ? [
+                `${input.annotationsNotShown} findings are not shown as annotations on the diff (GitHub shows at most ${MAX_ANNOTATIONS_PER_LEVEL} errors and ${MAX_ANNOTATIONS_PER_LEVEL} warnings per step); every finding is listed here.`,
+                "",
+              ]
+            : []),
           `<details><summary>Findings (${findings.length})</summary>`,
           "",
           "| Severity | Reviewer | Where | Finding |",

@@ -51,7 +51,8 @@ export const runReview = async (env: Env, out: Output, inputs: ActionInputs): Pr
       `${o.reviewer}: ${o.error ?? o.comments} (${(o.durationMs / 1000).toFixed(1)} s)`,
       o.log,
     )
-  for (const line of annotations(outcomes)) out.write(line)
+  const annotated = annotations(outcomes)
+  for (const line of annotated.lines) out.write(line)
   const score = scoreReviews(policy, outcomes)
   const body = resultsBody(outcomes, diff.headSha, {
     patchSetId: inputs.patchSetId,
@@ -63,6 +64,7 @@ export const runReview = async (env: Env, out: Output, inputs: ActionInputs): Pr
     policySource: source,
     headSha: diff.headSha,
     decisionLine: "Results handed to the report job, which posts them to PatchPlane.",
+    annotationsNotShown: annotated.notShown,
   })
   writeResultsFile(inputs.resultsPath, {
     version: 1,
