@@ -233,6 +233,12 @@ export const rebaseIntoBranch = async (
           GIT_AUTHOR_NAME: info.author.name,
           GIT_AUTHOR_EMAIL: info.author.email,
           GIT_AUTHOR_DATE: info.author.date,
+          // GitHub commits each replayed commit anew, so it is never the PR's own
+          // commit even when the branch was already on top of the base.
+          GIT_COMMITTER_DATE: `${Math.max(
+            Math.floor(Date.now() / 1000),
+            Math.floor(Date.parse(info.committer.date) / 1000) + 1,
+          )} +0000`,
         },
       })
     }

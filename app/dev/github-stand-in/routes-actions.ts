@@ -89,6 +89,9 @@ export const workflowRunShape = (urls: Urls, repo: Repository, run: WorkflowRun)
     cancel_url: `${api}/cancel`,
     artifacts_url: `${api}/artifacts`,
     check_suite_url: `${urls.api}/repos/${repo.fullName}/check-suites/${run.id}`,
+    check_suite_id: run.id,
+    check_suite_node_id: nodeId("CS", run.id),
+    previous_attempt_url: run.attempt > 1 ? `${api}/attempts/${run.attempt - 1}` : null,
     head_commit:
       run.headCommit === null
         ? null
@@ -166,6 +169,11 @@ const completedPayload = (ctx: Context, repo: Repository, run: WorkflowRun) => (
     name: run.input.name,
     path: run.input.path,
     state: "active",
+    created_at: iso(run.createdAt),
+    updated_at: iso(run.createdAt),
+    url: `${ctx.urls.api}/repos/${repo.fullName}/actions/workflows/${run.workflowId}`,
+    html_url: `${ctx.urls.web}/${repo.fullName}/blob/${repo.defaultBranch}/${run.input.path}`,
+    badge_url: `${ctx.urls.web}/${repo.fullName}/workflows/${encodeURIComponent(run.input.name)}/badge.svg`,
   },
   repository: repoShape(ctx.urls, repo),
   sender: userShape(ctx.urls, run.actor),

@@ -100,6 +100,8 @@ export const repoShape = (urls: Urls, repo: Repository) => {
     owner: userShape(urls, repo.owner),
     html_url: `${urls.web}/${repo.fullName}`,
     description: null,
+    // Webhooks always carry a repository's topics (the webhook schemas require it).
+    topics: [],
     fork: false,
     url: api,
     clone_url: `${urls.web}/${repo.fullName}.git`,

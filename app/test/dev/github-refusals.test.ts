@@ -7,12 +7,15 @@ import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Redacted } from "effect"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startGitHubStandIn, type GitHubStandIn } from "../../dev/github-stand-in/index.ts"
 import { gitAuthEnv } from "../../src/execution/git-credentials.ts"
 import { makeInstallationBrokerLive } from "../../src/github/installation-token.ts"
 import { createProbot, type Probot } from "../../src/github/probot.ts"
 import { createLogger } from "../../src/platform/logger.ts"
+import examples from "@octokit/webhooks-examples" with { type: "json" }
 
 const keys = generateKeyPairSync("rsa", {
   modulusLength: 2048,
@@ -260,5 +263,36 @@ describe("conformance with GitHub's description", () => {
     expect(((await res.json()) as { errors: unknown[] }).errors.length).toBeGreaterThan(0)
     const taken = gh.takeMismatches()
     expect(taken.map((m) => m.kind)).toEqual(["graphql"])
+  })
+
+  it("records a webhook payload GitHub's webhook schema does not describe, and passes a real one", async () => {
+    const receiver = createServer((req, res) => {
+      req.resume()
+      req.on("end", () => res.writeHead(202).end())
+    })
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve))
+    try {
+      const { port } = receiver.address() as AddressInfo
+      gh.setWebhook({ url: `http://127.0.0.1:${port}/`, secret: "s" })
+      const group = (
+        examples as unknown as ReadonlyArray<{
+          name: string
+          examples: ReadonlyArray<Record<string, unknown>>
+        }>
+      ).find((g) => g.name === "issue_comment")
+      // The newest recorded delivery (the oldest predate fields GitHub now always sends).
+      const real = group?.examples.findLast((e) => e.action === "created") ?? {}
+      await gh.deliverWebhook({ event: "issue_comment", payload: real })
+      expect(gh.takeMismatches()).toEqual([])
+      const { comment: _dropped, ...withoutComment } = real
+      await gh.deliverWebhook({ event: "issue_comment", payload: withoutComment })
+      const taken = gh.takeMismatches()
+      expect(taken.map((m) => [m.kind, m.path])).toEqual([
+        ["webhook", "webhook issue_comment.created"],
+      ])
+      expect(taken[0]?.detail).toMatch(/issue-comment-created: .*comment/)
+    } finally {
+      receiver.close()
+    }
   })
 })

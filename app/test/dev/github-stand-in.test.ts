@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Redacted } from "effect"
+import examples from "@octokit/webhooks-examples" with { type: "json" }
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
   startGitHubStandIn,
@@ -710,10 +711,16 @@ describe("what PatchPlane's GitHub service does", () => {
         payload: { zen: "hi" },
       })
       gh.setWebhook({ url, secret: "stand-in-secret" })
-      const sent = await gh.deliverWebhook({
-        event: "issues",
-        payload: { action: "opened", installation: { id: 77 } },
-      })
+      // A real delivery (the newest recorded `issues.opened`), as GitHub's schema describes it.
+      const opened = (
+        examples as unknown as ReadonlyArray<{
+          name: string
+          examples: ReadonlyArray<Record<string, unknown>>
+        }>
+      )
+        .find((g) => g.name === "issues")
+        ?.examples.findLast((e) => e.action === "opened")
+      const sent = await gh.deliverWebhook({ event: "issues", payload: opened ?? {} })
       expect(await dashboard.redeliver(sent.deliveryId)).toBe("redelivered")
       expect(await dashboard.redeliver("no-such-guid")).toBe("not_found")
       expect(received).toEqual([
