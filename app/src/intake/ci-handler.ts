@@ -46,7 +46,7 @@ export const handleWorkflowRunCompleted = (
     if (wf.conclusion === "success") {
       if (triage?.outcome !== "rerun-requested") return ignored("CI passed")
       yield* Effect.promise(() => settleCiTriage(deps.db, wf.id, { outcome: "flaky" }))
-      yield* Effect.promise(() => deps.publishStatus(triage.workflowRunId).catch(() => {}))
+      yield* Effect.promise(() => deps.publishStatus(triage.workflowRunId))
       return processed(`"${name}" passed on re-run: recorded as flaky`)
     }
     if (wf.conclusion !== "failure") return ignored(`CI concluded ${wf.conclusion ?? "nothing"}`)

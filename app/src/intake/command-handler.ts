@@ -16,7 +16,6 @@ import {
   latestRunForIssue,
   recordRollback,
   type RepositoryRow,
-  setCheckRun,
   setStatusComment,
   updateDefaultBranch,
   type WorkflowRunRow,
@@ -26,7 +25,7 @@ import type { PolicySpec, RevertTarget, SourceChannel } from "../domain/index.ts
 import type { GitHubShape, ReactionTarget, RepoRef } from "../github/github-service.ts"
 import type { ControlError, OrchestratorShape } from "../orchestration/orchestrator.ts"
 import type { Logger } from "../platform/logger.ts"
-import { CHECK_RUN_NAME } from "../publication/check-run-name.ts"
+import { intakePublication } from "../publication/intake-publication.ts"
 import { renderStatusComment } from "../publication/status-comment.ts"
 import {
   forkReply,
@@ -92,25 +91,14 @@ const refused = (note: string): Outcome => ({ outcome: "refused", note })
 const processed = (note?: string): Outcome =>
   note === undefined ? { outcome: "processed" } : { outcome: "processed", note }
 
-/** A best-effort GitHub write: failure is logged and noted, never fatal to the delivery. */
-const bestEffort = <A>(
+/** A reply on the issue or PR the command came from (publication: retried, recorded). */
+export const reply = (
   deps: IntakeDeps,
   source: CommandSource,
-  what: string,
-  effect: Effect.Effect<A, { message: string }>,
-) =>
-  effect.pipe(
-    Effect.map((value): A | undefined => value),
-    Effect.catch((error) =>
-      Effect.sync(() => {
-        deps.log.warn({ deliveryId: source.deliveryId, err: error.message }, `${what} failed`)
-        return undefined
-      }),
-    ),
-  )
-
-export const reply = (deps: IntakeDeps, source: CommandSource, ref: RepoRef, body: string) =>
-  bestEffort(deps, source, "reply", deps.github.createComment(ref, source.issueNumber, body))
+  ref: RepoRef,
+  body: string,
+  runId: string | null = null,
+) => intakePublication(deps, source.deliveryId).reply(ref, source.issueNumber, body, runId)
 
 export const handleCommandSource = (deps: IntakeDeps, source: CommandSource) =>
   Effect.gen(function* () {
@@ -259,12 +247,7 @@ export const startRun = (
       headSha = pr.headSha
     }
 
-    yield* bestEffort(
-      deps,
-      source,
-      "reaction",
-      deps.github.addReaction(ref, source.reactionTarget, "eyes"),
-    )
+    yield* intakePublication(deps, source.deliveryId).acknowledge(ref, source.reactionTarget)
 
     // Durable first: the request, its binding and its queued run. A
     // redelivery of a delivery that failed half-way continues from here.
@@ -301,42 +284,16 @@ export const startRun = (
     })
     if (onQueued !== undefined) yield* Effect.promise(() => onQueued(run))
 
-    if (run.statusCommentId === null) {
-      const comment = yield* bestEffort(
-        deps,
-        source,
-        "status comment",
-        deps.github.createComment(
-          ref,
-          source.issueNumber,
-          statusBody(deps, run, request.id, source.sender.login),
-        ),
-      )
-      if (comment)
-        yield* Effect.promise(() =>
-          setStatusComment(deps.db, {
-            promptRequestId: request.id,
-            workflowRunId: run.id,
-            commentId: comment.id,
-          }),
-        )
-    }
-    if (headSha !== undefined && run.checkRunId === null) {
-      const check = yield* bestEffort(
-        deps,
-        source,
-        "check run",
-        deps.github.createCheckRun(ref, {
-          name: CHECK_RUN_NAME,
-          headSha,
-          status: "queued",
-          externalId: run.id,
-          detailsUrl: deps.dashboardUrl(run.id),
-          output: { title: "Queued", summary: `PatchPlane run \`${run.id}\` is queued.` },
-        }),
-      )
-      if (check) yield* Effect.promise(() => setCheckRun(deps.db, run.id, check.id))
-    }
+    const publication = intakePublication(deps, source.deliveryId)
+    if (run.statusCommentId === null)
+      yield* publication.openStatusComment(ref, {
+        issueNumber: source.issueNumber,
+        runId: run.id,
+        promptRequestId: request.id,
+        body: statusBody(deps, run, request.id, source.sender.login),
+      })
+    if (headSha !== undefined && run.checkRunId === null)
+      yield* publication.openQueuedCheck(ref, { headSha, runId: run.id })
     return processed(`run ${run.id} queued`)
   })
 
@@ -412,12 +369,8 @@ const controlRun = (
       yield* reply(deps, source, ref, `Cannot ${command.kind}: ${result.message}.`)
       return refused(`${command.kind}: ${result.message}`)
     }
-    yield* bestEffort(
-      deps,
-      source,
-      "reaction",
-      deps.github.addReaction(ref, source.reactionTarget, "eyes"),
-    )
+    const publication = intakePublication(deps, source.deliveryId)
+    yield* publication.acknowledge(ref, source.reactionTarget, run.id)
     const updated = result.updated
     // The status comment follows the run it describes (a retry is a new run).
     const commentId = run.statusCommentId
@@ -430,15 +383,11 @@ const controlRun = (
         }),
       )
     if (commentId !== null)
-      yield* bestEffort(
-        deps,
-        source,
-        "status comment update",
-        deps.github.updateComment(
-          ref,
-          commentId,
-          statusBody(deps, updated, request.id, request.initiatorLogin ?? actor),
-        ),
+      yield* publication.updateStatusComment(
+        ref,
+        commentId,
+        statusBody(deps, updated, request.id, request.initiatorLogin ?? actor),
+        updated.id,
       )
     return processed(`${command.kind} → run ${updated.id} ${updated.state}`)
   })

@@ -39,7 +39,7 @@ export const handleConversationClosed = (
       )
       if (done) {
         cancelled += 1
-        yield* Effect.promise(() => deps.publishStatus(runId).catch(() => {}))
+        yield* Effect.promise(() => deps.publishStatus(runId))
       }
     }
     return {
@@ -73,6 +73,6 @@ export const handleCheckRunRerequested = (deps: IntakeDeps, p: typeof CheckRunRe
         }),
       )
     const fresh = yield* Effect.promise(() => getWorkflowRun(deps.db, result.run.id))
-    yield* Effect.promise(() => deps.publishStatus(fresh?.id ?? result.run.id).catch(() => {}))
+    yield* Effect.promise(() => deps.publishStatus(fresh?.id ?? result.run.id))
     return { outcome: "processed", note: `re-run → run ${result.run.id}` } satisfies Outcome
   })

@@ -101,7 +101,7 @@ const workflowTools = (deps: RunWorkflowDeps, runId: string, io: WorkflowIO) => 
   const moveTo = (to: WorkflowRunState, reason?: string) =>
     io.step(`state:${to}`, async () => {
       const moved = await advance(db, runId, to, reason ?? null)
-      if (moved) await deps.publishStatus(runId).catch(() => {})
+      if (moved) await deps.publishStatus(runId)
       return moved
     })
 
@@ -140,7 +140,7 @@ const workflowTools = (deps: RunWorkflowDeps, runId: string, io: WorkflowIO) => 
         if (ok) await insertPendingApproval(tx, { workflowRunId: runId, kind, reason })
         return ok
       })
-      if (moved) await deps.publishStatus(runId).catch(() => {})
+      if (moved) await deps.publishStatus(runId)
       return moved
     })
     if (!parked) return "stopped" as const
@@ -203,7 +203,7 @@ export const makeRunWorkflows = (deps: RunWorkflowDeps): WorkflowBodies => ({
         const resolved = await resolvePlan(deps, runId)
         if (resolved === null || !(await advance(deps.db, runId, "provisioning", null)))
           return { plan: null, free: false }
-        await deps.publishStatus(runId).catch(() => {})
+        await deps.publishStatus(runId)
         return { plan: resolved, free: await isFirstOnTarget(deps.db, resolved) }
       })
       .catch(async (error: unknown) => {

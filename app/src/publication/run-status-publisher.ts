@@ -1,6 +1,8 @@
 // Mirrors a run's state to GitHub: the one status comment (edited in place)
 // and the `PatchPlane` check run on the PR head. Best effort and idempotent:
 // it always writes the current state, so a retry or a replay converges.
+import type { Logger } from "../platform/logger.ts"
+import { guardPublicationPromise } from "./publication-guard.ts"
 import {
   type Database,
   listMergeDecisions,
@@ -124,78 +126,94 @@ export interface StatusPublisherOptions {
   readonly dashboardUrl: (runId: string) => string
   /** https://github.com/<owner>/<repo>/pull/<n> (or the GHES host). */
   readonly pullRequestUrl: (fullName: string, pullNumber: number) => string
+  readonly log: Logger
 }
 
+/**
+ * Mirrors a run to its status comment and check run. It never throws: a write
+ * GitHub still refuses after the retries is recorded for the run page
+ * (publication-guard.ts), so callers need no catch of their own.
+ */
 export const makeRunStatusPublisher =
   (db: Database, github: GitHubShape, options: StatusPublisherOptions) =>
-  async (runId: string): Promise<void> => {
-    const context = await loadRunContext(db, runId)
-    if (context === undefined) return
-    const { run, request, repository, installation } = context
-    const [owner = "", repo = ""] = repository.fullName.split("/")
-    const ref: RepoRef = { installationId: installation.installationId, owner, repo }
-    const dashboardUrl = options.dashboardUrl(run.id)
-    const [decision, binding, triage] = await Promise.all([
-      decisionOfRecord(db, run.id),
-      getPullRequestBinding(db, run.id),
-      ciTriageOf(db, [run.id]),
-    ])
-    // A PR bound ready before any passing decision was opened ready because
-    // the repository has no drafts (pull-request-publisher.ts).
-    const openedReady =
-      binding !== undefined &&
-      !binding.draft &&
-      decision?.state !== "ready-for-review" &&
-      decision?.state !== "accepted"
-    const writes: Array<Effect.Effect<void, unknown>> = []
-    if (run.statusCommentId !== null)
-      writes.push(
-        github.updateComment(
-          ref,
-          run.statusCommentId,
-          fitBody(
-            renderStatusComment({
-              runId: run.id,
-              promptRequestId: request.id,
-              state: run.state,
-              reason: run.reason,
-              initiator: request.initiatorLogin ?? "unknown",
-              dashboardUrl,
-              pullRequest:
-                run.pullRequestNumber === null
-                  ? null
-                  : {
-                      number: run.pullRequestNumber,
-                      url: options.pullRequestUrl(repository.fullName, run.pullRequestNumber),
-                    },
-              decision: decision ?? null,
-              pullRequestNote: openedReady ? DRAFTS_UNAVAILABLE_NOTE : null,
-              notes: [...statusNotes(decision), ...flakyNotes(triage)],
-            }),
+  (runId: string): Promise<void> =>
+    guardPublicationPromise({ db, log: options.log }, { step: "status", runId }, () =>
+      publishRunStatus(db, github, options, runId),
+    )
+
+const publishRunStatus = async (
+  db: Database,
+  github: GitHubShape,
+  options: StatusPublisherOptions,
+  runId: string,
+): Promise<void> => {
+  const context = await loadRunContext(db, runId)
+  if (context === undefined) return
+  const { run, request, repository, installation } = context
+  const [owner = "", repo = ""] = repository.fullName.split("/")
+  const ref: RepoRef = { installationId: installation.installationId, owner, repo }
+  const dashboardUrl = options.dashboardUrl(run.id)
+  const [decision, binding, triage] = await Promise.all([
+    decisionOfRecord(db, run.id),
+    getPullRequestBinding(db, run.id),
+    ciTriageOf(db, [run.id]),
+  ])
+  // A PR bound ready before any passing decision was opened ready because
+  // the repository has no drafts (pull-request-publisher.ts).
+  const openedReady =
+    binding !== undefined &&
+    !binding.draft &&
+    decision?.state !== "ready-for-review" &&
+    decision?.state !== "accepted"
+  const writes: Array<Effect.Effect<void, unknown>> = []
+  if (run.statusCommentId !== null)
+    writes.push(
+      github.updateComment(
+        ref,
+        run.statusCommentId,
+        fitBody(
+          renderStatusComment({
+            runId: run.id,
+            promptRequestId: request.id,
+            state: run.state,
+            reason: run.reason,
+            initiator: request.initiatorLogin ?? "unknown",
             dashboardUrl,
-          ),
+            pullRequest:
+              run.pullRequestNumber === null
+                ? null
+                : {
+                    number: run.pullRequestNumber,
+                    url: options.pullRequestUrl(repository.fullName, run.pullRequestNumber),
+                  },
+            decision: decision ?? null,
+            pullRequestNote: openedReady ? DRAFTS_UNAVAILABLE_NOTE : null,
+            notes: [...statusNotes(decision), ...flakyNotes(triage)],
+          }),
+          dashboardUrl,
         ),
-      )
-    if (run.checkRunId !== null) {
-      const patchSet = (await listPatchSets(db, run.id)).at(-1)
-      const reviews = patchSet === undefined ? [] : await listReviewRuns(db, patchSet.id)
-      const summary = {
-        runId: run.id,
-        state: run.state,
-        reason: run.reason,
-        decision: decision ?? null,
-        reviews,
-        dashboardUrl,
-      }
-      const wanted = {
-        ...checkRunStatus(run.state, decision?.state),
-        detailsUrl: dashboardUrl,
-        output: {
-          title: checkRunTitle(summary),
-          summary: fitCheckOutput(renderCheckRunSummary(summary), dashboardUrl),
-        },
-      }
-      writes.push(writeCheckRun(db, github, ref, run.id, run.checkRunId, wanted))
+      ),
+    )
+  if (run.checkRunId !== null) {
+    const patchSet = (await listPatchSets(db, run.id)).at(-1)
+    const reviews = patchSet === undefined ? [] : await listReviewRuns(db, patchSet.id)
+    const summary = {
+      runId: run.id,
+      state: run.state,
+      reason: run.reason,
+      decision: decision ?? null,
+      reviews,
+      dashboardUrl,
     }
-    await Effect.runPromise(Effect.all(writes, { concurrency: "unbounded", discard: true }))
+    const wanted = {
+      ...checkRunStatus(run.state, decision?.state),
+      detailsUrl: dashboardUrl,
+      output: {
+        title: checkRunTitle(summary),
+        summary: fitCheckOutput(renderCheckRunSummary(summary), dashboardUrl),
+      },
+    }
+    writes.push(writeCheckRun(db, github, ref, run.id, run.checkRunId, wanted))
   }
+  await Effect.runPromise(Effect.all(writes, { concurrency: "unbounded", discard: true }))
+}

@@ -18,6 +18,7 @@ import { repositoriesApi } from "./api/repositories-api.ts"
 import { runContextApi } from "./api/run-context-api.ts"
 import { runViewsApi } from "./api/run-views-api.ts"
 import { sessionApi } from "./api/session-api.ts"
+import { usageApi } from "./api/usage-api.ts"
 import { renderBuildingPage } from "./dashboard-building-page.ts"
 import { createDashboardGitHub } from "./dashboard-github.ts"
 import { githubAppManifestApi } from "./github-app-manifest.ts"
@@ -113,6 +114,7 @@ export const createDashboardRoutes = (deps: DashboardRoutesDeps): DashboardRoute
   const routes: ApiRoutes[] = [
     sessionApi(apiDeps),
     runViewsApi(apiDeps),
+    usageApi(apiDeps),
     runContextApi(apiDeps),
     repositoriesApi(apiDeps),
     deliveriesApi(apiDeps),

@@ -5,7 +5,7 @@
 // against one PostgreSQL. Tests run it in-process over real HTTP.
 import { gatherContext } from "../context/gather-context.ts"
 import { decodeRepoPolicy, REPO_POLICY_PATH } from "../config/repo-policy.ts"
-import { withStatusPublishing } from "./publishing-orchestrator.ts"
+import { withStatusPublishing } from "../publication/status-publishing.ts"
 import { pullRequestWebUrl } from "../github/github-urls.ts"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -144,7 +144,7 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
     const publishStatus =
       github === null
         ? async () => {}
-        : makeRunStatusPublisher(db, github, { dashboardUrl, pullRequestUrl })
+        : makeRunStatusPublisher(db, github, { dashboardUrl, pullRequestUrl, log })
     const o = config.orchestration
     const executorId = options.executorId ?? o.executorId
     // Live steps when this process can execute runs; otherwise runs fail with what is missing.
@@ -264,7 +264,7 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
       // show the decision on GitHub right away.
       onDecision: async (event) => {
         await engine.send(event.runId, WAKE_TOPIC, { reason: "review results" })
-        await publishStatus(event.runId).catch(() => {})
+        await publishStatus(event.runId)
       },
     })
     // Dashboard (issue 8): Next.js pages and their API routes, web role only.

@@ -174,4 +174,28 @@ describe("publication", () => {
     )
     expect(bundle.rows[0]?.source).toBe(`${REPOSITORY}:.github/patchplane.yml@main`)
   }, 180_000)
+
+  it("says on the run page when GitHub refuses a status update for good, and the run goes on", async () => {
+    const issue = world.github.createIssue(REPOSITORY, { title: "status refused", user: "octocat" })
+    // Someone deleted the status comment: GitHub answers every edit of it with
+    // 404, which no retry will change.
+    world.github.failNext({
+      method: "PATCH",
+      path: /^\/repos\/acme\/widgets\/issues\/comments\/\d+$/,
+      status: 404,
+      times: 1_000,
+    })
+    world.model.enqueue(...writeFile("docs/refused.md", "# Refused\n"))
+    await world.comment(issue.number, "/patchplane document the refusal")
+    const run = await published(issue.number)
+    const res = await fetch(`${loop.url}/api/runs/${run.id}`, { headers: loop.operator })
+    const detail = (await res.json()) as {
+      publicationFailures: Array<{ step: string; message: string; attempts: number }>
+    }
+    expect(detail.publicationFailures.length).toBeGreaterThanOrEqual(1)
+    // A 404 is final: tried once, not three times.
+    expect(detail.publicationFailures[0]).toMatchObject({ step: "status", attempts: 1 })
+    expect(detail.publicationFailures[0]?.message).toMatch(/HTTP 404/)
+    expect(run.pullRequestNumber).not.toBeNull()
+  }, 180_000)
 })

@@ -107,6 +107,7 @@ describe("the published decision", () => {
     const publish = makeRunStatusPublisher(db.db, github, {
       dashboardUrl: (id) => `http://127.0.0.1/runs/${id}`,
       pullRequestUrl: (name, n) => `https://github.com/${name}/pull/${n}`,
+      log: createLogger("silent"),
     })
 
     await policyDecision(run.runId, run.patchSetId, "rejected")

@@ -12,6 +12,7 @@ import {
   promptRequests,
   provenanceEdges,
   repositories,
+  modelCalls,
   reviewRuns,
   runtimeSessions,
   users,
@@ -19,7 +20,7 @@ import {
   workflowRuns,
 } from "../schema/index.ts"
 
-/** What the runs list shows besides the run row: the ask, who asked, where. */
+/** What the runs list shows besides the run row: the ask, who asked, where, and what it cost. */
 export const listRunSummaries = async (db: Executor, runIds: ReadonlyArray<string>) => {
   if (runIds.length === 0) return []
   return db
@@ -31,6 +32,8 @@ export const listRunSummaries = async (db: Executor, runIds: ReadonlyArray<strin
       issueNumber: promptRequests.issueNumber,
       targetRef: promptRequests.targetRef,
       repository: repositories.fullName,
+      tokens: sql<number>`coalesce((select sum(${modelCalls.inputTokens} + ${modelCalls.outputTokens}) from ${modelCalls} where ${modelCalls.workflowRunId} = ${workflowRuns.id}), 0)::float8`,
+      costUsd: sql<number>`coalesce((select sum(${modelCalls.costUsd}) from ${modelCalls} where ${modelCalls.workflowRunId} = ${workflowRuns.id}), 0)::float8`,
     })
     .from(workflowRuns)
     .innerJoin(promptRequests, eq(promptRequests.id, workflowRuns.promptRequestId))

@@ -7,6 +7,7 @@ import {
   pendingApprovals,
   promptRequests,
   provenanceEdges,
+  publicationFailures,
   repositories,
   reviewRuns,
   runtimeEvents,
@@ -23,7 +24,7 @@ export const runDetail = async (db: Executor, runId: string, eventLimit = 200) =
     .innerJoin(repositories, eq(repositories.id, workflowRuns.repositoryId))
     .where(eq(workflowRuns.id, runId))
   if (head === undefined) return undefined
-  const [sessions, events, patches, reviews, decisions, transitions, approvals, edges] =
+  const [sessions, events, patches, reviews, decisions, transitions, approvals, edges, failures] =
     await Promise.all([
       db
         .select()
@@ -71,6 +72,11 @@ export const runDetail = async (db: Executor, runId: string, eventLimit = 200) =
           ),
         )
         .orderBy(asc(provenanceEdges.createdAt)),
+      db
+        .select()
+        .from(publicationFailures)
+        .where(eq(publicationFailures.workflowRunId, runId))
+        .orderBy(asc(publicationFailures.createdAt), asc(publicationFailures.id)),
     ])
   return {
     ...head,
@@ -82,5 +88,7 @@ export const runDetail = async (db: Executor, runId: string, eventLimit = 200) =
     transitions,
     approvals,
     provenance: edges,
+    /** GitHub writes for this run that gave up (what GitHub is not showing). */
+    publicationFailures: failures,
   }
 }

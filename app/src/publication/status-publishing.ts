@@ -1,6 +1,6 @@
 // What operators do from the dashboard or the control API shows on GitHub at
 // once: after a control action the run's status comment and check run are
-// rewritten (slash commands update them in intake/command-handler.ts).
+// rewritten (slash commands update them through intake-publication.ts).
 import { Effect } from "effect"
 import type { OrchestratorShape } from "../orchestration/orchestrator.ts"
 
@@ -9,7 +9,7 @@ export const withStatusPublishing = (
   publishStatus: (runId: string) => Promise<void>,
 ): OrchestratorShape => {
   const after = <A extends { readonly id: string }, E>(action: Effect.Effect<A, E>) =>
-    Effect.tap(action, (run) => Effect.promise(() => publishStatus(run.id).catch(() => {})))
+    Effect.tap(action, (run) => Effect.promise(() => publishStatus(run.id)))
   return {
     ...orchestrator,
     cancel: (runId, actor, reason) => after(orchestrator.cancel(runId, actor, reason)),
