@@ -14,6 +14,7 @@ const LINKS = [
   { href: "/new", label: "New run" },
   { href: "/repositories", label: "Repositories" },
   { href: "/deliveries", label: "Deliveries" },
+  { href: "/usage", label: "Usage" },
 ]
 
 const isActive = (pathname: string, href: string) =>

@@ -1,17 +1,21 @@
 // The MergeDecision: the state, the weighted score, and each criterion with
 // its outcome, so the decision explains itself.
-import type { DecisionRow } from "../lib/api-types.ts"
+import type { DecisionRow, WorkflowRunState } from "../lib/api-types.ts"
+import { endedBefore } from "../lib/run-states.ts"
 import { dateTime, percent } from "../lib/format.ts"
 import { Empty } from "./states.tsx"
 
 export function DecisionView({
   decision,
   pullRequestUrl,
+  runState,
 }: {
   decision: DecisionRow | null
   pullRequestUrl: string | null
+  runState: WorkflowRunState
 }) {
-  if (decision === null) return <Empty title="No decision yet." />
+  if (decision === null)
+    return <Empty title={endedBefore(runState, "a decision") ?? "No decision yet."} />
   return (
     <div className="decision" data-testid="decision">
       <p>

@@ -105,7 +105,7 @@ export function DeliveriesView() {
                   <th scope="col">Event</th>
                   <th scope="col">Repository</th>
                   <th scope="col">Outcome</th>
-                  <th scope="col">Error</th>
+                  <th scope="col">Detail</th>
                   <th scope="col">Request</th>
                   {admin ? <th scope="col">Replay</th> : null}
                 </tr>
@@ -124,7 +124,10 @@ export function DeliveriesView() {
                     <td>
                       <span className={`outcome outcome-${d.outcome}`}>{d.outcome}</span>
                     </td>
-                    <td className="cell-error">{d.error ?? ""}</td>
+                    {/* The note of a processed or ignored delivery is not an error: only failures are red. */}
+                    <td className={d.outcome === "failed" ? "cell-error" : "cell-note"}>
+                      {d.error ?? ""}
+                    </td>
                     <td className="mono">
                       {d.promptRequestId === null ? "" : shortId(d.promptRequestId)}
                     </td>

@@ -31,6 +31,7 @@ import "monaco-editor/languages/definitions/dockerfile/register.js"
 import { useEffect, useRef } from "react"
 import type { Finding } from "../lib/api-types.ts"
 import { type DiffSides, editorLineFor } from "../lib/unified-diff.ts"
+import { usePrefersDark } from "../lib/use-media-query.ts"
 
 ;(self as unknown as { MonacoEnvironment: monaco.Environment }).MonacoEnvironment = {
   getWorker: () =>
@@ -68,6 +69,7 @@ export default function MonacoDiff({
   focusLine: number | null
   sideBySide: boolean
 }) {
+  const dark = usePrefersDark()
   const editor = useRef<DiffEditorInstance | null>(null)
   const decorations = useRef<monaco.editor.IEditorDecorationsCollection | null>(null)
 
@@ -125,7 +127,7 @@ export default function MonacoDiff({
         language={language}
         original={sides.original}
         modified={sides.modified}
-        theme="vs"
+        theme={dark ? "vs-dark" : "vs"}
         onMount={onMount}
         loading={<p className="muted">Loading the diff viewer…</p>}
         options={{

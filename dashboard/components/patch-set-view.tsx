@@ -6,8 +6,16 @@
 import dynamic from "next/dynamic"
 import { useEffect, useMemo, useState } from "react"
 import { apiGet, errorMessage } from "../lib/api.ts"
-import type { DiffAnswer, Finding, PatchSetRow, ReviewRow } from "../lib/api-types.ts"
+import type {
+  DiffAnswer,
+  Finding,
+  PatchSetRow,
+  ReviewRow,
+  WorkflowRunState,
+} from "../lib/api-types.ts"
+import { endedBefore } from "../lib/run-states.ts"
 import { plural, shortId } from "../lib/format.ts"
+import { useMediaQuery } from "../lib/use-media-query.ts"
 import {
   diffSides,
   type DiffFile,
@@ -36,28 +44,18 @@ type DiffState =
   | { kind: "unavailable"; reason: string }
   | { kind: "failed"; message: string }
 
-const useWide = () => {
-  const [wide, setWide] = useState(true)
-  useEffect(() => {
-    const query = window.matchMedia("(min-width: 1100px)")
-    setWide(query.matches)
-    const listener = (event: MediaQueryListEvent) => setWide(event.matches)
-    query.addEventListener("change", listener)
-    return () => query.removeEventListener("change", listener)
-  }, [])
-  return wide
-}
-
 export function PatchSetView({
   runId,
   patchSets,
   reviews,
   focus,
+  runState,
 }: {
   runId: string
   patchSets: ReadonlyArray<PatchSetRow>
   reviews: ReadonlyArray<ReviewRow>
   focus: DiffFocus | null
+  runState: WorkflowRunState
 }) {
   const [selectedId, setSelectedId] = useState<string | null>(null)
   const patch =
@@ -65,7 +63,7 @@ export function PatchSetView({
   const [diff, setDiff] = useState<DiffState>({ kind: "closed" })
   const [file, setFile] = useState<string | null>(null)
   const [plain, setPlain] = useState(false)
-  const wide = useWide()
+  const wide = useMediaQuery("(min-width: 1100px)", true)
 
   const open = async () => {
     if (patch === null) return
@@ -99,6 +97,8 @@ export function PatchSetView({
     [reviews, patch?.id],
   )
 
+  const ended = endedBefore(runState, "a patch set")
+  if (patch === null && ended !== null) return <Empty title={ended} />
   if (patch === null)
     return (
       <Empty title="No patch set yet.">
@@ -234,7 +234,9 @@ export function PatchSetView({
                   language={languageFor(filePath(current))}
                   findings={fileFindings}
                   focusLine={focus !== null && focus.file === filePath(current) ? focus.line : null}
-                  sideBySide={wide}
+                  // One-sided changes (added or deleted files) read best inline: the
+                  // other side would be an empty pane.
+                  sideBySide={wide && current.oldPath !== null && current.newPath !== null}
                 />
               )}
             </>

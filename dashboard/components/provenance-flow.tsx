@@ -96,6 +96,7 @@ export default function ProvenanceFlow({ graph }: { graph: ProvenanceGraph }) {
         edges={edges}
         nodeTypes={nodeTypes}
         fitView
+        colorMode="system"
         fitViewOptions={{ nodes: focus, padding: 0.15, maxZoom: 1 }}
         minZoom={0.1}
         nodesConnectable={false}

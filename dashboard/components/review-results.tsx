@@ -1,16 +1,21 @@
 // How the reviewers judged the patch set: one card per reviewer with its
 // verdict and score, and its findings, each linked to its line in the diff.
-import type { Finding, ReviewRow } from "../lib/api-types.ts"
+import type { Finding, ReviewRow, WorkflowRunState } from "../lib/api-types.ts"
+import { endedBefore } from "../lib/run-states.ts"
 import { percent } from "../lib/format.ts"
 import { Empty } from "./states.tsx"
 
 export function ReviewResults({
   reviews,
   onFinding,
+  runState,
 }: {
   reviews: ReadonlyArray<ReviewRow>
   onFinding: (finding: Finding) => void
+  runState: WorkflowRunState
 }) {
+  const ended = endedBefore(runState, "any review")
+  if (reviews.length === 0 && ended !== null) return <Empty title={ended} />
   if (reviews.length === 0)
     return (
       <Empty title="No review results yet.">

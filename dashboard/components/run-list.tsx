@@ -14,7 +14,7 @@ import type {
   RunSummary,
   WorkflowRunState,
 } from "../lib/api-types.ts"
-import { plural, shortId, timeAgo } from "../lib/format.ts"
+import { plural, shortId, timeAgo, usd } from "../lib/format.ts"
 import { RUN_STATES, STATE_LABEL } from "../lib/run-states.ts"
 import { useEventSource } from "../lib/use-event-source.ts"
 import { useNow } from "../lib/use-now.ts"
@@ -220,6 +220,7 @@ export function RunList() {
                   <th scope="col">Repository</th>
                   <th scope="col">Request</th>
                   <th scope="col">By</th>
+                  <th scope="col">Cost</th>
                   <th scope="col">Created</th>
                   <th scope="col">Updated</th>
                 </tr>
@@ -246,6 +247,16 @@ export function RunList() {
                         {summary?.prompt ?? ""}
                       </td>
                       <td>{summary?.initiatorLogin ?? ""}</td>
+                      <td
+                        className="cell-cost"
+                        title={
+                          summary === undefined
+                            ? undefined
+                            : `${summary.tokens.toLocaleString("en-US")} tokens`
+                        }
+                      >
+                        {summary === undefined ? "" : usd(summary.costUsd)}
+                      </td>
                       <td>
                         <time dateTime={run.createdAt}>{timeAgo(run.createdAt, now)}</time>
                       </td>

@@ -15,7 +15,7 @@ import type {
   WorkflowRunState,
 } from "../lib/api-types.ts"
 import { dateTime, shortId } from "../lib/format.ts"
-import { isTerminal } from "../lib/run-states.ts"
+import { isTerminal, STATE_LABEL } from "../lib/run-states.ts"
 import { useSession } from "../lib/session-context.tsx"
 import { useEventSource } from "../lib/use-event-source.ts"
 import { AgentContextView } from "./agent-context-view.tsx"
@@ -26,10 +26,12 @@ import { ProvenanceSection } from "./provenance-section.tsx"
 import { ReviewResults } from "./review-results.tsx"
 import { RoundsView } from "./rounds-view.tsx"
 import { RunControls } from "./run-controls.tsx"
+import { RunUsageFacts } from "./run-usage.tsx"
 import { StageProgress } from "./stage-progress.tsx"
 import { StateBadge } from "./state-badge.tsx"
 import { Empty, Failure, Loading } from "./states.tsx"
 import { TimelineView } from "./timeline-view.tsx"
+import { PublicationFailures } from "./publication-failures.tsx"
 import { TransitionsTable } from "./transitions-table.tsx"
 
 const SECTIONS = [
@@ -72,6 +74,13 @@ export function RunView({ runId }: { runId: string }) {
   }
   const applyRun = (run: Partial<RunRow> & { state: WorkflowRunState }) =>
     setDetail((old) => (old === null ? old : { ...old, run: { ...old.run, ...run } }))
+
+  // The tab names the run and its state, so a background tab shows when it moves on.
+  const titleState = detail?.run.state
+  useEffect(() => {
+    if (titleState !== undefined)
+      document.title = `Run ${shortId(runId)} · ${STATE_LABEL[titleState]} · PatchPlane`
+  }, [runId, titleState])
 
   const status = useEventSource(`/api/runs/${runId}/events`, {
     "runtime-event": (data) => {
@@ -148,6 +157,7 @@ export function RunView({ runId }: { runId: string }) {
               </dd>
             </div>
           )}
+          <RunUsageFacts runId={run.id} version={`${version}:${Math.floor(ordered.length / 10)}`} />
           {run.reason === null ? null : (
             <div>
               <dt>Reason</dt>
@@ -167,6 +177,7 @@ export function RunView({ runId }: { runId: string }) {
           }}
         />
         <StageProgress state={run.state} reason={run.reason} transitions={detail.transitions} />
+        <PublicationFailures failures={detail.publicationFailures} />
       </header>
       <nav className="section-nav" aria-label="Run sections">
         {SECTIONS.map(([id, label]) => (
@@ -194,15 +205,16 @@ export function RunView({ runId }: { runId: string }) {
           patchSets={detail.patchSets}
           reviews={detail.reviews}
           focus={focus}
+          runState={run.state}
         />
       </section>
       <section id="reviews" aria-labelledby="reviews-heading">
         <h2 id="reviews-heading">Reviews</h2>
-        <ReviewResults reviews={detail.reviews} onFinding={openFinding} />
+        <ReviewResults reviews={detail.reviews} onFinding={openFinding} runState={run.state} />
       </section>
       <section id="decision" aria-labelledby="decision-heading">
         <h2 id="decision-heading">Decision</h2>
-        <DecisionView decision={detail.decision} pullRequestUrl={prUrl} />
+        <DecisionView decision={detail.decision} pullRequestUrl={prUrl} runState={run.state} />
       </section>
       <section id="provenance" aria-labelledby="provenance-heading">
         <h2 id="provenance-heading">Provenance</h2>

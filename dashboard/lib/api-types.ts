@@ -46,6 +46,40 @@ export interface RunSummary {
   readonly issueNumber: number | null
   readonly targetRef: string
   readonly repository: string
+  /** Input + output tokens of every model call of the run so far. */
+  readonly tokens: number
+  readonly costUsd: number
+}
+
+/** GET /api/runs/:id/usage */
+export interface RunUsage {
+  readonly inputTokens: number
+  readonly outputTokens: number
+  readonly costUsd: number
+  readonly calls: number
+  readonly maxTokens: number | null
+  readonly maxCostUsd: number | null
+}
+
+export interface UsageLine {
+  readonly key: string
+  readonly runs: number
+  readonly decidedRuns: number
+  readonly calls: number
+  readonly inputTokens: number
+  readonly outputTokens: number
+  readonly costUsd: number
+  readonly costPerDecidedRun: number | null
+}
+
+/** GET /api/usage */
+export interface UsageReport {
+  readonly from: string
+  readonly to: string
+  readonly total: UsageLine
+  readonly byRepository: ReadonlyArray<UsageLine>
+  readonly byInitiator: ReadonlyArray<UsageLine>
+  readonly byDay: ReadonlyArray<UsageLine>
 }
 
 export interface PromptRequestRow {
@@ -163,6 +197,15 @@ export interface ApprovalRow {
   readonly createdAt: string
 }
 
+/** A GitHub write for the run that gave up after its retries. */
+export interface PublicationFailureRow {
+  readonly id: string
+  readonly step: string
+  readonly message: string
+  readonly attempts: number
+  readonly createdAt: string
+}
+
 export interface RunDetail {
   readonly run: RunRow
   readonly request: PromptRequestRow
@@ -174,6 +217,7 @@ export interface RunDetail {
   readonly decision: DecisionRow | null
   readonly transitions: ReadonlyArray<TransitionRow>
   readonly approvals: ReadonlyArray<ApprovalRow>
+  readonly publicationFailures: ReadonlyArray<PublicationFailureRow>
 }
 
 export type DiffAnswer =

@@ -25,3 +25,15 @@ export const percent = (value: number): string => `${Math.round(value * 100)}%`
 
 export const plural = (count: number, word: string): string =>
   `${count} ${word}${count === 1 ? "" : "s"}`
+
+/** Dollars as people read a bill: cents, or tenths of a cent under one cent. */
+export const usd = (value: number): string =>
+  value > 0 && value < 0.01 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`
+
+/** Token counts compactly: 950, 12.3k, 1.20M. */
+export const tokenCount = (value: number): string =>
+  value < 1000
+    ? String(Math.round(value))
+    : value < 1_000_000
+      ? `${(value / 1000).toFixed(1)}k`
+      : `${(value / 1_000_000).toFixed(2)}M`

@@ -37,6 +37,19 @@ export const STAGES: ReadonlyArray<{ state: WorkflowRunState; label: string }> =
 const TERMINAL = new Set<WorkflowRunState>(["decided", "cancelled", "failed", "timed_out"])
 export const isTerminal = (state: WorkflowRunState): boolean => TERMINAL.has(state)
 
+/**
+ * What an empty section says once the run has ended without reaching it
+ * ("Cancelled before a patch set."); null while it may still come.
+ */
+export const endedBefore = (state: WorkflowRunState, what: string): string | null =>
+  state === "cancelled"
+    ? `Cancelled before ${what}.`
+    : state === "failed"
+      ? `Failed before ${what}.`
+      : state === "timed_out"
+        ? `Timed out before ${what}.`
+        : null
+
 export type RunAction =
   | "cancel"
   | "interrupt"

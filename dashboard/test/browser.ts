@@ -3,7 +3,13 @@
 // can prove nothing left this machine (no CDN, no telemetry).
 import { mkdir } from "node:fs/promises"
 import { join, resolve } from "node:path"
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core"
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  type Page,
+} from "playwright-core"
 
 export const ARTIFACTS = resolve(import.meta.dirname, "../../test-artifacts/dashboard")
 
@@ -13,7 +19,8 @@ export interface TestBrowser {
   readonly requests: string[]
   /** Console errors and uncaught page errors. */
   readonly errors: string[]
-  context(): Promise<BrowserContext>
+  /** A fresh browser profile; `options` set e.g. a phone's viewport or the dark colour scheme. */
+  context(options?: BrowserContextOptions): Promise<BrowserContext>
   page(context?: BrowserContext): Promise<Page>
   screenshot(page: Page, name: string): Promise<string>
   close(): Promise<void>
@@ -37,8 +44,8 @@ export const launchBrowser = async (): Promise<TestBrowser> => {
   const requests: string[] = []
   const errors: string[] = []
   const contexts: BrowserContext[] = []
-  const context = async () => {
-    const created = await browser.newContext({ viewport: { width: 1366, height: 900 } })
+  const context = async (options: BrowserContextOptions = {}) => {
+    const created = await browser.newContext({ viewport: { width: 1366, height: 900 }, ...options })
     created.on("request", (request) => requests.push(request.url()))
     contexts.push(created)
     return created

@@ -4,7 +4,13 @@
 // policy, webhook deliveries with idempotent replay, and run pages that stay
 // fast with 10,000 runs.
 import { request } from "node:http"
-import { finishDelivery, insertPatchSet, insertPromptRequest, recordDelivery } from "@patchplane/db"
+import {
+  finishDelivery,
+  insertPatchSet,
+  insertPromptRequest,
+  recordDelivery,
+  recordModelCall,
+} from "@patchplane/db"
 import { sql } from "drizzle-orm"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { BASE_SHA, DEMO_DIFF, DEMO_FILES, demoSteps, HEAD_SHA } from "./demo-steps.ts"
@@ -223,6 +229,65 @@ describe("run views", () => {
     const otherRun = await startRun("Another")
     expect((await api(`/api/runs/${otherRun}/patch-sets/${withShas.id}/diff`)).status).toBe(404)
     for (const id of [runId, otherRun])
+      await api(`/api/runs/${id}/cancel`, { method: "POST", body: "{}" })
+  })
+})
+
+describe("what runs cost", () => {
+  it("shows tokens and cost per run, against its budget, and a usage report equal to the model calls recorded", async () => {
+    const first = await startRun("Cost me something")
+    const second = await startRun("Cost me more")
+    const calls = [
+      { run: first, model: "m-small", input: 1_200, output: 300, cost: 0.0123 },
+      { run: first, model: "m-small", input: 800, output: 200, cost: 0.0077 },
+      { run: second, model: "m-large", input: 10_000, output: 2_500, cost: 0.25 },
+    ]
+    for (const c of calls)
+      await recordModelCall(stack.db, {
+        workflowRunId: c.run,
+        model: c.model,
+        inputTokens: c.input,
+        outputTokens: c.output,
+        costUsd: c.cost,
+        status: 200,
+        durationMs: 40,
+      })
+    const usage = await api(`/api/runs/${first}/usage`, { token: VIEWER })
+    expect(usage.status).toBe(200)
+    expect(usage.body).toMatchObject({ inputTokens: 2_000, outputTokens: 500, calls: 2 })
+    expect(usage.body.costUsd).toBeCloseTo(0.02, 10)
+    // The run's policy budget (the defaults: 2,000,000 tokens, $10).
+    expect(usage.body).toMatchObject({ maxTokens: 2_000_000, maxCostUsd: 10 })
+
+    const summaries = await api(`/api/run-summaries?ids=${first},${second}`)
+    const byRun = new Map(
+      summaries.body.summaries.map((s: { runId: string }) => [s.runId, s] as const),
+    )
+    expect(byRun.get(first)).toMatchObject({ tokens: 2_500 })
+    expect(byRun.get(second)).toMatchObject({ tokens: 12_500, costUsd: 0.25 })
+
+    // The report equals what model_calls holds for today, grouped three ways.
+    const today = new Date().toISOString().slice(0, 10)
+    const report = await api(`/api/usage?from=${today}&to=${today}`, { token: VIEWER })
+    expect(report.status).toBe(200)
+    const recorded = await stack.db.execute<{ calls: number; tokens_in: number; cost: number }>(
+      sql`select count(*)::int as calls, coalesce(sum(input_tokens), 0)::float8 as tokens_in,
+                 coalesce(sum(cost_usd), 0)::float8 as cost
+          from model_calls where created_at >= ${`${today}T00:00:00Z`}`,
+    )
+    const row = recorded.rows[0]
+    expect(report.body.total.calls).toBe(row?.calls)
+    expect(report.body.total.inputTokens).toBe(row?.tokens_in)
+    expect(report.body.total.costUsd).toBeCloseTo(row?.cost ?? -1, 10)
+    expect(report.body.byRepository).toEqual([
+      expect.objectContaining({ key: "acme/widgets", calls: row?.calls }),
+    ])
+    expect(report.body.byInitiator).toEqual([
+      expect.objectContaining({ key: "local operator", calls: row?.calls }),
+    ])
+    expect(report.body.byDay).toEqual([expect.objectContaining({ key: today, calls: row?.calls })])
+    expect((await api(`/api/usage?from=2026-13-01`, { token: VIEWER })).status).toBe(400)
+    for (const id of [first, second])
       await api(`/api/runs/${id}/cancel`, { method: "POST", body: "{}" })
   })
 })

@@ -6,6 +6,7 @@
 // shows the run cancelled in the UI and in the API. Nothing loads from
 // anywhere but this server.
 import type { Page } from "playwright-core"
+import { recordModelCall } from "@patchplane/db"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { ensureBuilt } from "../build.ts"
 import { launchBrowser, type TestBrowser } from "./browser.ts"
@@ -46,6 +47,24 @@ const open = async (page: Page, path: string) => {
   }
 }
 
+/** Elements that stick out past the viewport's right edge and are not inside a scroll box. */
+const overflowing = (page: Page) =>
+  page.evaluate(() => {
+    // oxlint-disable-next-line unicorn/consistent-function-scoping -- evaluate() ships this function alone to the page
+    const clipped = (el: Element): boolean => {
+      for (let at = el.parentElement; at !== null && at !== document.body; at = at.parentElement)
+        if (getComputedStyle(at).overflowX !== "visible") return true
+      return false
+    }
+    return [...document.body.querySelectorAll("*")]
+      .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && !clipped(el))
+      .map(
+        (el) =>
+          `${el.tagName.toLowerCase()} "${(el.textContent ?? "").slice(0, 30)}" ends at ${Math.round(el.getBoundingClientRect().right)}px`,
+      )
+      .slice(0, 12)
+  })
+
 describe("dashboard on embedded defaults", () => {
   it("shows a new run live, opens it, and cancels it", async (context) => {
     expect(stack.app.database.kind).toBe("embedded")
@@ -71,6 +90,20 @@ describe("dashboard on embedded defaults", () => {
     })
     expect(created.status).toBe(201)
     const runId: string = created.body.runId
+    // What the model gateway records for each call the agent makes.
+    for (const [input, output, cost] of [
+      [1_500, 500, 0.0625],
+      [2_500, 500, 0.2],
+    ] as const)
+      await recordModelCall(stack.db, {
+        workflowRunId: runId,
+        model: "scripted",
+        inputTokens: input,
+        outputTokens: output,
+        costUsd: cost,
+        status: 200,
+        durationMs: 30,
+      })
     const row = page.locator(`tr[data-run-id="${runId}"]`)
     await row.waitFor({ timeout: 5_000 })
     await expect.poll(() => row.textContent()).toContain("Make greet() polite")
@@ -86,6 +119,11 @@ describe("dashboard on embedded defaults", () => {
     await page.getByRole("button", { name: /src\/greet\.ts/ }).waitFor()
     await page.getByTestId("open-diff").click()
     await page.getByTestId("diff-unavailable").waitFor()
+    // What it cost so far, against the policy's budget ($10 by default).
+    await expect.poll(() => page.getByTestId("run-cost").textContent()).toBe("$0.26")
+    expect(await page.getByTestId("run-usage").textContent()).toMatch(
+      /\$0\.26 of \$10\.00 · 5\.0k tokens of 2\.00M · 2 model calls/,
+    )
     expect(await page.getByTestId("diff-unavailable").textContent()).toMatch(/not stored/)
     await browser.screenshot(page, "local-run-page")
 
@@ -121,6 +159,9 @@ describe("dashboard on embedded defaults", () => {
     await page.locator('article[data-run-state="cancelled"]').waitFor({ timeout: 1_000 })
     expect(Date.now() - clicked).toBeLessThan(1_000)
     await page.getByText("Run cancelled.").waitFor()
+    // Said once, as what happened: no "yet" for a run that has ended.
+    await page.getByText("Cancelled before a decision.").waitFor()
+    expect(await page.title()).toBe(`Run ${runId.slice(0, 8)} · Cancelled · PatchPlane`)
     expect((await api(`/api/runs/${runId}`)).body.run).toMatchObject({
       state: "cancelled",
       reason: "testing the kill path",
@@ -136,6 +177,21 @@ describe("dashboard on embedded defaults", () => {
     await list.getByLabel("State").selectOption("cancelled")
     await list.locator(`tr[data-run-id="${runId}"]`).waitFor()
     expect(list.url()).toContain("state=cancelled")
+    expect(await list.locator(`tr[data-run-id="${runId}"] .cell-cost`).textContent()).toBe("$0.26")
+
+    // The Usage page adds up the same model calls.
+    await open(list, "/usage")
+    await list.getByTestId("usage-total").waitFor()
+    expect(await list.getByTestId("usage-total").textContent()).toMatch(
+      /^\$0\.26 for 5\.0k tokens in 2 model calls over 1 runs/,
+    )
+    expect(
+      await list
+        .locator('[data-testid="usage-repository"] tr[data-key="acme/widgets"]')
+        .textContent(),
+    ).toContain("$0.26")
+    await browser.screenshot(list, "local-usage")
+    await open(list, "/")
 
     // The kill switch: paused from one tab, shown in the other within a second.
     await page.getByRole("button", { name: "Pause all runs" }).click()
@@ -146,6 +202,32 @@ describe("dashboard on embedded defaults", () => {
     await page.getByRole("button", { name: "Resume runs" }).click()
     await dialog.getByRole("button", { name: "Resume runs" }).click()
     await list.getByTestId("paused-banner").waitFor({ state: "hidden", timeout: 1_500 })
+
+    // A phone in dark mode, signed in as the same operator: the run page follows the
+    // system's colour scheme (page, graph) and nothing scrolls sideways at 390 px.
+    const phone = await browser.context({
+      viewport: { width: 390, height: 844 },
+      colorScheme: "dark",
+    })
+    await phone.addCookies(await page.context().cookies())
+    const small = await browser.page(phone)
+    await open(small, `/runs/${runId}`)
+    await small.locator('article[data-run-state="cancelled"]').waitFor()
+    await small.getByTestId("provenance-graph").waitFor({ timeout: 10_000 })
+    const background = await small.evaluate(() =>
+      getComputedStyle(document.body).backgroundColor.match(/\d+/g)?.slice(0, 3).map(Number),
+    )
+    // Dark: every channel well below the light theme's near-white.
+    expect(Math.max(...(background ?? [255]))).toBeLessThan(60)
+    expect(
+      await small.getByTestId("provenance-graph").locator(".react-flow").getAttribute("class"),
+    ).toContain("dark")
+    expect(await overflowing(small)).toEqual([])
+    await browser.screenshot(small, "local-run-dark-390")
+    await open(small, "/")
+    await small.locator(`tr[data-run-id="${runId}"]`).waitFor()
+    expect(await overflowing(small)).toEqual([])
+    await browser.screenshot(small, "local-runs-dark-390")
 
     const origin = new URL(stack.url).origin
     const elsewhere = browser.requests.filter(
