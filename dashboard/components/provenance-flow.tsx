@@ -14,10 +14,11 @@ import {
   type NodeProps,
   Position,
   ReactFlow,
+  type ReactFlowInstance,
 } from "@xyflow/react"
 // oxlint-disable-next-line import/no-unassigned-import -- React Flow's styles
 import "@xyflow/react/dist/style.css"
-import { useMemo } from "react"
+import { useEffect, useMemo, useRef } from "react"
 import type { ProvenanceGraph } from "../lib/api-types.ts"
 import {
   layoutProvenance,
@@ -89,6 +90,20 @@ export default function ProvenanceFlow({ graph }: { graph: ProvenanceGraph }) {
     return { nodes: flowNodes, edges: flowEdges, focus: focusIds }
   }, [graph])
 
+  // As the run goes on, new nodes (patch set, reviews, decision) come into view:
+  // the view fits again whenever the graph grows, not only when it first opens.
+  const flow = useRef<ReactFlowInstance<LineageNode> | null>(null)
+  const shown = useRef(nodes.length)
+  useEffect(() => {
+    if (nodes.length === shown.current) return
+    shown.current = nodes.length
+    // After React Flow has placed the new nodes.
+    const frame = requestAnimationFrame(
+      () => void flow.current?.fitView({ nodes: focus, padding: 0.15, maxZoom: 1, duration: 200 }),
+    )
+    return () => cancelAnimationFrame(frame)
+  }, [nodes.length, focus])
+
   return (
     <div className="flow-frame" data-testid="provenance-graph">
       <ReactFlow
@@ -96,6 +111,9 @@ export default function ProvenanceFlow({ graph }: { graph: ProvenanceGraph }) {
         edges={edges}
         nodeTypes={nodeTypes}
         fitView
+        onInit={(instance) => {
+          flow.current = instance
+        }}
         colorMode="system"
         fitViewOptions={{ nodes: focus, padding: 0.15, maxZoom: 1 }}
         minZoom={0.1}

@@ -6,7 +6,7 @@ import Link from "next/link"
 import { useState } from "react"
 import { apiPost, errorMessage } from "../lib/api.ts"
 import type { RunRounds } from "../lib/api-types.ts"
-import { shortId } from "../lib/format.ts"
+import { shortId, tokenCount, usd } from "../lib/format.ts"
 import { useSession } from "../lib/session-context.tsx"
 import { useRunResource } from "../lib/use-run-resource.ts"
 import { ConfirmDialog, type ConfirmRequest } from "./confirm-dialog.tsx"
@@ -72,11 +72,21 @@ export function RoundsView({ runId, version }: { runId: string; version: string 
                   {shortId(round.id)}
                 </Link>
               )}{" "}
-              <StateBadge state={round.state} />
+              <StateBadge state={round.state} />{" "}
+              <span className="round-cost" data-testid="round-cost">
+                {usd(round.costUsd)} · {tokenCount(round.tokens)} tokens
+              </span>
               {round.reason === null ? null : <span className="muted"> {round.reason}</span>}
             </li>
           ))}
         </ol>
+      )}
+      {data.rounds.length <= 1 ? null : (
+        <p className="rounds-total" data-testid="rounds-total">
+          The {data.rounds.length} rounds cost{" "}
+          {usd(data.rounds.reduce((sum, round) => sum + round.costUsd, 0))} (
+          {tokenCount(data.rounds.reduce((sum, round) => sum + round.tokens, 0))} tokens).
+        </p>
       )}
       {data.stopped !== null ? (
         <p className="rounds-stopped" data-testid="rounds-stopped">

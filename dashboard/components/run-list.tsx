@@ -14,8 +14,8 @@ import type {
   RunSummary,
   WorkflowRunState,
 } from "../lib/api-types.ts"
-import { plural, shortId, timeAgo, usd } from "../lib/format.ts"
-import { RUN_STATES, STATE_LABEL } from "../lib/run-states.ts"
+import { duration, plural, shortId, timeAgo, usd } from "../lib/format.ts"
+import { isTerminal, RUN_STATES, STATE_LABEL } from "../lib/run-states.ts"
 import { useEventSource } from "../lib/use-event-source.ts"
 import { useNow } from "../lib/use-now.ts"
 import { LiveIndicator } from "./live-indicator.tsx"
@@ -37,6 +37,13 @@ const query = (filters: Filters) => {
   if (filters.state !== "") params.set("state", filters.state)
   if (filters.cursor !== "") params.set("cursor", filters.cursor)
   return params.toString()
+}
+
+/** Request to end (its last change) for a run that ended; so far, for one that goes on. */
+const runDuration = (run: RunRow, now: number): string => {
+  const end = isTerminal(run.state) ? Date.parse(run.updatedAt) : Math.max(now, Date.now())
+  const text = duration(end - Date.parse(run.createdAt))
+  return isTerminal(run.state) ? text : `${text}…`
 }
 
 export function RunList() {
@@ -221,6 +228,7 @@ export function RunList() {
                   <th scope="col">Request</th>
                   <th scope="col">By</th>
                   <th scope="col">Cost</th>
+                  <th scope="col">Duration</th>
                   <th scope="col">Created</th>
                   <th scope="col">Updated</th>
                 </tr>
@@ -257,6 +265,7 @@ export function RunList() {
                       >
                         {summary === undefined ? "" : usd(summary.costUsd)}
                       </td>
+                      <td className="cell-duration">{runDuration(run, now)}</td>
                       <td>
                         <time dateTime={run.createdAt}>{timeAgo(run.createdAt, now)}</time>
                       </td>

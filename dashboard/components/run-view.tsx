@@ -27,7 +27,9 @@ import { ReviewResults } from "./review-results.tsx"
 import { RoundsView } from "./rounds-view.tsx"
 import { RunControls } from "./run-controls.tsx"
 import { RunUsageFacts } from "./run-usage.tsx"
+import { RunDuration } from "./run-duration.tsx"
 import { StageProgress } from "./stage-progress.tsx"
+import { SteerBox } from "./steer-box.tsx"
 import { StateBadge } from "./state-badge.tsx"
 import { Empty, Failure, Loading } from "./states.tsx"
 import { TimelineView } from "./timeline-view.tsx"
@@ -157,6 +159,7 @@ export function RunView({ runId }: { runId: string }) {
               </dd>
             </div>
           )}
+          <RunDuration state={run.state} transitions={detail.transitions} />
           <RunUsageFacts runId={run.id} version={`${version}:${Math.floor(ordered.length / 10)}`} />
           {run.reason === null ? null : (
             <div>
@@ -197,6 +200,7 @@ export function RunView({ runId }: { runId: string }) {
       <section id="timeline" aria-labelledby="timeline-heading">
         <h2 id="timeline-heading">Timeline</h2>
         <TimelineView events={ordered} live={!isTerminal(run.state)} />
+        <SteerBox runId={run.id} state={run.state} />
       </section>
       <section id="changes" aria-labelledby="changes-heading">
         <h2 id="changes-heading">Changes</h2>

@@ -1,7 +1,12 @@
-// Where the run is on its way: each stage done, current, or ahead; a run that
-// stopped shows at which stage and why.
+"use client"
+// Where the run is on its way: each stage done (with how long it took),
+// current, paused by an operator, or ahead; a run that stopped shows at which
+// stage and why.
 import type { TransitionRow, WorkflowRunState } from "../lib/api-types.ts"
+import { duration } from "../lib/format.ts"
+import { stageTimes } from "../lib/run-stages.ts"
 import { isTerminal, STAGES, STATE_LABEL } from "../lib/run-states.ts"
+import { useNow } from "../lib/use-now.ts"
 
 export function StageProgress({
   state,
@@ -12,36 +17,38 @@ export function StageProgress({
   reason: string | null
   transitions: ReadonlyArray<TransitionRow>
 }) {
-  const reached = new Set(transitions.map((t) => t.toState))
-  reached.add(state)
+  const now = useNow(1_000)
+  const times = stageTimes(state, transitions, now)
   const stopped = isTerminal(state) && state !== "decided"
-  // The last stage reached before the run stopped (or the current one).
-  const lastIndex = STAGES.reduce(
-    (last, stage, index) => (reached.has(stage.state) ? index : last),
-    0,
-  )
   return (
     <div className="stages-wrap">
       <ol className="stages" aria-label="Stage progress">
         {STAGES.map((stage, index) => {
           const status =
-            state === "decided" || index < lastIndex
+            state === "decided" || index < times.current
               ? "done"
-              : index === lastIndex
+              : index === times.current
                 ? stopped
                   ? "stopped"
-                  : "current"
+                  : times.paused
+                    ? "paused"
+                    : "current"
                 : "ahead"
           // Approval is a detour: skipped when the run never needed it.
           const skipped =
-            stage.state === "awaiting_approval" && !reached.has(stage.state) && index < lastIndex
+            stage.state === "awaiting_approval" && !times.approvalReached && status === "done"
+          const spent = times.spent.get(index)
           return (
             <li
               key={stage.state}
               className={`stage stage-${skipped ? "skipped" : status}`}
-              aria-current={status === "current" ? "step" : undefined}
+              data-stage={stage.state}
+              aria-current={status === "current" || status === "paused" ? "step" : undefined}
             >
               <span className="stage-label">{stage.label}</span>
+              {spent === undefined || skipped ? null : (
+                <span className="stage-time">{duration(spent)}</span>
+              )}
               <span className="visually-hidden">
                 {skipped
                   ? " (not needed)"
@@ -49,9 +56,11 @@ export function StageProgress({
                     ? " (done)"
                     : status === "current"
                       ? " (current)"
-                      : status === "stopped"
-                        ? " (stopped here)"
-                        : ""}
+                      : status === "paused"
+                        ? " (paused)"
+                        : status === "stopped"
+                          ? " (stopped here)"
+                          : ""}
               </span>
             </li>
           )
@@ -61,6 +70,11 @@ export function StageProgress({
         <p className="stage-stop" role="status">
           {STATE_LABEL[state]}
           {reason ? `: ${reason}` : ""}
+        </p>
+      ) : times.paused ? (
+        <p className="stage-pause" role="status">
+          The agent is paused{reason ? ` (${reason})` : ""}: Approve lets it go on with any message
+          you send it; Reject ends the run.
         </p>
       ) : null}
     </div>

@@ -1,9 +1,17 @@
 "use client"
-// The agent's work as it happens: messages, tool calls folded with their
-// output (expand to read), turn markers, approvals and errors.
+// The agent's work as it happens: messages, tool calls on one line each
+// (expand for the arguments and output), approvals and errors; turn markers
+// only on request.
 import { useEffect, useRef, useState } from "react"
 import type { RuntimeEventRow } from "../lib/api-types.ts"
-import { buildTimeline, type TimelineItem } from "../lib/timeline.ts"
+import { duration } from "../lib/format.ts"
+import {
+  buildTimeline,
+  type TimelineItem,
+  toolDurationMs,
+  toolEnding,
+  toolSubject,
+} from "../lib/timeline.ts"
 import { Empty } from "./states.tsx"
 
 const time = (iso: string) => new Date(iso).toLocaleTimeString("en", { hour12: false })
@@ -21,6 +29,8 @@ function Item({ item }: { item: TimelineItem }) {
       )
     case "tool": {
       const state = item.result === null ? "running" : item.result.ok ? "ok" : "failed"
+      const spent = toolDurationMs(item)
+      const subject = toolSubject(item)
       return (
         <li className={`tl tl-tool tl-tool-${state}`}>
           <details>
@@ -28,10 +38,17 @@ function Item({ item }: { item: TimelineItem }) {
               <span className="tl-meta">
                 <time dateTime={item.at}>{time(item.at)}</time>
               </span>{" "}
-              <strong>{item.tool}</strong>{" "}
-              <span className="tl-args">{JSON.stringify(item.args).slice(0, 120)}</span>{" "}
+              <span className="tl-call">
+                <strong>{item.tool}</strong>
+                {subject === "" ? null : (
+                  <>
+                    : <code className="tl-subject">{subject}</code>
+                  </>
+                )}
+                {spent === null ? null : <> · {duration(spent)}</>}
+              </span>{" "}
               <span className={`tl-status tl-status-${state}`}>
-                {state === "running" ? "running…" : state === "ok" ? "done" : "failed"}
+                {toolEnding(item) ?? "running…"}
               </span>
             </summary>
             <div className="tl-body">
@@ -84,14 +101,16 @@ export function TimelineView({
   events: ReadonlyArray<RuntimeEventRow>
   live: boolean
 }) {
-  const items = buildTimeline(events)
+  const all = buildTimeline(events)
+  const [turns, setTurns] = useState(false)
+  const items = turns ? all : all.filter((item) => item.kind !== "turn")
   const box = useRef<HTMLDivElement>(null)
   const [follow, setFollow] = useState(true)
   // Keep the newest event in view inside the timeline's own scroll area.
   useEffect(() => {
     if (follow && box.current !== null) box.current.scrollTop = box.current.scrollHeight
   }, [items.length, follow])
-  if (items.length === 0)
+  if (all.length === 0)
     return (
       <Empty title={live ? "No agent activity yet." : "The agent did not run."}>
         {live ? "Events appear here as the agent works." : null}
@@ -99,10 +118,16 @@ export function TimelineView({
     )
   return (
     <div className="timeline-wrap">
-      <label className="follow">
-        <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} />{" "}
-        Follow new events
-      </label>
+      <div className="timeline-options">
+        <label>
+          <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} />{" "}
+          Follow new events
+        </label>
+        <label>
+          <input type="checkbox" checked={turns} onChange={(e) => setTurns(e.target.checked)} />{" "}
+          Show turn markers
+        </label>
+      </div>
       {/* Focusable so keyboard users can scroll it. */}
       <div className="timeline-box" ref={box} tabIndex={0} aria-label="Agent timeline, scrollable">
         <ol className="timeline" data-testid="timeline">

@@ -336,6 +336,9 @@ export interface RunRounds {
     readonly id: string
     readonly state: WorkflowRunState
     readonly reason: string | null
+    /** What this round's model calls cost. */
+    readonly tokens: number
+    readonly costUsd: number
   }>
   readonly ci: ReadonlyArray<{
     readonly runId: string

@@ -37,3 +37,13 @@ export const tokenCount = (value: number): string =>
     : value < 1_000_000
       ? `${(value / 1000).toFixed(1)}k`
       : `${(value / 1_000_000).toFixed(2)}M`
+
+/** A span of time as a person says it: 0.9 s, 42 s, 3 m 05 s, 2 h 10 m. */
+export const duration = (ms: number): string => {
+  if (ms < 10_000) return `${(Math.max(0, ms) / 1000).toFixed(1)} s`
+  const seconds = Math.round(ms / 1000)
+  if (seconds < 60) return `${seconds} s`
+  const minutes = Math.floor(seconds / 60)
+  if (minutes < 60) return `${minutes} m ${String(seconds % 60).padStart(2, "0")} s`
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")} m`
+}

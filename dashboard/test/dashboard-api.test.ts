@@ -9,6 +9,7 @@ import {
   insertPatchSet,
   insertPromptRequest,
   recordDelivery,
+  linkRound,
   recordModelCall,
 } from "@patchplane/db"
 import { sql } from "drizzle-orm"
@@ -287,6 +288,26 @@ describe("what runs cost", () => {
     ])
     expect(report.body.byDay).toEqual([expect.objectContaining({ key: today, calls: row?.calls })])
     expect((await api(`/api/usage?from=2026-13-01`, { token: VIEWER })).status).toBe(400)
+
+    // As two rounds of one chain, each round says what it cost.
+    await linkRound(stack.db, {
+      previousRunId: first,
+      runId: second,
+      round: 2,
+      trigger: "review",
+      detail: {},
+    })
+    const rounds = await api(`/api/runs/${second}/rounds`, { token: VIEWER })
+    expect(
+      rounds.body.rounds.map((r: { id: string; tokens: number; costUsd: number }) => [
+        r.id,
+        r.tokens,
+        Math.round(r.costUsd * 10_000),
+      ]),
+    ).toEqual([
+      [first, 2_500, 200],
+      [second, 12_500, 2_500],
+    ])
     for (const id of [first, second])
       await api(`/api/runs/${id}/cancel`, { method: "POST", body: "{}" })
   })

@@ -115,6 +115,14 @@ describe("dashboard on embedded defaults", () => {
     await page.waitForURL(`**/runs/${runId}`)
     await page.getByTestId("timeline").getByText("Reading src/greet.ts").waitFor()
     await page.getByTestId("timeline").getByText("bash").waitFor()
+    // A tool call reads as one line; turn edges stay folded until asked for.
+    await expect
+      .poll(() => page.getByTestId("timeline").locator(".tl-tool summary").first().textContent())
+      .toMatch(/bash: npm test · \d+\.\d s exit 0/)
+    expect(await page.getByTestId("timeline").getByText("Turn 1 started").count()).toBe(0)
+    await page.getByLabel("Show turn markers").check()
+    await page.getByTestId("timeline").getByText("Turn 1 started").waitFor()
+    expect(await page.getByTestId("run-duration").textContent()).toMatch(/^\d+(\.\d)? s so far$/)
     await page.locator('article[data-run-state="reviewing"]').waitFor({ timeout: 15_000 })
     await page.getByRole("button", { name: /src\/greet\.ts/ }).waitFor()
     await page.getByTestId("open-diff").click()
@@ -150,6 +158,11 @@ describe("dashboard on embedded defaults", () => {
     await page.keyboard.press("Tab")
     await page.keyboard.press("Enter")
     await page.getByText("Message sent to the agent.").waitFor()
+    // Or typed under the timeline, sent with Ctrl+Enter.
+    await page.getByLabel("Message the agent", { exact: true }).fill("Keep the diff small")
+    await page.keyboard.press("Control+Enter")
+    await page.getByText("Sent: the agent reads it at its next step.").waitFor()
+    expect(await page.getByLabel("Message the agent", { exact: true }).inputValue()).toBe("")
 
     // Cancel: confirmed in a dialog, reflected in the page and the API within a second.
     await page.locator('button[data-action="cancel"]').click()
@@ -161,6 +174,8 @@ describe("dashboard on embedded defaults", () => {
     await page.getByText("Run cancelled.").waitFor()
     // Said once, as what happened: no "yet" for a run that has ended.
     await page.getByText("Cancelled before a decision.").waitFor()
+    // Over: the duration stops counting.
+    expect(await page.getByTestId("run-duration").textContent()).toMatch(/^\d+(\.\d)? s$/)
     expect(await page.title()).toBe(`Run ${runId.slice(0, 8)} · Cancelled · PatchPlane`)
     expect((await api(`/api/runs/${runId}`)).body.run).toMatchObject({
       state: "cancelled",
@@ -178,6 +193,9 @@ describe("dashboard on embedded defaults", () => {
     await list.locator(`tr[data-run-id="${runId}"]`).waitFor()
     expect(list.url()).toContain("state=cancelled")
     expect(await list.locator(`tr[data-run-id="${runId}"] .cell-cost`).textContent()).toBe("$0.26")
+    expect(await list.locator(`tr[data-run-id="${runId}"] .cell-duration`).textContent()).toMatch(
+      /^\d+(\.\d)? s$/,
+    )
 
     // The Usage page adds up the same model calls.
     await open(list, "/usage")

@@ -7,10 +7,24 @@ import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { roleFromWorkOS, safeReturnTo } from "../../app/src/server/workos-session.ts"
 import { buildState } from "../build.ts"
-import type { GraphEdge, GraphNode, RuntimeEventRow } from "../lib/api-types.ts"
+import type {
+  GraphEdge,
+  GraphNode,
+  RuntimeEventRow,
+  TransitionRow,
+  WorkflowRunState,
+} from "../lib/api-types.ts"
+import { duration } from "../lib/format.ts"
 import { layoutProvenance } from "../lib/provenance-layout.ts"
+import { stageTimes } from "../lib/run-stages.ts"
 import { allowedActions } from "../lib/run-states.ts"
-import { buildTimeline } from "../lib/timeline.ts"
+import {
+  buildTimeline,
+  type TimelineItem,
+  toolDurationMs,
+  toolEnding,
+  toolSubject,
+} from "../lib/timeline.ts"
 import {
   diffSides,
   editorLineFor,
@@ -115,6 +129,13 @@ describe("unified diffs", () => {
   })
 })
 
+/** A tool call's one line, as its parts. */
+const toolLine = (item: Extract<TimelineItem, { kind: "tool" }>) => [
+  toolSubject(item),
+  toolDurationMs(item),
+  toolEnding(item),
+]
+
 describe("timeline", () => {
   it("folds each tool call with its output and flags failures", () => {
     const items = buildTimeline([
@@ -134,6 +155,120 @@ describe("timeline", () => {
     ])
     expect(items.map((i) => i.kind)).toEqual(["marker", "tool", "message", "error", "error"])
     expect(items[1]).toMatchObject({ tool: "bash", result: { ok: false, output: "denied" } })
+  })
+
+  it("reads a tool call as one line: what, how long, how it ended", () => {
+    const [ok, failed, read] = buildTimeline([
+      event(1, {
+        kind: "tool.requested",
+        toolCallId: "a",
+        tool: "bash",
+        args: { command: "npm test" },
+      }),
+      event(2, {
+        kind: "tool.completed",
+        toolCallId: "a",
+        tool: "bash",
+        ok: true,
+        output: "",
+        truncated: false,
+      }),
+      event(3, {
+        kind: "tool.requested",
+        toolCallId: "b",
+        tool: "bash",
+        args: { command: "false\nmore" },
+      }),
+      event(5, {
+        kind: "tool.completed",
+        toolCallId: "b",
+        tool: "bash",
+        ok: false,
+        output: "\n\nCommand exited with code 2",
+        truncated: false,
+      }),
+      event(6, {
+        kind: "tool.requested",
+        toolCallId: "c",
+        tool: "read",
+        args: { path: "src/a.ts" },
+      }),
+    ]) as Array<Extract<TimelineItem, { kind: "tool" }>>
+    expect(ok && toolLine(ok)).toEqual(["npm test", 1000, "exit 0"])
+    expect(failed && toolLine(failed)).toEqual(["false", 2000, "exit 2"])
+    expect(read && toolLine(read)).toEqual(["src/a.ts", null, null])
+  })
+
+  it("keeps turn edges apart so the page can fold them", () => {
+    const kinds = buildTimeline([
+      event(1, { kind: "turn.started", turn: 1 }),
+      event(2, { kind: "message", role: "assistant", text: "hi" }),
+      event(3, { kind: "turn.completed", turn: 1 }),
+    ]).map((i) => i.kind)
+    expect(kinds).toEqual(["turn", "message", "turn"])
+  })
+})
+
+const at = (second: number) => new Date(1_700_000_000_000 + second * 1000).toISOString()
+
+const move = (
+  second: number,
+  fromState: WorkflowRunState | null,
+  toState: WorkflowRunState,
+): TransitionRow => ({
+  id: `t${second}`,
+  fromState,
+  toState,
+  reason: null,
+  actor: "workflow",
+  createdAt: at(second),
+})
+
+describe("durations", () => {
+  it("says spans of time as people do", () => {
+    expect([900, 42_000, 185_000, 7_800_000].map(duration)).toEqual([
+      "0.9 s",
+      "42 s",
+      "3 m 05 s",
+      "2 h 10 m",
+    ])
+  })
+
+  it("shows an interrupted agent paused in its own stage, not past review", () => {
+    const transitions = [
+      move(0, null, "queued"),
+      move(1, "queued", "provisioning"),
+      move(3, "provisioning", "running"),
+      move(13, "running", "awaiting_approval"),
+    ]
+    const paused = stageTimes("awaiting_approval", transitions, Date.parse(at(20)))
+    expect(paused).toMatchObject({
+      current: 2,
+      paused: true,
+      approvalReached: false,
+      totalMs: 20_000,
+    })
+    expect([...paused.spent]).toEqual([
+      [0, 1000],
+      [1, 2000],
+      [2, 17_000],
+    ])
+    // Approved: the agent goes on in the same stage, then the run moves along.
+    const resumed = [
+      ...transitions,
+      move(30, "awaiting_approval", "running"),
+      move(40, "running", "collecting"),
+      move(41, "collecting", "reviewing"),
+      move(50, "reviewing", "decided"),
+    ]
+    const decided = stageTimes("decided", resumed, Date.parse(at(99)))
+    expect(decided).toMatchObject({
+      current: 6,
+      paused: false,
+      approvalReached: false,
+      totalMs: 50_000,
+    })
+    expect(decided.spent.get(2)).toBe(37_000)
   })
 })
 

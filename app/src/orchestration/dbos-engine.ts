@@ -3,7 +3,7 @@
 // database (our tables stay in `public`: the WorkflowRun is the product's
 // truth; DBOS's tables are its bookkeeping). Everything else in the app talks
 // to the Engine interface below.
-import { DBOS } from "@dbos-inc/dbos-sdk"
+import { DBOS, Error as DBOSErrors } from "@dbos-inc/dbos-sdk"
 // Recovering another (dead) executor's workflows is only on the executor object.
 import { DBOSExecutor } from "@dbos-inc/dbos-sdk/internal/dbos-executor"
 import type { Logger } from "../platform/logger.ts"
@@ -19,6 +19,20 @@ export interface StepOptions {
   readonly intervalSeconds?: number
   /** Per-attempt time limit; the attempt's AbortSignal fires when it passes. */
   readonly timeoutMs?: number
+}
+
+/**
+ * A step whose every attempt failed: one error for the run's reason, with each
+ * attempt's failure kept (DBOS's own error repeats them all in its message).
+ */
+export class StepGaveUp extends Error {
+  readonly attempts: number
+  readonly failures: ReadonlyArray<unknown>
+  constructor(failures: ReadonlyArray<unknown>) {
+    super(`gave up after ${failures.length} attempts`, { cause: failures.at(-1) })
+    this.attempts = failures.length
+    this.failures = failures
+  }
 }
 
 /** What a workflow body may do: checkpointed steps and durable waits. */
@@ -144,7 +158,11 @@ export const startEngine = async (
           backoffRate: 2,
           ...(stepOptions.timeoutMs === undefined ? {} : { timeoutMS: stepOptions.timeoutMs }),
         },
-      )
+      ).catch((error: unknown) => {
+        throw error instanceof DBOSErrors.DBOSMaxStepRetriesError
+          ? new StepGaveUp(error.errors)
+          : error
+      })
     },
     recv: (topic, timeoutSeconds) => DBOS.recv(topic, { timeoutSeconds }),
     now: () => DBOS.now(),

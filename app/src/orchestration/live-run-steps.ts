@@ -6,7 +6,7 @@
 // PatchSet's commit is pushed before its sandbox goes; the PR is opened after.
 import type { Database } from "@patchplane/db"
 import { findPatchPlanePullRequest, takeUndeliveredInputs } from "@patchplane/db"
-import { Effect, type ManagedRuntime } from "effect"
+import { Effect, Exit, type ManagedRuntime, Scope } from "effect"
 import {
   isWorkflowPath,
   patchSetLimitFindings,
@@ -29,7 +29,9 @@ import type { Database as DatabaseService } from "../platform/database.ts"
 import {
   openRuntimeSession,
   RuntimeAdapter,
+  type RuntimeSessionHandle,
   type SessionArtifacts,
+  type TurnOutcome,
   sessionBudget,
   sessionRecorder,
 } from "../runtime/index.ts"
@@ -93,6 +95,23 @@ interface Held {
   checkout?: RepositoryCheckout
   sessionId?: string
   artifacts?: SessionArtifacts
+  /** The agent's session, kept open while an operator decides whether it goes on. */
+  paused?: { readonly session: RuntimeSessionHandle; readonly scope: Scope.Closeable } | undefined
+}
+
+/**
+ * What an interrupted agent is told when an operator lets it go on: their
+ * steering messages, or that it may carry on. A session started afresh (the
+ * worker restarted meanwhile) gets the task again with the same note.
+ */
+export const resumePrompt = (steering: ReadonlyArray<string>, task: string | null): string => {
+  const note =
+    steering.length === 0
+      ? "An operator paused you and approved going on: continue the task where you left off."
+      : `An operator paused you and says:\n\n${steering.join("\n\n")}\n\nContinue the task with this in mind.`
+  return task === null
+    ? note
+    : `${task}\n\n(You were working on this before a restart; your changes so far are in the working tree.) ${note}`
 }
 
 export const makeLiveRunSteps = (options: LiveStepsOptions): RunSteps => {
@@ -158,31 +177,52 @@ export const makeLiveRunSteps = (options: LiveStepsOptions): RunSteps => {
         return { kind: "completed" }
       }
       const budget = sessionBudget(plan.policy.budgets, options.agent)
-      const outcome = await run(
-        Effect.scoped(
+      const paused = entry.paused
+      entry.paused = undefined
+      // Steering stored while the agent was paused goes into the prompt it resumes with.
+      const steering = control.resuming
+        ? (await takeUndeliveredInputs(options.db, plan.runId, "steer")).flatMap((input) =>
+            input.message ? [input.message] : [],
+          )
+        : []
+      const prompt = !control.resuming
+        ? plan.agentPrompt
+        : resumePrompt(steering, paused === undefined ? plan.agentPrompt : null)
+      // The session outlives this call when an operator interrupts it: its scope is ours to close.
+      const scope = paused?.scope ?? (await run(Scope.make()))
+      let keep = false
+      let outcome: TurnOutcome
+      try {
+        const ended = await run(
           Effect.gen(function* () {
             const runtime = yield* RuntimeAdapter
-            const row = yield* openRuntimeSession({
-              runId: plan.runId,
-              adapter: runtime.idFor?.(plan.policy.agent.runtime) ?? runtime.id,
-              sandbox: entry.handle,
-              budget,
-              approvalPolicy: plan.policy.approvalMode,
-              sandboxPolicy: options.sandbox.network,
-            })
-            entry.sessionId = row.id
-            const onEvent = yield* sessionRecorder({ runId: plan.runId, sessionId: row.id })
-            const session = yield* runtime.startSession({
-              runId: plan.runId,
-              sessionId: row.id,
-              sandbox: entry.handle,
-              cwd: tree.path,
-              budget,
-              readAgentsMd: plan.policy.agent.readAgentsMd,
-              runtime: plan.policy.agent.runtime,
-              ...(plan.policy.agent.model === undefined ? {} : { model: plan.policy.agent.model }),
-              onEvent,
-            })
+            const session =
+              paused?.session ??
+              (yield* Effect.gen(function* () {
+                const row = yield* openRuntimeSession({
+                  runId: plan.runId,
+                  adapter: runtime.idFor?.(plan.policy.agent.runtime) ?? runtime.id,
+                  sandbox: entry.handle,
+                  budget,
+                  approvalPolicy: plan.policy.approvalMode,
+                  sandboxPolicy: options.sandbox.network,
+                })
+                entry.sessionId = row.id
+                const onEvent = yield* sessionRecorder({ runId: plan.runId, sessionId: row.id })
+                return yield* runtime.startSession({
+                  runId: plan.runId,
+                  sessionId: row.id,
+                  sandbox: entry.handle,
+                  cwd: tree.path,
+                  budget,
+                  readAgentsMd: plan.policy.agent.readAgentsMd,
+                  runtime: plan.policy.agent.runtime,
+                  ...(plan.policy.agent.model === undefined
+                    ? {}
+                    : { model: plan.policy.agent.model }),
+                  onEvent,
+                })
+              }))
             // Operators reach the agent mid-turn: stop, or a steering message.
             const stop = () => void run(runtime.abort(session)).catch(() => {})
             control.signal.addEventListener("abort", stop, { once: true })
@@ -192,14 +232,24 @@ export const makeLiveRunSteps = (options: LiveStepsOptions): RunSteps => {
                   if (input.message) await run(runtime.steer(session, input.message))
               })().catch(() => {})
             })
-            const turn = yield* runtime.runTurn(session, plan.agentPrompt)
+            const turn = yield* runtime.runTurn(session, prompt)
             control.signal.removeEventListener("abort", stop)
+            // Interrupted: the session waits, open, for an operator to let it go on.
+            if (turn.status === "aborted" && control.signal.reason === "interrupt")
+              return { turn, session }
             entry.artifacts = yield* runtime.collectArtifacts(session)
             yield* runtime.terminate(session)
-            return turn
-          }),
-        ),
-      )
+            return { turn, session }
+          }).pipe(Scope.provide(scope)),
+        )
+        if (ended.turn.status === "aborted" && control.signal.reason === "interrupt") {
+          entry.paused = { session: ended.session, scope }
+          keep = true
+        }
+        outcome = ended.turn
+      } finally {
+        if (!keep) await run(Scope.close(scope, Exit.void))
+      }
       switch (outcome.status) {
         case "completed":
         case "aborted":
@@ -264,6 +314,8 @@ export const makeLiveRunSteps = (options: LiveStepsOptions): RunSteps => {
       const entry = held.get(plan.runId)
       held.delete(plan.runId)
       if (entry === undefined) return
+      // A paused agent goes with its sandbox (the run was stopped while it waited).
+      if (entry.paused !== undefined) await run(Scope.close(entry.paused.scope, Exit.void))
       await run(
         Effect.gen(function* () {
           const adapter = yield* ExecutionAdapter

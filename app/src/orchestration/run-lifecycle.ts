@@ -3,6 +3,7 @@
 // provenance edge, see db/src/repositories/workflow-runs.ts).
 import {
   advanceWorkflowRun,
+  endOpenRuntimeSessions,
   type Executor,
   transitionWorkflowRun,
   type WorkflowRunRow,
@@ -54,8 +55,22 @@ export const transitionRun = (
         ? Effect.fail(new StaleTransition({ runId: run.id, expected: run.state }))
         : Effect.succeed(updated),
     ),
+    Effect.tap(() => endSessionsWhenStopped(db, run.id, to)),
   )
 }
+
+/** A run that is over has no live session (the runtime's own end may come a moment later). */
+const endSessionsWhenStopped = (
+  db: Executor,
+  runId: string,
+  to: WorkflowRunState,
+): Effect.Effect<unknown, LifecycleStoreError> =>
+  isTerminalState(to)
+    ? Effect.tryPromise({
+        try: () => endOpenRuntimeSessions(db, runId, `the run was ${to.replace("_", " ")}`),
+        catch: (error) => new LifecycleStoreError({ message: String(error) }),
+      })
+    : Effect.void
 
 const allStates = Object.keys(workflowRunTransitions) as WorkflowRunState[]
 /** For each target state, the states a run may reach it from. */
@@ -73,15 +88,21 @@ export const advanceRun = async (
   runId: string,
   to: WorkflowRunState,
   reason: string | null,
+  /** Whose doing the move is, when a person's (an interrupt parks the run); "workflow" otherwise. */
+  actor = "workflow",
 ): Promise<boolean> => {
   const { previous, moved } = await advanceWorkflowRun(db, {
     id: runId,
     from: sourcesOf.get(to) ?? [],
     to,
     reason,
-    actor: "workflow",
+    actor,
   })
-  if (moved) return true
+  if (moved) {
+    if (isTerminalState(to))
+      await endOpenRuntimeSessions(db, runId, `the run was ${to.replace("_", " ")}`)
+    return true
+  }
   if (previous === undefined) return false
   if (previous === to) return true
   if (isTerminalState(previous)) return false

@@ -39,7 +39,8 @@ export interface SandboxRef {
 
 export type AgentOutcome =
   | { readonly kind: "completed" }
-  | { readonly kind: "interrupted" }
+  /** Paused by an operator (`by`, when known): the run waits for approval to resume. */
+  | { readonly kind: "interrupted"; readonly by?: string }
   | { readonly kind: "budget_exhausted"; readonly detail: string }
   | { readonly kind: "timed_out"; readonly detail: string }
 
@@ -77,6 +78,12 @@ export interface AgentControl {
    * (takeUndeliveredInputs) and pass them to the agent.
    */
   onSteer(handler: () => void): void
+  /**
+   * The agent was interrupted before and an operator approved going on: the
+   * steps resume its session (or, after a restart, start one that is told)
+   * with the steering stored meanwhile.
+   */
+  readonly resuming: boolean
 }
 
 export interface RunSteps {

@@ -28,7 +28,12 @@ import {
   type WorkflowRunState,
 } from "../domain/index.ts"
 import type { Logger } from "../platform/logger.ts"
-import type { StepOptions, WorkflowBodies, WorkflowIO } from "./dbos-engine.ts"
+import {
+  type StepOptions,
+  StepGaveUp,
+  type WorkflowBodies,
+  type WorkflowIO,
+} from "./dbos-engine.ts"
 import type { InterruptController } from "./interrupts.ts"
 import { advanceRun } from "./run-lifecycle.ts"
 import type { AgentOutcome, RunPlan, RunSteps, SandboxRef } from "./run-steps.ts"
@@ -68,6 +73,8 @@ export interface RunWorkflowDeps {
 /** What a wait returns when an operator stopped the run meanwhile. */
 const STOPPED = Symbol("stopped")
 
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`
+
 /** A step failed for good: the run fails with this reason, shown to the user. */
 class StepFailed extends Error {}
 
@@ -76,6 +83,11 @@ class StepFailed extends Error {}
  * query: … params: …") says less than its cause ("Connection terminated").
  */
 const failureText = (error: unknown): string => {
+  // Every attempt failed: say the failure once (or each different one), with the count.
+  if (error instanceof StepGaveUp) {
+    const said = [...new Set(error.failures.map(failureText))]
+    return `${said.join("; then ")} (${plural(error.attempts, "attempt")})`
+  }
   if (!(error instanceof Error)) return String(error)
   const cause = error.cause instanceof Error ? error.cause : null
   if (cause !== null && error.message.startsWith("Failed query:"))
@@ -133,10 +145,15 @@ const workflowTools = (deps: RunWorkflowDeps, runId: string, io: WorkflowIO) => 
    * one transaction, so whoever sees the state also sees what is asked — and
    * waits for an operator to move it on. "stopped" if it was stopped first.
    */
-  const waitForHuman = async (kind: "runtime" | "merge" | "policy", reason: string) => {
+  const waitForHuman = async (
+    kind: "runtime" | "merge" | "policy",
+    reason: string,
+    /** Who parked it, when a person did (an operator's interrupt); the workflow otherwise. */
+    actor?: string,
+  ) => {
     const parked = await io.step(`approval:${kind}`, async () => {
       const moved = await db.transaction(async (tx) => {
-        const ok = await advance(tx, runId, "awaiting_approval", reason)
+        const ok = await advance(tx, runId, "awaiting_approval", reason, actor)
         if (ok) await insertPendingApproval(tx, { workflowRunId: runId, kind, reason })
         return ok
       })
@@ -244,9 +261,9 @@ export const makeRunWorkflows = (deps: RunWorkflowDeps): WorkflowBodies => ({
       await t.step("checkout", (signal) => steps.checkout(ready, created, signal), SANDBOX_STEP)
       if (!(await t.moveTo("running"))) return "stopped"
 
-      for (;;) {
-        const outcome: AgentOutcome = await t.step("run-agent", () =>
-          runAgentWatched(deps, ready, created),
+      for (let resuming = false; ; resuming = true) {
+        const outcome: AgentOutcome = await t.step(resuming ? "resume-agent" : "run-agent", () =>
+          runAgentWatched(deps, ready, created, resuming),
         )
         if (outcome.kind === "completed") break
         if (outcome.kind === "budget_exhausted") {
@@ -259,8 +276,13 @@ export const makeRunWorkflows = (deps: RunWorkflowDeps): WorkflowBodies => ({
         }
         // Interrupted: cancelled (stop) or paused for an operator (resume or stop).
         if (isTerminalState(await t.state())) return "stopped"
-        if ((await t.waitForHuman("runtime", "interrupted by an operator")) !== "running")
-          return "stopped"
+        const by = outcome.kind === "interrupted" ? outcome.by : undefined
+        const paused = await t.waitForHuman(
+          "runtime",
+          by === undefined ? "interrupted by an operator" : `interrupted by ${by}`,
+          by,
+        )
+        if (paused !== "running") return "stopped"
       }
 
       if (!(await t.moveTo("collecting"))) return "stopped"
@@ -347,6 +369,7 @@ const runAgentWatched = async (
   deps: RunWorkflowDeps,
   plan: RunPlan,
   sandbox: SandboxRef,
+  resuming: boolean,
 ): Promise<AgentOutcome> => {
   const watch = deps.interrupts.watch(plan.runId)
   const deadline = AbortSignal.timeout(Math.max(0, plan.deadline - Date.now()))
@@ -354,21 +377,32 @@ const runAgentWatched = async (
   // stored truth is also checked every second: a stopped run, or an interrupt
   // waiting in pendingInputs.
   const backstop = new AbortController()
+  // Who interrupted, credited when the run parks (History says the operator, not "workflow").
+  let interruptedBy: string | undefined
+  const takeInterrupts = async () => {
+    const taken = await takeUndeliveredInputs(deps.db, plan.runId, "interrupt")
+    interruptedBy = taken.at(-1)?.createdBy ?? interruptedBy
+    return taken.length > 0
+  }
+  const interrupted = (): AgentOutcome =>
+    interruptedBy === undefined
+      ? { kind: "interrupted" }
+      : { kind: "interrupted", by: interruptedBy }
   const check = async () => {
     const state = (await getWorkflowRun(deps.db, plan.runId))?.state
     if (state !== "running")
       return backstop.abort(isTerminalState(state ?? "failed") ? "cancel" : "interrupt")
-    if ((await takeUndeliveredInputs(deps.db, plan.runId, "interrupt")).length > 0)
-      backstop.abort("interrupt")
+    if (await takeInterrupts()) backstop.abort("interrupt")
   }
   const timer = setInterval(() => void check().catch(() => {}), 1_000)
   const signal = AbortSignal.any([watch.signal, backstop.signal, deadline])
   try {
     // A cancel or interrupt that landed before we started listening must not be missed.
     await check()
-    if (backstop.signal.aborted) return { kind: "interrupted" }
+    if (backstop.signal.aborted) return interrupted()
     const outcome = await deps.steps.runAgent(plan, sandbox, {
       signal,
+      resuming,
       // Steering messages stored before the agent started listening count too.
       onSteer: (handler) => {
         watch.onSteer(handler)
@@ -378,8 +412,8 @@ const runAgentWatched = async (
     if (deadline.aborted) return { kind: "timed_out", detail: "the run's time budget was spent" }
     if (watch.signal.aborted || backstop.signal.aborted) {
       // This interrupt is handled: it must not stop the agent again when it resumes.
-      await takeUndeliveredInputs(deps.db, plan.runId, "interrupt")
-      return { kind: "interrupted" }
+      await takeInterrupts()
+      return interrupted()
     }
     return outcome
   } finally {

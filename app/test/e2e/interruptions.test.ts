@@ -8,6 +8,7 @@ import { latestMergeDecision, type WorkflowRunRow } from "@patchplane/db"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { MAINTAINER, REPOSITORY } from "../../dev/local-world.ts"
 import { callTools, contributingScript, toolCall } from "../../dev/scripted-model/model-scripts.ts"
+import { messageTexts } from "../../dev/scripted-model/scripted-model-server.ts"
 import { launchBrowser } from "../../../dashboard/test/browser.ts"
 import { hostProcessesWith } from "../execution/helpers.ts"
 import { type Loop, startLoop } from "./harness.ts"
@@ -106,6 +107,72 @@ describe("the whole loop, interrupted", () => {
     world.model.discard()
     await kill9(worker)
   }, 180_000)
+
+  it("resumes the interrupted agent's own session with the operator's message after Approve", async () => {
+    const { world, until, url, operator } = loop
+    const worker = await startWorker("e2e-worker-c")
+    const served = world.model.requests.length
+    const sent = await world.request("add a CONTRIBUTING.md", {
+      script: [slowStart(60), ...contributingScript()],
+    })
+    const run = await runOn(sent.issueNumber, ["running"])
+    await world.model.waitForRequests(served + 1, 60_000)
+    const steering = "Keep it short and mention npm test."
+
+    const browser = await launchBrowser()
+    try {
+      const page = await browser.page()
+      const dialog = page.getByRole("dialog")
+      await page.goto(loop.signIn(`/runs/${run.id}`))
+      await page.locator('article[data-run-state="running"]').waitFor({ timeout: 30_000 })
+      await page.locator('button[data-action="interrupt"]').click()
+      await dialog.getByRole("button", { name: "Interrupt" }).click()
+      await page.locator('article[data-run-state="awaiting_approval"]').waitFor({ timeout: 10_000 })
+      // Paused in the agent's stage: nothing after it is shown done.
+      await page.locator('li[data-stage="running"].stage-paused').waitFor()
+      expect(await page.locator('li[data-stage="collecting"]').getAttribute("class")).toContain(
+        "stage-ahead",
+      )
+      await page.getByText(/The agent is paused/).waitFor()
+      await browser.screenshot(page, "e2e-interrupted")
+      // A message for the agent while it waits, then Approve.
+      await page.locator('button[data-action="steer"]').click()
+      await dialog.getByLabel("Message to the agent").fill(steering)
+      await dialog.getByRole("button", { name: "Send message" }).click()
+      await page.getByText("Message sent to the agent.").waitFor()
+      await page.locator('button[data-action="approve"]').click()
+      await dialog.getByRole("button", { name: "Approve" }).click()
+      await page.locator('article[data-run-state="running"]').waitFor({ timeout: 10_000 })
+    } finally {
+      await browser.close()
+    }
+
+    // The same conversation goes on (the interrupted call is in it), told what the operator said.
+    await world.model.waitForRequests(served + 2, 60_000)
+    const resumed = world.model.requests[served + 1]?.body
+    expect(JSON.stringify(resumed?.messages)).toContain("call_sleep")
+    expect(messageTexts(resumed ?? {}, "user").at(-1)).toContain(steering)
+    const published = await loop.runOn(
+      sent.issueNumber,
+      (r) => r.pullRequestNumber !== null,
+      "the draft PR",
+    )
+    const detail = (await (
+      await fetch(`${url}/api/runs/${published.id}`, { headers: operator })
+    ).json()) as {
+      events: Array<{ kind: string }>
+      transitions: Array<{ toState: string; actor: string; reason: string | null }>
+    }
+    // One session, resumed; the pause is credited to the operator who interrupted.
+    expect(detail.events.filter((e) => e.kind === "session.started")).toHaveLength(1)
+    const pause = detail.transitions.find((t) => t.toState === "awaiting_approval")
+    expect(pause?.actor).not.toBe("workflow")
+    expect(pause?.reason).toBe(`interrupted by ${pause?.actor}`)
+    await until("the agent's script to be served", async () =>
+      world.model.remaining() === 0 ? true : undefined,
+    )
+    await kill9(worker)
+  }, 240_000)
 
   it("finishes a run whose worker was killed with kill -9 mid-run, after a restart", async () => {
     const { world, url, db } = loop

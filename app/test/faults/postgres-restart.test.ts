@@ -70,7 +70,7 @@ beforeAll(async () => {
   // These runs take no steering; the fixture's steer handler would query (unhandled) on reconnect.
   const runAgent = steps.runAgent.bind(steps)
   steps.runAgent = (plan, sandbox, control) =>
-    runAgent(plan, sandbox, { signal: control.signal, onSteer: () => {} })
+    runAgent(plan, sandbox, { ...control, onSteer: () => {} })
   await writeGitHubConfig(
     root,
     {},

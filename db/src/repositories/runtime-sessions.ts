@@ -1,7 +1,7 @@
 // RuntimeSessions: one agent runtime in one sandbox. The sandbox id is
 // recorded as soon as the ExecutionAdapter hands it out, so an operator (or a
 // restart) can always find, and delete, what a run left running.
-import { asc, eq } from "drizzle-orm"
+import { and, asc, eq, isNull } from "drizzle-orm"
 import type { Executor } from "../client.ts"
 import { one } from "./one.ts"
 import { provenanceEdges, runtimeSessions } from "../schema/index.ts"
@@ -68,19 +68,45 @@ export const recordRuntimeSessionSandbox = async (
     "recordRuntimeSessionSandbox",
   )
 
-/** Sets the status; the terminal ones (completed, failed, aborted) also stamp endedAt. */
+/**
+ * Sets the status; the terminal ones (completed, failed, aborted) also stamp
+ * endedAt. A session that has ended keeps its end (a late event batch does
+ * not make it "running" again).
+ */
 export const setRuntimeSessionStatus = async (
   db: Executor,
   id: string,
   status: RuntimeSessionStatusValue,
 ): Promise<RuntimeSessionRow> => {
   const terminal = status === "completed" || status === "failed" || status === "aborted"
-  return one(
-    await db
-      .update(runtimeSessions)
-      .set(terminal ? { status, endedAt: new Date() } : { status })
-      .where(eq(runtimeSessions.id, id))
-      .returning(),
-    "setRuntimeSessionStatus",
+  const [row] = await db
+    .update(runtimeSessions)
+    .set(terminal ? { status, endedAt: new Date() } : { status })
+    .where(and(eq(runtimeSessions.id, id), isNull(runtimeSessions.endedAt)))
+    .returning()
+  return (
+    row ??
+    one(
+      await db.select().from(runtimeSessions).where(eq(runtimeSessions.id, id)),
+      "setRuntimeSessionStatus",
+    )
   )
+}
+
+/**
+ * Ends the run's sessions still open when the run itself stops (cancelled,
+ * failed, timed out): the graph and the run page never show a live session
+ * on a run that is over. The runtime's own end, arriving later, finds it ended.
+ */
+export const endOpenRuntimeSessions = async (
+  db: Executor,
+  workflowRunId: string,
+  endReason: string,
+): Promise<number> => {
+  const rows = await db
+    .update(runtimeSessions)
+    .set({ status: "aborted", endReason, endedAt: new Date() })
+    .where(and(eq(runtimeSessions.workflowRunId, workflowRunId), isNull(runtimeSessions.endedAt)))
+    .returning({ id: runtimeSessions.id })
+  return rows.length
 }

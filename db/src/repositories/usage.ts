@@ -1,7 +1,7 @@
 // What runs cost: tokens and dollars from the model calls the gateway
 // recorded (model_calls), per run with its budget, and a report per
 // repository, initiator and day. Aggregated in PostgreSQL.
-import { eq, sql } from "drizzle-orm"
+import { eq, inArray, sql } from "drizzle-orm"
 import type { Executor } from "../client.ts"
 import { modelCalls, policyBundles, workflowRuns } from "../schema/index.ts"
 
@@ -40,6 +40,24 @@ export const runUsage = async (db: Executor, runId: string): Promise<RunUsage> =
     maxTokens: budgetOf(row?.spec, "maxTokens"),
     maxCostUsd: budgetOf(row?.spec, "maxCostUsd"),
   }
+}
+
+/** Tokens and dollars of each of `runIds` (the rounds of a chain), in one query; absent runs cost 0. */
+export const costOfRuns = async (
+  db: Executor,
+  runIds: ReadonlyArray<string>,
+): Promise<Map<string, { readonly tokens: number; readonly costUsd: number }>> => {
+  if (runIds.length === 0) return new Map()
+  const rows = await db
+    .select({
+      runId: modelCalls.workflowRunId,
+      tokens: sql<number>`sum(${modelCalls.inputTokens} + ${modelCalls.outputTokens})::float8`,
+      costUsd: sql<number>`sum(${modelCalls.costUsd})::float8`,
+    })
+    .from(modelCalls)
+    .where(inArray(modelCalls.workflowRunId, [...runIds]))
+    .groupBy(modelCalls.workflowRunId)
+  return new Map(rows.map((row) => [row.runId, { tokens: row.tokens, costUsd: row.costUsd }]))
 }
 
 export interface UsageLine {

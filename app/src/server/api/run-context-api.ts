@@ -4,7 +4,14 @@
 //   GET /api/runs/:id/rounds    the chain of rounds (iterates edges) the run is in,
 //                               CI triage on them (flaky, repaired, stopped), and
 //                               whether an operator stopped the chain
-import { ciTriageOf, getRunContext, getWorkflowRun, roundsAround, roundsStop } from "@patchplane/db"
+import {
+  ciTriageOf,
+  costOfRuns,
+  getRunContext,
+  getWorkflowRun,
+  roundsAround,
+  roundsStop,
+} from "@patchplane/db"
 import { requireRole } from "./auth.ts"
 import type { ApiRoutes, DashboardApiDeps } from "./dashboard-deps.ts"
 import { ApiError, sendJson } from "./http-json.ts"
@@ -25,6 +32,7 @@ export const runContextApi =
       const runs = await Promise.all(chain.map((id) => getWorkflowRun(deps.db, id)))
       const triage = await ciTriageOf(deps.db, chain)
       const stop = await roundsStop(deps.db, runId)
+      const costs = await costOfRuns(deps.db, chain)
       sendJson(res, 200, {
         stopped:
           stop === undefined
@@ -33,7 +41,16 @@ export const runContextApi =
         rounds: runs.flatMap((run, index) =>
           run === undefined
             ? []
-            : [{ round: index + 1, id: run.id, state: run.state, reason: run.reason }],
+            : [
+                {
+                  round: index + 1,
+                  id: run.id,
+                  state: run.state,
+                  reason: run.reason,
+                  tokens: costs.get(run.id)?.tokens ?? 0,
+                  costUsd: costs.get(run.id)?.costUsd ?? 0,
+                },
+              ],
         ),
         ci: triage.map((t) => ({
           runId: t.workflowRunId,
