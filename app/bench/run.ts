@@ -15,6 +15,7 @@ import { report, type BenchRow } from "./report.ts"
 import { reviewerFanout } from "./reviewer-fanout.ts"
 import { runsList } from "./runs-list.ts"
 import { sanitizer } from "./sanitizer.ts"
+import { runPageBrowser } from "./run-page-browser.ts"
 import { scale } from "./scale.ts"
 import { webhookIngest } from "./webhook-ingest.ts"
 
@@ -58,6 +59,10 @@ const scenarios: ReadonlyArray<readonly [string, () => Promise<BenchRow[]>]> = [
           ? { events: 5_000, requests: 5, streams: 200, commits: 5 }
           : { events: 5_000, requests: 20, streams: 1_000, commits: 20 },
       ),
+  ],
+  [
+    "run page in Chromium: a 5,000-event run against a 50-event one",
+    () => runPageBrowser({ events: 5_000, small: 50, loads: quick ? 3 : 7 }),
   ],
   ["reviewer fan-out", () => reviewerFanout({ iterations: quick ? 1 : 7 })],
   ["prompt sanitiser", () => sanitizer({ iterations: quick ? 3 : 9 })],

@@ -5,7 +5,7 @@
 // run's event stream keeps it current: runtime events append as they come,
 // a state change reloads the rest.
 import Link from "next/link"
-import { useCallback, useEffect, useRef, useState } from "react"
+import { useCallback, useEffect, useMemo, useRef, useState } from "react"
 import { ApiFailure, apiGet, errorMessage } from "../lib/api.ts"
 import type {
   Finding,
@@ -53,6 +53,8 @@ export function RunView({ runId }: { runId: string }) {
   const [error, setError] = useState<{ status: number; message: string } | null>(null)
   const [events, setEvents] = useState<ReadonlyMap<number, RuntimeEventRow>>(new Map())
   const [focus, setFocus] = useState<DiffFocus | null>(null)
+  // Sorted once per new event, not on every render of the page.
+  const ordered = useMemo(() => [...events.values()].toSorted((a, b) => a.seq - b.seq), [events])
 
   const load = useCallback(async () => {
     try {
@@ -84,20 +86,70 @@ export function RunView({ runId }: { runId: string }) {
       document.title = `Run ${shortId(runId)} · ${STATE_LABEL[titleState]} · PatchPlane`
   }, [runId, titleState])
 
-  const status = useEventSource(`/api/runs/${runId}/events`, {
-    "runtime-event": (data) => {
-      const event = data as RuntimeEventRow
-      setEvents((old) => (old.has(event.seq) ? old : new Map(old).set(event.seq, event)))
-    },
-    run: (data) => {
-      const change = data as { state: WorkflowRunState; reason?: string | null }
-      applyRun({
-        state: change.state,
-        ...(change.reason === undefined ? {} : { reason: change.reason }),
+  // Events arriving on the stream are applied in batches, one per frame: a run
+  // catching up on thousands of events renders a few times, not once per event
+  // (and copies the map a few times, not thousands).
+  const incoming = useRef<RuntimeEventRow[]>([])
+  const frame = useRef<number | null>(null)
+  const arrived = (event: RuntimeEventRow) => {
+    incoming.current.push(event)
+    if (frame.current !== null) return
+    frame.current = requestAnimationFrame(() => {
+      frame.current = null
+      const batch = incoming.current
+      incoming.current = []
+      setEvents((old) => {
+        const fresh = batch.filter((e) => !old.has(e.seq))
+        if (fresh.length === 0) return old
+        const next = new Map(old)
+        for (const e of fresh) next.set(e.seq, e)
+        return next
       })
-      scheduleReload()
+    })
+  }
+  useEffect(
+    () => () => {
+      if (frame.current !== null) cancelAnimationFrame(frame.current)
     },
-  })
+    [],
+  )
+
+  const loadEarlier = async () => {
+    const first = ordered[0]?.seq
+    if (first === undefined || first <= 1) return
+    const page = await apiGet<{ events: RuntimeEventRow[] }>(
+      `/api/runs/${runId}/earlier-events?before=${first}`,
+    )
+    setEvents((old) => new Map([...page.events.map((e) => [e.seq, e] as const), ...old]))
+  }
+
+  // The stream starts after the events the first load brought: a run with
+  // thousands of events is not sent twice, one frame (and one render) each.
+  const [streamFrom, setStreamFrom] = useState<number | null>(null)
+  useEffect(() => {
+    if (detail !== null && streamFrom === null)
+      setStreamFrom(detail.events.reduce((max, e) => Math.max(max, e.seq), 0))
+  }, [detail, streamFrom])
+  const status = useEventSource(
+    streamFrom === null ? null : `/api/runs/${runId}/events?after=${streamFrom}`,
+    {
+      "runtime-event": (data) => arrived(data as RuntimeEventRow),
+      run: (data) => {
+        const change = data as { state: WorkflowRunState; reason?: string | null }
+        applyRun({
+          state: change.state,
+          ...(change.reason === undefined ? {} : { reason: change.reason }),
+        })
+        scheduleReload()
+      },
+    },
+  )
+
+  // Whatever changed between the first load and the stream opening (or while it reconnected).
+  useEffect(() => {
+    if (status === "live") scheduleReload()
+    // oxlint-disable-next-line react-hooks/exhaustive-deps -- scheduleReload is stable in effect (a timer ref)
+  }, [status])
 
   if (error !== null)
     return error.status === 404 ? (
@@ -121,7 +173,6 @@ export function RunView({ runId }: { runId: string }) {
     ) : (
       <span>{request.initiator.name} (dashboard)</span>
     )
-  const ordered = [...events.values()].toSorted((a, b) => a.seq - b.seq)
   const openFinding = (finding: Finding) =>
     setFocus({ file: finding.file, line: finding.line, nonce: Date.now() })
   const version = `${run.state}:${detail.patchSets.length}:${detail.reviews.length}:${detail.decision?.id ?? ""}`
@@ -199,7 +250,13 @@ export function RunView({ runId }: { runId: string }) {
       </section>
       <section id="timeline" aria-labelledby="timeline-heading">
         <h2 id="timeline-heading">Timeline</h2>
-        <TimelineView events={ordered} live={!isTerminal(run.state)} />
+        <TimelineView
+          events={ordered}
+          live={!isTerminal(run.state)}
+          // Seqs run 1, 2, 3… per run: the earliest loaded one says how many came before.
+          unloaded={Math.max(0, (ordered[0]?.seq ?? 1) - 1)}
+          loadEarlier={loadEarlier}
+        />
         <SteerBox runId={run.id} state={run.state} />
       </section>
       <section id="changes" aria-labelledby="changes-heading">

@@ -2,7 +2,8 @@
 // The agent's work as it happens: messages, tool calls on one line each
 // (expand for the arguments and output), approvals and errors; turn markers
 // only on request.
-import { useEffect, useRef, useState } from "react"
+import { memo, useEffect, useMemo, useRef, useState } from "react"
+import { errorMessage } from "../lib/api.ts"
 import type { RuntimeEventRow } from "../lib/api-types.ts"
 import { duration } from "../lib/format.ts"
 import {
@@ -14,9 +15,21 @@ import {
 } from "../lib/timeline.ts"
 import { Empty } from "./states.tsx"
 
-const time = (iso: string) => new Date(iso).toLocaleTimeString("en", { hour12: false })
+// One formatter for every item: toLocaleTimeString with options builds a new one per call
+// (about a millisecond each, which a long timeline pays hundreds of times per render).
+const TIME = new Intl.DateTimeFormat("en", {
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+  hour12: false,
+})
+const time = (iso: string) => TIME.format(new Date(iso))
 
-function Item({ item }: { item: TimelineItem }) {
+/** How many of the newest items are drawn at first, and how many more each "earlier" click adds. */
+const WINDOW = 200
+const MORE = 500
+
+const Item = memo(function Item({ item }: { item: TimelineItem }) {
   switch (item.kind) {
     case "message":
       return (
@@ -92,18 +105,50 @@ function Item({ item }: { item: TimelineItem }) {
         </li>
       )
   }
-}
+})
 
 export function TimelineView({
   events,
   live,
+  unloaded = 0,
+  loadEarlier,
 }: {
   events: ReadonlyArray<RuntimeEventRow>
   live: boolean
+  /** Earlier events of the run the page has not loaded (it loads the newest). */
+  unloaded?: number
+  /** Loads the page of events before the earliest loaded one. */
+  loadEarlier?: () => Promise<void>
 }) {
-  const all = buildTimeline(events)
+  const all = useMemo(() => buildTimeline(events), [events])
   const [turns, setTurns] = useState(false)
-  const items = turns ? all : all.filter((item) => item.kind !== "turn")
+  const listed = useMemo(
+    () => (turns ? all : all.filter((item) => item.kind !== "turn")),
+    [all, turns],
+  )
+  // A long run (thousands of events) draws its newest items; earlier ones on request.
+  const [shown, setShown] = useState(WINDOW)
+  const [loading, setLoading] = useState(false)
+  const [failed, setFailed] = useState<string | null>(null)
+  const hidden = Math.max(0, listed.length - shown)
+  const items = hidden === 0 ? listed : listed.slice(hidden)
+  const notShown = hidden + unloaded
+  const earlier = async () => {
+    // Drawn ones first; the next page from the server once those run short.
+    if (hidden < MORE && unloaded > 0 && loadEarlier !== undefined) {
+      setLoading(true)
+      setFailed(null)
+      try {
+        await loadEarlier()
+      } catch (failure) {
+        setFailed(`Could not load earlier events: ${errorMessage(failure)}`)
+        return
+      } finally {
+        setLoading(false)
+      }
+    }
+    setShown((n) => n + MORE)
+  }
   const box = useRef<HTMLDivElement>(null)
   const [follow, setFollow] = useState(true)
   // Keep the newest event in view inside the timeline's own scroll area.
@@ -130,6 +175,23 @@ export function TimelineView({
       </div>
       {/* Focusable so keyboard users can scroll it. */}
       <div className="timeline-box" ref={box} tabIndex={0} aria-label="Agent timeline, scrollable">
+        {notShown === 0 ? null : (
+          <button
+            type="button"
+            className="button button-quiet timeline-earlier"
+            disabled={loading}
+            onClick={() => void earlier()}
+          >
+            {loading
+              ? "Loading earlier events…"
+              : `Show earlier events (${notShown.toLocaleString("en")} not shown)`}
+          </button>
+        )}
+        {failed === null ? null : (
+          <p className="steer-failed" role="alert">
+            {failed}
+          </p>
+        )}
         <ol className="timeline" data-testid="timeline">
           {items.map((item) => (
             <Item key={item.seq} item={item} />

@@ -6,7 +6,7 @@
 // shows the run cancelled in the UI and in the API. Nothing loads from
 // anywhere but this server.
 import type { Page } from "playwright-core"
-import { recordModelCall } from "@patchplane/db"
+import { appendRuntimeEvents, recordModelCall } from "@patchplane/db"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { ensureBuilt } from "../build.ts"
 import { launchBrowser, type TestBrowser } from "./browser.ts"
@@ -246,6 +246,30 @@ describe("dashboard on embedded defaults", () => {
     await small.locator(`tr[data-run-id="${runId}"]`).waitFor()
     expect(await overflowing(small)).toEqual([])
     await browser.screenshot(small, "local-runs-dark-390")
+
+    // A long run: the page loads its newest 200 events and fetches earlier ones on request.
+    const long = await api("/api/prompts", {
+      method: "POST",
+      body: JSON.stringify({ repository: "acme/widgets", prompt: "A long one" }),
+    })
+    const longId: string = long.body.runId
+    await appendRuntimeEvents(
+      stack.db,
+      longId,
+      Array.from({ length: 260 }, (_, i) => ({
+        kind: "message",
+        payload: { kind: "message", role: "assistant", text: `long step ${i + 1}.` },
+      })),
+    )
+    await open(page, `/runs/${longId}`)
+    const timeline = page.getByTestId("timeline")
+    await timeline.getByText("long step 260.").waitFor()
+    expect(await timeline.getByText("long step 1.", { exact: true }).count()).toBe(0)
+    const earlier = page.getByRole("button", { name: /Show earlier events/ })
+    await earlier.click()
+    await timeline.getByText("long step 1.", { exact: true }).waitFor()
+    await earlier.waitFor({ state: "detached" })
+    await api(`/api/runs/${longId}/cancel`, { method: "POST", body: "{}" })
 
     const origin = new URL(stack.url).origin
     const elsewhere = browser.requests.filter(

@@ -10,11 +10,11 @@ import {
   publicationFailures,
   repositories,
   reviewRuns,
-  runtimeEvents,
   runtimeSessions,
   workflowRunTransitions,
   workflowRuns,
 } from "../schema/index.ts"
+import { latestRuntimeEvents } from "./runtime-events.ts"
 
 export const runDetail = async (db: Executor, runId: string, eventLimit = 200) => {
   const [head] = await db
@@ -31,12 +31,8 @@ export const runDetail = async (db: Executor, runId: string, eventLimit = 200) =
         .from(runtimeSessions)
         .where(eq(runtimeSessions.workflowRunId, runId))
         .orderBy(asc(runtimeSessions.startedAt)),
-      db
-        .select()
-        .from(runtimeEvents)
-        .where(eq(runtimeEvents.workflowRunId, runId))
-        .orderBy(asc(runtimeEvents.seq))
-        .limit(eventLimit),
+      // The newest events: the page shows the latest work and asks for earlier pages.
+      latestRuntimeEvents(db, runId, { limit: eventLimit }),
       db
         .select()
         .from(patchSets)

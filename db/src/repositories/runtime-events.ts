@@ -1,7 +1,7 @@
 // The per-run RuntimeEvent log. Sequence numbers are handed out by bumping
 // workflow_runs.last_event_seq under its row lock, so concurrent appends to
 // one run get gapless, strictly increasing seqs (1, 2, 3, …) in commit order.
-import { and, asc, eq, gt, sql } from "drizzle-orm"
+import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm"
 import type { Executor } from "../client.ts"
 import { one } from "./one.ts"
 import { runtimeEvents, workflowRuns } from "../schema/index.ts"
@@ -67,3 +67,27 @@ export const listRuntimeEvents = (
     )
     .orderBy(asc(runtimeEvents.seq))
     .limit(options.limit ?? 1000)
+
+/**
+ * The newest `limit` events of a run before `beforeSeq` (all of them when
+ * absent), oldest first: what a page showing the latest work loads, and the
+ * page of earlier ones it asks for next.
+ */
+export const latestRuntimeEvents = async (
+  db: Executor,
+  workflowRunId: string,
+  options: { beforeSeq?: number; limit: number },
+): Promise<RuntimeEventRow[]> =>
+  (
+    await db
+      .select()
+      .from(runtimeEvents)
+      .where(
+        and(
+          eq(runtimeEvents.workflowRunId, workflowRunId),
+          options.beforeSeq === undefined ? undefined : lt(runtimeEvents.seq, options.beforeSeq),
+        ),
+      )
+      .orderBy(desc(runtimeEvents.seq))
+      .limit(options.limit)
+  ).toReversed()

@@ -9,7 +9,9 @@ import type { IncomingMessage, ServerResponse } from "node:http"
 import {
   type Database,
   getRepositoryByFullName,
+  getWorkflowRun,
   insertPromptRequest,
+  latestRuntimeEvents,
   listWorkflowRuns,
   runDetail,
   type WorkflowRunRow,
@@ -187,6 +189,9 @@ const actOnRun = async (
   }
 }
 
+/** Events per "Show earlier events" page of the run page's timeline. */
+const EARLIER_PAGE = 500
+
 const RUN_PATH = /^\/api\/runs\/([0-9a-f-]{36})(?:\/([a-z-]+))?$/
 
 /** Handles the control API; false when the path is not one of its routes. */
@@ -231,6 +236,18 @@ export const handleRunsApi = async (
     const detail = await runDetail(deps.db, runId)
     if (detail === undefined) throw new ApiError(404, "not_found", `no run ${runId}`)
     sendJson(res, 200, detail)
+    return true
+  }
+  if (action === "earlier-events" && isRead) {
+    requireRole(deps.authenticate(req), "viewer", "reading a run")
+    const before = Number(url.searchParams.get("before"))
+    if (!Number.isInteger(before) || before < 1)
+      throw new ApiError(400, "invalid_request", "before must be a positive event seq")
+    if ((await getWorkflowRun(deps.db, runId)) === undefined)
+      throw new ApiError(404, "not_found", `no run ${runId}`)
+    sendJson(res, 200, {
+      events: await latestRuntimeEvents(deps.db, runId, { beforeSeq: before, limit: EARLIER_PAGE }),
+    })
     return true
   }
   if (action !== undefined && action !== "events" && method === "POST") {
