@@ -31076,7 +31076,7 @@ function resolveAnnotationsKey(schema) {
   return schema.ast.context?.annotations;
 }
 
-// ../app/src/domain/decode.ts
+// ../domain/src/decode.ts
 var DecodeError = class extends Schema_exports.TaggedError()("DecodeError", {
   /** What was being decoded, e.g. "patchplane.config.json" or "webhook payload". */
   source: Schema_exports.String,
@@ -31121,7 +31121,7 @@ var decodeErrorFrom = (source, cause) => {
   });
 };
 
-// ../app/src/domain/primitives.ts
+// ../domain/src/primitives.ts
 var Id = Schema_exports.String.check(Schema_exports.isUUID(void 0, { expected: "a UUID" }));
 var Timestamp = Schema_exports.Date;
 var NonNegativeInt = Schema_exports.Int.check(Schema_exports.isGreaterThanOrEqualTo(0));
@@ -31134,7 +31134,7 @@ var GitHubLogin = Schema_exports.NonEmptyString;
 var JsonObject2 = Schema_exports.Record(Schema_exports.String, Schema_exports.Unknown);
 var withDefault3 = (value3) => Schema_exports.withDecodingDefaultKey(Effect_exports.succeed(value3));
 
-// ../app/src/domain/prompt-request.ts
+// ../domain/src/prompt-request.ts
 var SourceChannel = Schema_exports.Literals([
   "app",
   "issue",
@@ -31192,7 +31192,7 @@ var PromptRequest = Schema_exports.Struct({
   createdAt: Timestamp
 });
 
-// ../app/src/domain/repository-connection.ts
+// ../domain/src/repository-connection.ts
 var PermissionLevel = Schema_exports.Literals(["read", "write", "admin"]);
 var RepositoryConnection = Schema_exports.Struct({
   id: Id,
@@ -31208,7 +31208,7 @@ var RepositoryConnection = Schema_exports.Struct({
   updatedAt: Timestamp
 });
 
-// ../app/src/domain/workflow-run.ts
+// ../domain/src/workflow-run.ts
 var WorkflowRunState = Schema_exports.Literals([
   "queued",
   "provisioning",
@@ -31263,7 +31263,7 @@ var WorkflowRun = Schema_exports.Struct({
   updatedAt: Timestamp
 });
 
-// ../app/src/domain/runtime-session.ts
+// ../domain/src/runtime-session.ts
 var RuntimeSessionStatus = Schema_exports.Literals([
   "starting",
   "running",
@@ -31289,7 +31289,7 @@ var RuntimeSession = Schema_exports.Struct({
   endedAt: Schema_exports.NullOr(Timestamp)
 });
 
-// ../app/src/domain/runtime-event.ts
+// ../domain/src/runtime-event.ts
 var Usage = Schema_exports.Struct({
   inputTokens: NonNegativeInt,
   outputTokens: NonNegativeInt,
@@ -31356,7 +31356,7 @@ var RuntimeEvent = Schema_exports.Struct({
   createdAt: Timestamp
 });
 
-// ../app/src/domain/patch-set.ts
+// ../domain/src/patch-set.ts
 var FileChange = Schema_exports.Struct({
   path: Schema_exports.NonEmptyString,
   status: Schema_exports.Literals(["added", "modified", "deleted", "renamed"]),
@@ -31398,7 +31398,7 @@ var PatchSet = Schema_exports.Struct({
   createdAt: Timestamp
 });
 
-// ../app/src/domain/review-run.ts
+// ../domain/src/review-run.ts
 var ReviewerName = Schema_exports.Literals(["lint", "tests", "security", "quality"]);
 var Severity = Schema_exports.Literals(["info", "warning", "error", "critical"]);
 var Finding = Schema_exports.Struct({
@@ -31422,7 +31422,7 @@ var ReviewRun = Schema_exports.Struct({
   createdAt: Timestamp
 });
 
-// ../app/src/domain/merge-decision.ts
+// ../domain/src/merge-decision.ts
 var MergeDecisionState = Schema_exports.Literals([
   "draft-pr",
   "ready-for-review",
@@ -31450,7 +31450,7 @@ var MergeDecision = Schema_exports.Struct({
   createdAt: Timestamp
 });
 
-// ../app/src/domain/policy-bundle.ts
+// ../domain/src/policy-bundle.ts
 var ReviewerPolicy = Schema_exports.Struct({
   weight: UnitInterval,
   /** A required reviewer that fails makes the run fail regardless of the score. */
@@ -31575,7 +31575,7 @@ var PolicyBundle = Schema_exports.Struct({
   createdAt: Timestamp
 });
 
-// ../app/src/domain/config-profile.ts
+// ../domain/src/config-profile.ts
 var SandboxBackend = Schema_exports.Literals(["local", "daytona"]);
 var SandboxProfile = Schema_exports.Struct({
   backend: SandboxBackend.pipe(withDefault3("local")),
@@ -31605,7 +31605,7 @@ var ConfigProfile = Schema_exports.Struct({
   createdAt: Timestamp
 });
 
-// ../app/src/domain/provenance.ts
+// ../domain/src/provenance.ts
 var ProvenanceNodeKind = Schema_exports.Literals([
   "prompt_request",
   "workflow_run",
@@ -31645,7 +31645,7 @@ var ProvenanceEdge = Schema_exports.Struct({
   createdAt: Timestamp
 });
 
-// ../app/src/domain/review-score.ts
+// ../domain/src/review-score.ts
 var reviewerNames = [
   "lint",
   "tests",

@@ -1,7 +1,7 @@
 // security: secrets in the lines the change adds, dependency changes (each
 // new, changed or removed package listed; high risk, escalated by policy) and
 // risky patterns in workflow files.
-import { DEPENDENCY_CHANGE_RULE, type DependencyChange, type Finding } from "@patchplane/app/domain"
+import { DEPENDENCY_CHANGE_RULE, type DependencyChange, type Finding } from "@patchplane/domain"
 import {
   dependencyChanges,
   dependencyFileKind,

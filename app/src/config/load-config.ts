@@ -10,7 +10,7 @@ import { readFile } from "node:fs/promises"
 import { dirname, resolve } from "node:path"
 import { Effect, Redacted, Schema } from "effect"
 import { parseDocument } from "yaml"
-import { decodeWith, type FieldIssue, formatIssues } from "../domain/index.ts"
+import { decodeWith, type FieldIssue, formatIssues } from "@patchplane/domain"
 import { PatchPlaneConfig, type SecretRef } from "./config-schema.ts"
 
 export const CONFIG_FILE_NAMES = [

@@ -9,7 +9,7 @@ import {
   type FileChange,
   isWorkflowPath,
   type PatchSet,
-} from "../domain/index.ts"
+} from "@patchplane/domain"
 import { runBranch } from "./checkout.ts"
 import { dependencyChanges, dependencyFileKind } from "./dependency-files.ts"
 import { workflowRisk } from "./workflow-files.ts"

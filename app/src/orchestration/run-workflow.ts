@@ -26,7 +26,7 @@ import {
   isTerminalState,
   PolicySpec,
   type WorkflowRunState,
-} from "../domain/index.ts"
+} from "@patchplane/domain"
 import type { Logger } from "../platform/logger.ts"
 import type { StepOptions, WorkflowBodies, WorkflowIO } from "./dbos-engine.ts"
 import type { InterruptController } from "./interrupts.ts"

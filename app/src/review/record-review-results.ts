@@ -25,7 +25,7 @@ import {
   type ReviewerName,
   type ScorableReview,
   type Severity,
-} from "../domain/index.ts"
+} from "@patchplane/domain"
 import { type ActionsClaims, rejectClaims } from "./actions-claims.ts"
 import { roundOwningHead } from "./head-round.ts"
 import { evaluatedFile, evaluatePolicy } from "./policy-evaluator.ts"

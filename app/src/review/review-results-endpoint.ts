@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { Executor } from "@patchplane/db"
 import { Effect } from "effect"
-import { decodeWith, type MergeDecisionState, type PolicySpec } from "../domain/index.ts"
+import { decodeWith, type MergeDecisionState, type PolicySpec } from "@patchplane/domain"
 import { bearerToken, readJsonBody, sendJson } from "./http-io.ts"
 import type { OidcVerifier } from "./oidc-verifier.ts"
 import { recordReviewResults, type RecordedResults } from "./record-review-results.ts"
