@@ -31753,6 +31753,239 @@ var pathAllowed = (path, globs) => {
   return positive.some((g) => globToRegExp(g).test(path)) && !negative.some((g) => globToRegExp(g).test(path));
 };
 
+// ../domain/src/review-results-body.ts
+var MAX_FINDINGS_PER_REVIEW = 500;
+var MAX_COMMENTS_CHARS = 2e4;
+var ReviewReport = Schema_exports.Struct({
+  reviewer: ReviewerName,
+  passed: Schema_exports.Boolean,
+  score: UnitInterval,
+  comments: Schema_exports.String.check(Schema_exports.isMaxLength(MAX_COMMENTS_CHARS)),
+  findings: Schema_exports.Array(Finding).check(Schema_exports.isMaxLength(MAX_FINDINGS_PER_REVIEW)),
+  /** Where the full log is, e.g. the workflow run's URL. */
+  logRef: Schema_exports.optionalKey(Schema_exports.NullOr(Schema_exports.String)),
+  artifactRefs: Schema_exports.optionalKey(Schema_exports.Array(Schema_exports.String).check(Schema_exports.isMaxLength(50)))
+});
+var ReviewResultsBody = Schema_exports.Struct({
+  /** The PatchSet reviewed; without it, the run's newest one. */
+  patchSetId: Schema_exports.optionalKey(Id),
+  /** The commit the reviewers ran on (the pull request's head). */
+  headSha: Schema_exports.String.check(
+    Schema_exports.isPattern(/^[0-9a-f]{40}([0-9a-f]{24})?$/, { expected: "a full commit SHA" })
+  ),
+  reviewRuns: Schema_exports.Array(ReviewReport).check(Schema_exports.isMinLength(1), Schema_exports.isMaxLength(4))
+});
+
+// ../domain/src/git-diff-parse.ts
+var statusOf = (letter) => {
+  switch (letter) {
+    case "A":
+      return "added";
+    case "D":
+      return "deleted";
+    case "R":
+      return "renamed";
+    case "C":
+      return "added";
+    default:
+      return "modified";
+  }
+};
+var parseNameStatus = (output) => {
+  const fields = output.split("\0");
+  const entries3 = [];
+  let i = 0;
+  while (i < fields.length) {
+    const code = fields[i] ?? "";
+    if (code === "") break;
+    const letter = code[0] ?? "M";
+    if (letter === "R" || letter === "C") {
+      const from = fields[i + 1] ?? "";
+      const to = fields[i + 2] ?? "";
+      entries3.push(
+        letter === "R" ? { status: "renamed", path: to, previousPath: from } : { status: statusOf(letter), path: to }
+      );
+      i += 3;
+    } else {
+      entries3.push({ status: statusOf(letter), path: fields[i + 1] ?? "" });
+      i += 2;
+    }
+  }
+  return entries3;
+};
+var parseNumstat = (output) => {
+  const counts = /* @__PURE__ */ new Map();
+  const fields = output.split("\0");
+  let i = 0;
+  while (i < fields.length) {
+    const head3 = fields[i] ?? "";
+    if (head3 === "") break;
+    const [added = "-", deleted = "-", path = ""] = head3.split("	");
+    const parsed = {
+      additions: added === "-" ? 0 : Number(added),
+      deletions: deleted === "-" ? 0 : Number(deleted),
+      binary: added === "-" && deleted === "-"
+    };
+    if (path === "") {
+      counts.set(fields[i + 2] ?? "", parsed);
+      i += 3;
+    } else {
+      counts.set(path, parsed);
+      i += 1;
+    }
+  }
+  return counts;
+};
+
+// ../domain/src/dependency-files.ts
+import { posix } from "node:path";
+var manifests = /* @__PURE__ */ new Set([
+  "package.json",
+  "deno.json",
+  "deno.jsonc",
+  "Pipfile",
+  "pyproject.toml",
+  "setup.py",
+  "setup.cfg",
+  "go.mod",
+  "Cargo.toml",
+  "Gemfile",
+  "composer.json",
+  "pom.xml",
+  "build.gradle",
+  "build.gradle.kts",
+  "mix.exs",
+  "Package.swift",
+  "pubspec.yaml"
+]);
+var lockfiles = /* @__PURE__ */ new Set([
+  "package-lock.json",
+  "npm-shrinkwrap.json",
+  "yarn.lock",
+  "pnpm-lock.yaml",
+  "bun.lock",
+  "bun.lockb",
+  "deno.lock",
+  "Pipfile.lock",
+  "poetry.lock",
+  "uv.lock",
+  "pdm.lock",
+  "go.sum",
+  "go.work.sum",
+  "Cargo.lock",
+  "Gemfile.lock",
+  "composer.lock",
+  "gradle.lockfile",
+  "packages.lock.json",
+  "mix.lock",
+  "Package.resolved",
+  "pubspec.lock"
+]);
+var dependencyFileKind = (path) => {
+  const name = posix.basename(path);
+  if (lockfiles.has(name)) return "lockfile";
+  if (manifests.has(name)) return "manifest";
+  if (/^(requirements|constraints)([-_.\w]*)\.(txt|in)$/.test(name)) return "manifest";
+  if (/(^|\/)requirements\/[^/]+\.(txt|in)$/.test(path)) return "manifest";
+  if (name.endsWith(".csproj") || name.endsWith(".fsproj")) return "manifest";
+  return null;
+};
+var packageJson = (text) => {
+  const versions = /* @__PURE__ */ new Map();
+  let parsed;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== "object" || parsed === null) return null;
+  for (const section of [
+    "dependencies",
+    "devDependencies",
+    "peerDependencies",
+    "optionalDependencies"
+  ]) {
+    const deps = parsed[section];
+    if (typeof deps !== "object" || deps === null) continue;
+    for (const [name, version] of Object.entries(deps))
+      if (!versions.has(name)) versions.set(name, String(version));
+  }
+  return versions;
+};
+var requirements = (text) => {
+  const versions = /* @__PURE__ */ new Map();
+  for (const raw of text.split("\n")) {
+    const line = raw.replace(/\s+#.*$/, "").trim();
+    if (line === "" || line.startsWith("#") || line.startsWith("-")) continue;
+    const match8 = /^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*(.*)$/.exec(line);
+    if (match8?.[1] !== void 0)
+      versions.set(match8[1].toLowerCase(), (match8[3] ?? "").trim() || "*");
+  }
+  return versions;
+};
+var goMod = (text) => {
+  const versions = /* @__PURE__ */ new Map();
+  let inBlock = false;
+  for (const raw of text.split("\n")) {
+    const line = raw.replace(/\/\/.*$/, "").trim();
+    if (line === "require (") {
+      inBlock = true;
+      continue;
+    }
+    if (inBlock && line === ")") {
+      inBlock = false;
+      continue;
+    }
+    const spec = inBlock ? line : /^require\s+(.+)$/.exec(line)?.[1];
+    const [module, version] = spec?.split(/\s+/) ?? [];
+    if (module !== void 0 && module !== "" && version !== void 0)
+      versions.set(module, version);
+  }
+  return versions;
+};
+var cargoToml = (text) => {
+  const versions = /* @__PURE__ */ new Map();
+  let inDeps = false;
+  for (const raw of text.split("\n")) {
+    const line = raw.replace(/\s+#.*$/, "").trim();
+    const section = /^\[(.+)\]$/.exec(line)?.[1];
+    if (section !== void 0) {
+      inDeps = /(^|\.)(dev-|build-)?dependencies$/.test(section);
+      continue;
+    }
+    if (!inDeps) continue;
+    const entry = /^([A-Za-z0-9_-]+)\s*=\s*(.+)$/.exec(line);
+    if (entry?.[1] === void 0 || entry[2] === void 0) continue;
+    const value3 = entry[2];
+    const version = /^"([^"]*)"$/.exec(value3)?.[1] ?? /version\s*=\s*"([^"]*)"/.exec(value3)?.[1];
+    versions.set(entry[1], version ?? value3);
+  }
+  return versions;
+};
+var parserFor = (path) => {
+  const name = posix.basename(path);
+  if (name === "package.json") return packageJson;
+  if (name === "go.mod") return goMod;
+  if (name === "Cargo.toml") return cargoToml;
+  if (/\.(txt|in)$/.test(name)) return requirements;
+  return null;
+};
+var dependencyChanges = (path, before, after) => {
+  const whole = [{ manifest: path, name: "*", from: null, to: null }];
+  const parse3 = parserFor(path);
+  if (parse3 === null) return whole;
+  const old = before === null ? /* @__PURE__ */ new Map() : parse3(before);
+  const next = after === null ? /* @__PURE__ */ new Map() : parse3(after);
+  if (old === null || next === null) return whole;
+  const changes = [];
+  for (const name of /* @__PURE__ */ new Set([...old.keys(), ...next.keys()])) {
+    const from = old.get(name) ?? null;
+    const to = next.get(name) ?? null;
+    if (from !== to) changes.push({ manifest: path, name, from, to });
+  }
+  return changes.length > 0 ? changes : whole;
+};
+
 // src/toolkit.ts
 import { randomUUID } from "node:crypto";
 import { appendFileSync } from "node:fs";
@@ -32230,155 +32463,6 @@ var qualityReviewer = async (ctx) => {
   };
 };
 
-// ../app/src/execution/dependency-files.ts
-import { posix } from "node:path";
-var manifests = /* @__PURE__ */ new Set([
-  "package.json",
-  "deno.json",
-  "deno.jsonc",
-  "Pipfile",
-  "pyproject.toml",
-  "setup.py",
-  "setup.cfg",
-  "go.mod",
-  "Cargo.toml",
-  "Gemfile",
-  "composer.json",
-  "pom.xml",
-  "build.gradle",
-  "build.gradle.kts",
-  "mix.exs",
-  "Package.swift",
-  "pubspec.yaml"
-]);
-var lockfiles = /* @__PURE__ */ new Set([
-  "package-lock.json",
-  "npm-shrinkwrap.json",
-  "yarn.lock",
-  "pnpm-lock.yaml",
-  "bun.lock",
-  "bun.lockb",
-  "deno.lock",
-  "Pipfile.lock",
-  "poetry.lock",
-  "uv.lock",
-  "pdm.lock",
-  "go.sum",
-  "go.work.sum",
-  "Cargo.lock",
-  "Gemfile.lock",
-  "composer.lock",
-  "gradle.lockfile",
-  "packages.lock.json",
-  "mix.lock",
-  "Package.resolved",
-  "pubspec.lock"
-]);
-var dependencyFileKind = (path) => {
-  const name = posix.basename(path);
-  if (lockfiles.has(name)) return "lockfile";
-  if (manifests.has(name)) return "manifest";
-  if (/^(requirements|constraints)([-_.\w]*)\.(txt|in)$/.test(name)) return "manifest";
-  if (/(^|\/)requirements\/[^/]+\.(txt|in)$/.test(path)) return "manifest";
-  if (name.endsWith(".csproj") || name.endsWith(".fsproj")) return "manifest";
-  return null;
-};
-var packageJson = (text) => {
-  const versions = /* @__PURE__ */ new Map();
-  let parsed;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (typeof parsed !== "object" || parsed === null) return null;
-  for (const section of [
-    "dependencies",
-    "devDependencies",
-    "peerDependencies",
-    "optionalDependencies"
-  ]) {
-    const deps = parsed[section];
-    if (typeof deps !== "object" || deps === null) continue;
-    for (const [name, version] of Object.entries(deps))
-      if (!versions.has(name)) versions.set(name, String(version));
-  }
-  return versions;
-};
-var requirements = (text) => {
-  const versions = /* @__PURE__ */ new Map();
-  for (const raw of text.split("\n")) {
-    const line = raw.replace(/\s+#.*$/, "").trim();
-    if (line === "" || line.startsWith("#") || line.startsWith("-")) continue;
-    const match8 = /^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*(.*)$/.exec(line);
-    if (match8?.[1] !== void 0)
-      versions.set(match8[1].toLowerCase(), (match8[3] ?? "").trim() || "*");
-  }
-  return versions;
-};
-var goMod = (text) => {
-  const versions = /* @__PURE__ */ new Map();
-  let inBlock = false;
-  for (const raw of text.split("\n")) {
-    const line = raw.replace(/\/\/.*$/, "").trim();
-    if (line === "require (") {
-      inBlock = true;
-      continue;
-    }
-    if (inBlock && line === ")") {
-      inBlock = false;
-      continue;
-    }
-    const spec = inBlock ? line : /^require\s+(.+)$/.exec(line)?.[1];
-    const [module, version] = spec?.split(/\s+/) ?? [];
-    if (module !== void 0 && module !== "" && version !== void 0)
-      versions.set(module, version);
-  }
-  return versions;
-};
-var cargoToml = (text) => {
-  const versions = /* @__PURE__ */ new Map();
-  let inDeps = false;
-  for (const raw of text.split("\n")) {
-    const line = raw.replace(/\s+#.*$/, "").trim();
-    const section = /^\[(.+)\]$/.exec(line)?.[1];
-    if (section !== void 0) {
-      inDeps = /(^|\.)(dev-|build-)?dependencies$/.test(section);
-      continue;
-    }
-    if (!inDeps) continue;
-    const entry = /^([A-Za-z0-9_-]+)\s*=\s*(.+)$/.exec(line);
-    if (entry?.[1] === void 0 || entry[2] === void 0) continue;
-    const value3 = entry[2];
-    const version = /^"([^"]*)"$/.exec(value3)?.[1] ?? /version\s*=\s*"([^"]*)"/.exec(value3)?.[1];
-    versions.set(entry[1], version ?? value3);
-  }
-  return versions;
-};
-var parserFor = (path) => {
-  const name = posix.basename(path);
-  if (name === "package.json") return packageJson;
-  if (name === "go.mod") return goMod;
-  if (name === "Cargo.toml") return cargoToml;
-  if (/\.(txt|in)$/.test(name)) return requirements;
-  return null;
-};
-var dependencyChanges = (path, before, after) => {
-  const whole = [{ manifest: path, name: "*", from: null, to: null }];
-  const parse3 = parserFor(path);
-  if (parse3 === null) return whole;
-  const old = before === null ? /* @__PURE__ */ new Map() : parse3(before);
-  const next = after === null ? /* @__PURE__ */ new Map() : parse3(after);
-  if (old === null || next === null) return whole;
-  const changes = [];
-  for (const name of /* @__PURE__ */ new Set([...old.keys(), ...next.keys()])) {
-    const from = old.get(name) ?? null;
-    const to = next.get(name) ?? null;
-    if (from !== to) changes.push({ manifest: path, name, from, to });
-  }
-  return changes.length > 0 ? changes : whole;
-};
-
 // src/reviewers/secret-patterns.ts
 var secretPatterns = [
   {
@@ -32727,67 +32811,6 @@ var runReviewers = (options) => {
   return Promise.all(options.names.map((name) => runOne(name, table[name], options)));
 };
 
-// ../app/src/execution/git-diff-parse.ts
-var statusOf = (letter) => {
-  switch (letter) {
-    case "A":
-      return "added";
-    case "D":
-      return "deleted";
-    case "R":
-      return "renamed";
-    case "C":
-      return "added";
-    default:
-      return "modified";
-  }
-};
-var parseNameStatus = (output) => {
-  const fields = output.split("\0");
-  const entries3 = [];
-  let i = 0;
-  while (i < fields.length) {
-    const code = fields[i] ?? "";
-    if (code === "") break;
-    const letter = code[0] ?? "M";
-    if (letter === "R" || letter === "C") {
-      const from = fields[i + 1] ?? "";
-      const to = fields[i + 2] ?? "";
-      entries3.push(
-        letter === "R" ? { status: "renamed", path: to, previousPath: from } : { status: statusOf(letter), path: to }
-      );
-      i += 3;
-    } else {
-      entries3.push({ status: statusOf(letter), path: fields[i + 1] ?? "" });
-      i += 2;
-    }
-  }
-  return entries3;
-};
-var parseNumstat = (output) => {
-  const counts = /* @__PURE__ */ new Map();
-  const fields = output.split("\0");
-  let i = 0;
-  while (i < fields.length) {
-    const head3 = fields[i] ?? "";
-    if (head3 === "") break;
-    const [added = "-", deleted = "-", path = ""] = head3.split("	");
-    const parsed = {
-      additions: added === "-" ? 0 : Number(added),
-      deletions: deleted === "-" ? 0 : Number(deleted),
-      binary: added === "-" && deleted === "-"
-    };
-    if (path === "") {
-      counts.set(fields[i + 2] ?? "", parsed);
-      i += 3;
-    } else {
-      counts.set(path, parsed);
-      i += 1;
-    }
-  }
-  return counts;
-};
-
 // src/unified-diff.ts
 var unquote = (path) => {
   if (!path.startsWith('"')) return path;
@@ -32896,10 +32919,7 @@ var collectDiff = async (cwd, env, options) => {
   };
 };
 
-// ../app/src/config/repo-policy.ts
-var import_yaml = __toESM(require_dist(), 1);
-
-// ../app/src/config/agent-choice.ts
+// ../policy/src/agent-choice.ts
 var list = (values2) => values2.length === 0 ? "none" : values2.map((value3) => `"${value3}"`).join(", ");
 var agentChoiceIssues = (agent, choices) => [
   ...choices.runtimes.includes(agent.runtime) ? [] : [
@@ -32920,7 +32940,8 @@ var checkAgentChoice = (policy, choices, source) => {
   return issues.length === 0 ? Effect_exports.succeed(policy) : Effect_exports.fail(new DecodeError({ source, issues }));
 };
 
-// ../app/src/config/repo-policy.ts
+// ../policy/src/repo-policy.ts
+var import_yaml = __toESM(require_dist(), 1);
 var REPO_POLICY_PATH = ".github/patchplane.yml";
 var mergedSections = ["budgets", "sandbox", "agent", "context", "iterate"];
 var isObject2 = (value3) => typeof value3 === "object" && value3 !== null && !Array.isArray(value3);

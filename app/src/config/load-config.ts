@@ -4,7 +4,7 @@
 // - PORT overrides server.port and DATABASE_URL overrides database.url;
 //   nothing else is read from scattered environment variables;
 // - a bad file fails with the path and reason of every bad field.
-import { type AgentChoices, agentChoiceIssues, agentChoicesOf } from "./agent-choice.ts"
+import { type AgentChoices, agentChoiceIssues, agentChoicesOf } from "@patchplane/policy"
 import { existsSync } from "node:fs"
 import { readFile } from "node:fs/promises"
 import { dirname, resolve } from "node:path"
