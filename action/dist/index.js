@@ -31076,7 +31076,7 @@ function resolveAnnotationsKey(schema) {
   return schema.ast.context?.annotations;
 }
 
-// ../app/src/domain/decode.ts
+// ../domain/src/decode.ts
 var DecodeError = class extends Schema_exports.TaggedError()("DecodeError", {
   /** What was being decoded, e.g. "patchplane.config.json" or "webhook payload". */
   source: Schema_exports.String,
@@ -31121,7 +31121,7 @@ var decodeErrorFrom = (source, cause) => {
   });
 };
 
-// ../app/src/domain/primitives.ts
+// ../domain/src/primitives.ts
 var Id = Schema_exports.String.check(Schema_exports.isUUID(void 0, { expected: "a UUID" }));
 var Timestamp = Schema_exports.Date;
 var NonNegativeInt = Schema_exports.Int.check(Schema_exports.isGreaterThanOrEqualTo(0));
@@ -31134,7 +31134,7 @@ var GitHubLogin = Schema_exports.NonEmptyString;
 var JsonObject2 = Schema_exports.Record(Schema_exports.String, Schema_exports.Unknown);
 var withDefault3 = (value3) => Schema_exports.withDecodingDefaultKey(Effect_exports.succeed(value3));
 
-// ../app/src/domain/prompt-request.ts
+// ../domain/src/prompt-request.ts
 var SourceChannel = Schema_exports.Literals([
   "app",
   "issue",
@@ -31192,7 +31192,7 @@ var PromptRequest = Schema_exports.Struct({
   createdAt: Timestamp
 });
 
-// ../app/src/domain/repository-connection.ts
+// ../domain/src/repository-connection.ts
 var PermissionLevel = Schema_exports.Literals(["read", "write", "admin"]);
 var RepositoryConnection = Schema_exports.Struct({
   id: Id,
@@ -31208,7 +31208,7 @@ var RepositoryConnection = Schema_exports.Struct({
   updatedAt: Timestamp
 });
 
-// ../app/src/domain/workflow-run.ts
+// ../domain/src/workflow-run.ts
 var WorkflowRunState = Schema_exports.Literals([
   "queued",
   "provisioning",
@@ -31263,7 +31263,7 @@ var WorkflowRun = Schema_exports.Struct({
   updatedAt: Timestamp
 });
 
-// ../app/src/domain/runtime-session.ts
+// ../domain/src/runtime-session.ts
 var RuntimeSessionStatus = Schema_exports.Literals([
   "starting",
   "running",
@@ -31289,7 +31289,7 @@ var RuntimeSession = Schema_exports.Struct({
   endedAt: Schema_exports.NullOr(Timestamp)
 });
 
-// ../app/src/domain/runtime-event.ts
+// ../domain/src/runtime-event.ts
 var Usage = Schema_exports.Struct({
   inputTokens: NonNegativeInt,
   outputTokens: NonNegativeInt,
@@ -31356,7 +31356,7 @@ var RuntimeEvent = Schema_exports.Struct({
   createdAt: Timestamp
 });
 
-// ../app/src/domain/patch-set.ts
+// ../domain/src/patch-set.ts
 var FileChange = Schema_exports.Struct({
   path: Schema_exports.NonEmptyString,
   status: Schema_exports.Literals(["added", "modified", "deleted", "renamed"]),
@@ -31398,7 +31398,7 @@ var PatchSet = Schema_exports.Struct({
   createdAt: Timestamp
 });
 
-// ../app/src/domain/review-run.ts
+// ../domain/src/review-run.ts
 var ReviewerName = Schema_exports.Literals(["lint", "tests", "security", "quality"]);
 var Severity = Schema_exports.Literals(["info", "warning", "error", "critical"]);
 var Finding = Schema_exports.Struct({
@@ -31422,7 +31422,7 @@ var ReviewRun = Schema_exports.Struct({
   createdAt: Timestamp
 });
 
-// ../app/src/domain/merge-decision.ts
+// ../domain/src/merge-decision.ts
 var MergeDecisionState = Schema_exports.Literals([
   "draft-pr",
   "ready-for-review",
@@ -31450,7 +31450,7 @@ var MergeDecision = Schema_exports.Struct({
   createdAt: Timestamp
 });
 
-// ../app/src/domain/policy-bundle.ts
+// ../domain/src/policy-bundle.ts
 var ReviewerPolicy = Schema_exports.Struct({
   weight: UnitInterval,
   /** A required reviewer that fails makes the run fail regardless of the score. */
@@ -31575,7 +31575,7 @@ var PolicyBundle = Schema_exports.Struct({
   createdAt: Timestamp
 });
 
-// ../app/src/domain/config-profile.ts
+// ../domain/src/config-profile.ts
 var SandboxBackend = Schema_exports.Literals(["local", "daytona"]);
 var SandboxProfile = Schema_exports.Struct({
   backend: SandboxBackend.pipe(withDefault3("local")),
@@ -31605,7 +31605,7 @@ var ConfigProfile = Schema_exports.Struct({
   createdAt: Timestamp
 });
 
-// ../app/src/domain/provenance.ts
+// ../domain/src/provenance.ts
 var ProvenanceNodeKind = Schema_exports.Literals([
   "prompt_request",
   "workflow_run",
@@ -31645,7 +31645,7 @@ var ProvenanceEdge = Schema_exports.Struct({
   createdAt: Timestamp
 });
 
-// ../app/src/domain/review-score.ts
+// ../domain/src/review-score.ts
 var reviewerNames = [
   "lint",
   "tests",
@@ -31751,6 +31751,239 @@ var pathAllowed = (path, globs) => {
   const positive = globs.filter((g) => !g.startsWith("!"));
   const negative = globs.filter((g) => g.startsWith("!")).map((g) => g.slice(1));
   return positive.some((g) => globToRegExp(g).test(path)) && !negative.some((g) => globToRegExp(g).test(path));
+};
+
+// ../domain/src/review-results-body.ts
+var MAX_FINDINGS_PER_REVIEW = 500;
+var MAX_COMMENTS_CHARS = 2e4;
+var ReviewReport = Schema_exports.Struct({
+  reviewer: ReviewerName,
+  passed: Schema_exports.Boolean,
+  score: UnitInterval,
+  comments: Schema_exports.String.check(Schema_exports.isMaxLength(MAX_COMMENTS_CHARS)),
+  findings: Schema_exports.Array(Finding).check(Schema_exports.isMaxLength(MAX_FINDINGS_PER_REVIEW)),
+  /** Where the full log is, e.g. the workflow run's URL. */
+  logRef: Schema_exports.optionalKey(Schema_exports.NullOr(Schema_exports.String)),
+  artifactRefs: Schema_exports.optionalKey(Schema_exports.Array(Schema_exports.String).check(Schema_exports.isMaxLength(50)))
+});
+var ReviewResultsBody = Schema_exports.Struct({
+  /** The PatchSet reviewed; without it, the run's newest one. */
+  patchSetId: Schema_exports.optionalKey(Id),
+  /** The commit the reviewers ran on (the pull request's head). */
+  headSha: Schema_exports.String.check(
+    Schema_exports.isPattern(/^[0-9a-f]{40}([0-9a-f]{24})?$/, { expected: "a full commit SHA" })
+  ),
+  reviewRuns: Schema_exports.Array(ReviewReport).check(Schema_exports.isMinLength(1), Schema_exports.isMaxLength(4))
+});
+
+// ../domain/src/git-diff-parse.ts
+var statusOf = (letter) => {
+  switch (letter) {
+    case "A":
+      return "added";
+    case "D":
+      return "deleted";
+    case "R":
+      return "renamed";
+    case "C":
+      return "added";
+    default:
+      return "modified";
+  }
+};
+var parseNameStatus = (output) => {
+  const fields = output.split("\0");
+  const entries3 = [];
+  let i = 0;
+  while (i < fields.length) {
+    const code = fields[i] ?? "";
+    if (code === "") break;
+    const letter = code[0] ?? "M";
+    if (letter === "R" || letter === "C") {
+      const from = fields[i + 1] ?? "";
+      const to = fields[i + 2] ?? "";
+      entries3.push(
+        letter === "R" ? { status: "renamed", path: to, previousPath: from } : { status: statusOf(letter), path: to }
+      );
+      i += 3;
+    } else {
+      entries3.push({ status: statusOf(letter), path: fields[i + 1] ?? "" });
+      i += 2;
+    }
+  }
+  return entries3;
+};
+var parseNumstat = (output) => {
+  const counts = /* @__PURE__ */ new Map();
+  const fields = output.split("\0");
+  let i = 0;
+  while (i < fields.length) {
+    const head3 = fields[i] ?? "";
+    if (head3 === "") break;
+    const [added = "-", deleted = "-", path = ""] = head3.split("	");
+    const parsed = {
+      additions: added === "-" ? 0 : Number(added),
+      deletions: deleted === "-" ? 0 : Number(deleted),
+      binary: added === "-" && deleted === "-"
+    };
+    if (path === "") {
+      counts.set(fields[i + 2] ?? "", parsed);
+      i += 3;
+    } else {
+      counts.set(path, parsed);
+      i += 1;
+    }
+  }
+  return counts;
+};
+
+// ../domain/src/dependency-files.ts
+import { posix } from "node:path";
+var manifests = /* @__PURE__ */ new Set([
+  "package.json",
+  "deno.json",
+  "deno.jsonc",
+  "Pipfile",
+  "pyproject.toml",
+  "setup.py",
+  "setup.cfg",
+  "go.mod",
+  "Cargo.toml",
+  "Gemfile",
+  "composer.json",
+  "pom.xml",
+  "build.gradle",
+  "build.gradle.kts",
+  "mix.exs",
+  "Package.swift",
+  "pubspec.yaml"
+]);
+var lockfiles = /* @__PURE__ */ new Set([
+  "package-lock.json",
+  "npm-shrinkwrap.json",
+  "yarn.lock",
+  "pnpm-lock.yaml",
+  "bun.lock",
+  "bun.lockb",
+  "deno.lock",
+  "Pipfile.lock",
+  "poetry.lock",
+  "uv.lock",
+  "pdm.lock",
+  "go.sum",
+  "go.work.sum",
+  "Cargo.lock",
+  "Gemfile.lock",
+  "composer.lock",
+  "gradle.lockfile",
+  "packages.lock.json",
+  "mix.lock",
+  "Package.resolved",
+  "pubspec.lock"
+]);
+var dependencyFileKind = (path) => {
+  const name = posix.basename(path);
+  if (lockfiles.has(name)) return "lockfile";
+  if (manifests.has(name)) return "manifest";
+  if (/^(requirements|constraints)([-_.\w]*)\.(txt|in)$/.test(name)) return "manifest";
+  if (/(^|\/)requirements\/[^/]+\.(txt|in)$/.test(path)) return "manifest";
+  if (name.endsWith(".csproj") || name.endsWith(".fsproj")) return "manifest";
+  return null;
+};
+var packageJson = (text) => {
+  const versions = /* @__PURE__ */ new Map();
+  let parsed;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== "object" || parsed === null) return null;
+  for (const section of [
+    "dependencies",
+    "devDependencies",
+    "peerDependencies",
+    "optionalDependencies"
+  ]) {
+    const deps = parsed[section];
+    if (typeof deps !== "object" || deps === null) continue;
+    for (const [name, version] of Object.entries(deps))
+      if (!versions.has(name)) versions.set(name, String(version));
+  }
+  return versions;
+};
+var requirements = (text) => {
+  const versions = /* @__PURE__ */ new Map();
+  for (const raw of text.split("\n")) {
+    const line = raw.replace(/\s+#.*$/, "").trim();
+    if (line === "" || line.startsWith("#") || line.startsWith("-")) continue;
+    const match8 = /^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*(.*)$/.exec(line);
+    if (match8?.[1] !== void 0)
+      versions.set(match8[1].toLowerCase(), (match8[3] ?? "").trim() || "*");
+  }
+  return versions;
+};
+var goMod = (text) => {
+  const versions = /* @__PURE__ */ new Map();
+  let inBlock = false;
+  for (const raw of text.split("\n")) {
+    const line = raw.replace(/\/\/.*$/, "").trim();
+    if (line === "require (") {
+      inBlock = true;
+      continue;
+    }
+    if (inBlock && line === ")") {
+      inBlock = false;
+      continue;
+    }
+    const spec = inBlock ? line : /^require\s+(.+)$/.exec(line)?.[1];
+    const [module, version] = spec?.split(/\s+/) ?? [];
+    if (module !== void 0 && module !== "" && version !== void 0)
+      versions.set(module, version);
+  }
+  return versions;
+};
+var cargoToml = (text) => {
+  const versions = /* @__PURE__ */ new Map();
+  let inDeps = false;
+  for (const raw of text.split("\n")) {
+    const line = raw.replace(/\s+#.*$/, "").trim();
+    const section = /^\[(.+)\]$/.exec(line)?.[1];
+    if (section !== void 0) {
+      inDeps = /(^|\.)(dev-|build-)?dependencies$/.test(section);
+      continue;
+    }
+    if (!inDeps) continue;
+    const entry = /^([A-Za-z0-9_-]+)\s*=\s*(.+)$/.exec(line);
+    if (entry?.[1] === void 0 || entry[2] === void 0) continue;
+    const value3 = entry[2];
+    const version = /^"([^"]*)"$/.exec(value3)?.[1] ?? /version\s*=\s*"([^"]*)"/.exec(value3)?.[1];
+    versions.set(entry[1], version ?? value3);
+  }
+  return versions;
+};
+var parserFor = (path) => {
+  const name = posix.basename(path);
+  if (name === "package.json") return packageJson;
+  if (name === "go.mod") return goMod;
+  if (name === "Cargo.toml") return cargoToml;
+  if (/\.(txt|in)$/.test(name)) return requirements;
+  return null;
+};
+var dependencyChanges = (path, before, after) => {
+  const whole = [{ manifest: path, name: "*", from: null, to: null }];
+  const parse3 = parserFor(path);
+  if (parse3 === null) return whole;
+  const old = before === null ? /* @__PURE__ */ new Map() : parse3(before);
+  const next = after === null ? /* @__PURE__ */ new Map() : parse3(after);
+  if (old === null || next === null) return whole;
+  const changes = [];
+  for (const name of /* @__PURE__ */ new Set([...old.keys(), ...next.keys()])) {
+    const from = old.get(name) ?? null;
+    const to = next.get(name) ?? null;
+    if (from !== to) changes.push({ manifest: path, name, from, to });
+  }
+  return changes.length > 0 ? changes : whole;
 };
 
 // src/toolkit.ts
@@ -32230,155 +32463,6 @@ var qualityReviewer = async (ctx) => {
   };
 };
 
-// ../app/src/execution/dependency-files.ts
-import { posix } from "node:path";
-var manifests = /* @__PURE__ */ new Set([
-  "package.json",
-  "deno.json",
-  "deno.jsonc",
-  "Pipfile",
-  "pyproject.toml",
-  "setup.py",
-  "setup.cfg",
-  "go.mod",
-  "Cargo.toml",
-  "Gemfile",
-  "composer.json",
-  "pom.xml",
-  "build.gradle",
-  "build.gradle.kts",
-  "mix.exs",
-  "Package.swift",
-  "pubspec.yaml"
-]);
-var lockfiles = /* @__PURE__ */ new Set([
-  "package-lock.json",
-  "npm-shrinkwrap.json",
-  "yarn.lock",
-  "pnpm-lock.yaml",
-  "bun.lock",
-  "bun.lockb",
-  "deno.lock",
-  "Pipfile.lock",
-  "poetry.lock",
-  "uv.lock",
-  "pdm.lock",
-  "go.sum",
-  "go.work.sum",
-  "Cargo.lock",
-  "Gemfile.lock",
-  "composer.lock",
-  "gradle.lockfile",
-  "packages.lock.json",
-  "mix.lock",
-  "Package.resolved",
-  "pubspec.lock"
-]);
-var dependencyFileKind = (path) => {
-  const name = posix.basename(path);
-  if (lockfiles.has(name)) return "lockfile";
-  if (manifests.has(name)) return "manifest";
-  if (/^(requirements|constraints)([-_.\w]*)\.(txt|in)$/.test(name)) return "manifest";
-  if (/(^|\/)requirements\/[^/]+\.(txt|in)$/.test(path)) return "manifest";
-  if (name.endsWith(".csproj") || name.endsWith(".fsproj")) return "manifest";
-  return null;
-};
-var packageJson = (text) => {
-  const versions = /* @__PURE__ */ new Map();
-  let parsed;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (typeof parsed !== "object" || parsed === null) return null;
-  for (const section of [
-    "dependencies",
-    "devDependencies",
-    "peerDependencies",
-    "optionalDependencies"
-  ]) {
-    const deps = parsed[section];
-    if (typeof deps !== "object" || deps === null) continue;
-    for (const [name, version] of Object.entries(deps))
-      if (!versions.has(name)) versions.set(name, String(version));
-  }
-  return versions;
-};
-var requirements = (text) => {
-  const versions = /* @__PURE__ */ new Map();
-  for (const raw of text.split("\n")) {
-    const line = raw.replace(/\s+#.*$/, "").trim();
-    if (line === "" || line.startsWith("#") || line.startsWith("-")) continue;
-    const match8 = /^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*(.*)$/.exec(line);
-    if (match8?.[1] !== void 0)
-      versions.set(match8[1].toLowerCase(), (match8[3] ?? "").trim() || "*");
-  }
-  return versions;
-};
-var goMod = (text) => {
-  const versions = /* @__PURE__ */ new Map();
-  let inBlock = false;
-  for (const raw of text.split("\n")) {
-    const line = raw.replace(/\/\/.*$/, "").trim();
-    if (line === "require (") {
-      inBlock = true;
-      continue;
-    }
-    if (inBlock && line === ")") {
-      inBlock = false;
-      continue;
-    }
-    const spec = inBlock ? line : /^require\s+(.+)$/.exec(line)?.[1];
-    const [module, version] = spec?.split(/\s+/) ?? [];
-    if (module !== void 0 && module !== "" && version !== void 0)
-      versions.set(module, version);
-  }
-  return versions;
-};
-var cargoToml = (text) => {
-  const versions = /* @__PURE__ */ new Map();
-  let inDeps = false;
-  for (const raw of text.split("\n")) {
-    const line = raw.replace(/\s+#.*$/, "").trim();
-    const section = /^\[(.+)\]$/.exec(line)?.[1];
-    if (section !== void 0) {
-      inDeps = /(^|\.)(dev-|build-)?dependencies$/.test(section);
-      continue;
-    }
-    if (!inDeps) continue;
-    const entry = /^([A-Za-z0-9_-]+)\s*=\s*(.+)$/.exec(line);
-    if (entry?.[1] === void 0 || entry[2] === void 0) continue;
-    const value3 = entry[2];
-    const version = /^"([^"]*)"$/.exec(value3)?.[1] ?? /version\s*=\s*"([^"]*)"/.exec(value3)?.[1];
-    versions.set(entry[1], version ?? value3);
-  }
-  return versions;
-};
-var parserFor = (path) => {
-  const name = posix.basename(path);
-  if (name === "package.json") return packageJson;
-  if (name === "go.mod") return goMod;
-  if (name === "Cargo.toml") return cargoToml;
-  if (/\.(txt|in)$/.test(name)) return requirements;
-  return null;
-};
-var dependencyChanges = (path, before, after) => {
-  const whole = [{ manifest: path, name: "*", from: null, to: null }];
-  const parse3 = parserFor(path);
-  if (parse3 === null) return whole;
-  const old = before === null ? /* @__PURE__ */ new Map() : parse3(before);
-  const next = after === null ? /* @__PURE__ */ new Map() : parse3(after);
-  if (old === null || next === null) return whole;
-  const changes = [];
-  for (const name of /* @__PURE__ */ new Set([...old.keys(), ...next.keys()])) {
-    const from = old.get(name) ?? null;
-    const to = next.get(name) ?? null;
-    if (from !== to) changes.push({ manifest: path, name, from, to });
-  }
-  return changes.length > 0 ? changes : whole;
-};
-
 // src/reviewers/secret-patterns.ts
 var secretPatterns = [
   {
@@ -32727,67 +32811,6 @@ var runReviewers = (options) => {
   return Promise.all(options.names.map((name) => runOne(name, table[name], options)));
 };
 
-// ../app/src/execution/git-diff-parse.ts
-var statusOf = (letter) => {
-  switch (letter) {
-    case "A":
-      return "added";
-    case "D":
-      return "deleted";
-    case "R":
-      return "renamed";
-    case "C":
-      return "added";
-    default:
-      return "modified";
-  }
-};
-var parseNameStatus = (output) => {
-  const fields = output.split("\0");
-  const entries3 = [];
-  let i = 0;
-  while (i < fields.length) {
-    const code = fields[i] ?? "";
-    if (code === "") break;
-    const letter = code[0] ?? "M";
-    if (letter === "R" || letter === "C") {
-      const from = fields[i + 1] ?? "";
-      const to = fields[i + 2] ?? "";
-      entries3.push(
-        letter === "R" ? { status: "renamed", path: to, previousPath: from } : { status: statusOf(letter), path: to }
-      );
-      i += 3;
-    } else {
-      entries3.push({ status: statusOf(letter), path: fields[i + 1] ?? "" });
-      i += 2;
-    }
-  }
-  return entries3;
-};
-var parseNumstat = (output) => {
-  const counts = /* @__PURE__ */ new Map();
-  const fields = output.split("\0");
-  let i = 0;
-  while (i < fields.length) {
-    const head3 = fields[i] ?? "";
-    if (head3 === "") break;
-    const [added = "-", deleted = "-", path = ""] = head3.split("	");
-    const parsed = {
-      additions: added === "-" ? 0 : Number(added),
-      deletions: deleted === "-" ? 0 : Number(deleted),
-      binary: added === "-" && deleted === "-"
-    };
-    if (path === "") {
-      counts.set(fields[i + 2] ?? "", parsed);
-      i += 3;
-    } else {
-      counts.set(path, parsed);
-      i += 1;
-    }
-  }
-  return counts;
-};
-
 // src/unified-diff.ts
 var unquote = (path) => {
   if (!path.startsWith('"')) return path;
@@ -32896,10 +32919,7 @@ var collectDiff = async (cwd, env, options) => {
   };
 };
 
-// ../app/src/config/repo-policy.ts
-var import_yaml = __toESM(require_dist(), 1);
-
-// ../app/src/config/agent-choice.ts
+// ../policy/src/agent-choice.ts
 var list = (values2) => values2.length === 0 ? "none" : values2.map((value3) => `"${value3}"`).join(", ");
 var agentChoiceIssues = (agent, choices) => [
   ...choices.runtimes.includes(agent.runtime) ? [] : [
@@ -32920,7 +32940,8 @@ var checkAgentChoice = (policy, choices, source) => {
   return issues.length === 0 ? Effect_exports.succeed(policy) : Effect_exports.fail(new DecodeError({ source, issues }));
 };
 
-// ../app/src/config/repo-policy.ts
+// ../policy/src/repo-policy.ts
+var import_yaml = __toESM(require_dist(), 1);
 var REPO_POLICY_PATH = ".github/patchplane.yml";
 var mergedSections = ["budgets", "sandbox", "agent", "context", "iterate"];
 var isObject2 = (value3) => typeof value3 === "object" && value3 !== null && !Array.isArray(value3);

@@ -7,7 +7,7 @@ import {
   type PolicySpec,
   type ReviewerName,
   reviewerErrorFinding,
-} from "@patchplane/app/domain"
+} from "@patchplane/domain"
 import { reviewers as registry } from "./reviewers/index.ts"
 import type { Reviewer, ReviewerContext } from "./reviewers/types.ts"
 

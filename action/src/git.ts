@@ -1,7 +1,6 @@
 // What the pull request changes: the merge base with the base branch, the
 // head commit, changed files with line counts, and the added lines.
-import { parseNameStatus, parseNumstat } from "../../app/src/execution/git-diff-parse.ts"
-import type { FileChange } from "@patchplane/app/domain"
+import { type FileChange, parseNameStatus, parseNumstat } from "@patchplane/domain"
 import { runCommand } from "./process.ts"
 import type { Env } from "./toolkit.ts"
 import { type AddedLine, parseAddedLines } from "./unified-diff.ts"

@@ -2,7 +2,7 @@
 // environment: which run this is (branch patchplane/<run-id>), the base
 // branch and the pull request's head commit.
 import { readFileSync } from "node:fs"
-import { type ReviewerName, reviewerNames } from "@patchplane/app/domain"
+import { type ReviewerName, reviewerNames } from "@patchplane/domain"
 import { type Env, getInput } from "./toolkit.ts"
 
 /**

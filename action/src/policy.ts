@@ -3,8 +3,8 @@
 // review. The control plane decides with the run's recorded policy anyway;
 // this copy scores the job summary and the job's own pass/fail.
 import { Effect, Result } from "effect"
-import { decodeRepoPolicy } from "../../app/src/config/repo-policy.ts"
-import { decodeSyncWith, PolicySpec } from "@patchplane/app/domain"
+import { decodeRepoPolicy } from "@patchplane/policy"
+import { decodeSyncWith, PolicySpec } from "@patchplane/domain"
 import type { DiffInfo } from "./git.ts"
 
 export const defaultPolicy = (): PolicySpec => decodeSyncWith(PolicySpec, "default policy")({})

@@ -1,6 +1,6 @@
 // Posts the ReviewRuns to PatchPlane with the job's OIDC token. Network
 // failures and 5xx answers are retried; a 4xx is final (the message says why).
-import type { ReviewResultsBody } from "../../app/src/review/review-results-body.ts"
+import type { ReviewResultsBody } from "@patchplane/domain"
 import type { ReviewOutcome } from "./fan-out.ts"
 
 export interface PostTarget {

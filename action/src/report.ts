@@ -1,6 +1,6 @@
 // What people see in GitHub: annotations on the diff lines and the job
 // summary table. Findings at `info` stay out of the annotations.
-import type { Finding, ReviewScore } from "@patchplane/app/domain"
+import type { Finding, ReviewScore } from "@patchplane/domain"
 import type { ReviewOutcome } from "./fan-out.ts"
 import { type AnnotationLevel, annotation } from "./toolkit.ts"
 

@@ -5,7 +5,7 @@
 // and PatchPlane validates those again.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { dirname } from "node:path"
-import type { ReviewResultsBody } from "../../app/src/review/review-results-body.ts"
+import type { ReviewResultsBody } from "@patchplane/domain"
 
 export interface ResultsFile {
   readonly version: 1

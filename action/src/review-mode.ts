@@ -2,7 +2,7 @@
 // parallel → score → annotations, job summary, outputs → the results file.
 // The code under review runs in this job, which must not hold an id-token
 // permission: nothing here requests a token or talks to PatchPlane.
-import { type ReviewerName, reviewerNames, scoreReviews } from "@patchplane/app/domain"
+import { type ReviewerName, reviewerNames, scoreReviews } from "@patchplane/domain"
 import { runReviewers } from "./fan-out.ts"
 import { collectDiff } from "./git.ts"
 import { type ActionInputs, eventHeadSha } from "./inputs.ts"

@@ -1,7 +1,7 @@
 // The fan-out: reviewers run at the same time, each under its own timeout;
 // a crash or a timeout is an errored ReviewRun, not a failed Action.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { REVIEWER_ERROR_RULE, type ReviewerName } from "@patchplane/app/domain"
+import { REVIEWER_ERROR_RULE, type ReviewerName } from "@patchplane/domain"
 import { runReviewers } from "../src/fan-out.ts"
 import type { Reviewer } from "../src/reviewers/types.ts"
 import { type Reviewable, reviewable } from "./helpers.ts"

@@ -1,6 +1,6 @@
 // A ReviewerContext over a fixture repository, as run.ts builds it.
 import { join } from "node:path"
-import { decodeSyncWith, PolicySpec } from "@patchplane/app/domain"
+import { decodeSyncWith, PolicySpec } from "@patchplane/domain"
 import { collectDiff } from "../src/git.ts"
 import { reviewerEnv } from "../src/process.ts"
 import type { ReviewerContext } from "../src/reviewers/types.ts"

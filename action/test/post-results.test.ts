@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage } from "node:http"
 import type { AddressInfo } from "node:net"
 import { describe, expect, it } from "vitest"
-import { reviewerErrorFinding } from "@patchplane/app/domain"
+import { reviewerErrorFinding } from "@patchplane/domain"
 import type { ReviewOutcome } from "../src/fan-out.ts"
 import { PostError, postResults, resultsBody } from "../src/post-results.ts"
 

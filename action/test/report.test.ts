@@ -1,7 +1,7 @@
 // What GitHub shows of a review with many findings: at most 10 error and 10
 // warning annotations per step, so the worst of each are annotated and the job
 // summary lists every finding and says how many were left out.
-import type { Finding } from "@patchplane/app/domain"
+import type { Finding } from "@patchplane/domain"
 import { describe, expect, it } from "vitest"
 import type { ReviewOutcome } from "../src/fan-out.ts"
 import { annotations, summaryMarkdown } from "../src/report.ts"

@@ -1,7 +1,7 @@
 // Each reviewer on a real fixture repository (real git, real oxlint, real
 // test runs), and the diff they all read.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { DEPENDENCY_CHANGE_RULE } from "@patchplane/app/domain"
+import { DEPENDENCY_CHANGE_RULE } from "@patchplane/domain"
 import { lintReviewer } from "../src/reviewers/lint.ts"
 import { qualityReviewer } from "../src/reviewers/quality.ts"
 import { securityReviewer } from "../src/reviewers/security.ts"

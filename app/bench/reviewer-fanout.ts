@@ -4,12 +4,7 @@
 // the fan-out's wall time ≤ 1.15 × the slowest reviewer alone (medians).
 // Computing the diff is shared by both and left out of the timings.
 import { join } from "node:path"
-import {
-  decodeSyncWith,
-  PolicySpec,
-  type ReviewerName,
-  reviewerNames,
-} from "../src/domain/index.ts"
+import { decodeSyncWith, PolicySpec, type ReviewerName, reviewerNames } from "@patchplane/domain"
 import { runReviewers } from "../../action/src/fan-out.ts"
 import { collectDiff } from "../../action/src/git.ts"
 import { reviewerEnv } from "../../action/src/process.ts"

@@ -8,7 +8,7 @@
 import { chmod } from "node:fs/promises"
 import { join } from "node:path"
 import { Effect } from "effect"
-import { decodeSyncWith, SandboxProfile } from "../src/domain/index.ts"
+import { decodeSyncWith, SandboxProfile } from "@patchplane/domain"
 import { localWorkspaceRoot, makeLocalSandbox } from "../src/execution/local-sandbox.ts"
 
 const root = join(import.meta.dirname, "../..")

@@ -4,9 +4,8 @@ import { join } from "node:path"
 import { Cause, Effect, Exit, Redacted } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { ConfigError, loadConfig, type LoadConfigOptions } from "../src/config/load-config.ts"
-import { type AgentChoices, piOnly } from "../src/config/agent-choice.ts"
-import { decodeRepoPolicy } from "../src/config/repo-policy.ts"
-import { DecodeError, decodeSyncWith, PolicySpec } from "../src/domain/index.ts"
+import { type AgentChoices, decodeRepoPolicy, piOnly } from "@patchplane/policy"
+import { DecodeError, decodeSyncWith, PolicySpec } from "@patchplane/domain"
 
 let dir: string
 beforeEach(async () => {

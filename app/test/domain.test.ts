@@ -13,7 +13,7 @@ import {
   RuntimeEventPayload,
   WorkflowRunState,
   workflowRunTransitions,
-} from "../src/domain/index.ts"
+} from "@patchplane/domain"
 
 const decodeEvent = decodeSyncWith(RuntimeEvent, "runtime event")
 

@@ -1,6 +1,6 @@
 // The JSON the control plane's API answers with, as the dashboard reads it
 // (dates arrive as ISO strings). The state vocabulary is the domain's own.
-import type { RuntimeEventPayload, WorkflowRunState } from "@patchplane/app/domain"
+import type { RuntimeEventPayload, WorkflowRunState } from "@patchplane/domain"
 
 export type { RuntimeEventPayload, WorkflowRunState }
 export type Role = "admin" | "reviewer" | "viewer"

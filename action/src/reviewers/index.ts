@@ -1,5 +1,5 @@
 // The reviewers by name, in the domain's order.
-import type { ReviewerName } from "@patchplane/app/domain"
+import type { ReviewerName } from "@patchplane/domain"
 import { lintReviewer } from "./lint.ts"
 import { qualityReviewer } from "./quality.ts"
 import { securityReviewer } from "./security.ts"

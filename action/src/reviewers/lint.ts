@@ -2,7 +2,7 @@
 // own oxlint config. Findings on lines the change added count toward the
 // score; findings elsewhere in touched files are listed as info (existing
 // debt is not the change's fault).
-import type { Finding, Severity } from "@patchplane/app/domain"
+import type { Finding, Severity } from "@patchplane/domain"
 import { runCommand } from "../process.ts"
 import { clampScore, type Reviewer, shellQuote } from "./types.ts"
 

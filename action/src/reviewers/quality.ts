@@ -1,6 +1,6 @@
 // quality: how big the change is, whether it stays inside the policy's
 // allowedPaths, and whether code changes come with test changes.
-import { type Finding, pathAllowed } from "@patchplane/app/domain"
+import { type Finding, pathAllowed } from "@patchplane/domain"
 import { clampScore, type Reviewer } from "./types.ts"
 
 const TEST_FILE =

@@ -1,11 +1,13 @@
 // security: secrets in the lines the change adds, dependency changes (each
 // new, changed or removed package listed; high risk, escalated by policy) and
 // risky patterns in workflow files.
-import { DEPENDENCY_CHANGE_RULE, type DependencyChange, type Finding } from "@patchplane/app/domain"
 import {
+  DEPENDENCY_CHANGE_RULE,
+  type DependencyChange,
   dependencyChanges,
   dependencyFileKind,
-} from "../../../app/src/execution/dependency-files.ts"
+  type Finding,
+} from "@patchplane/domain"
 import type { DiffInfo } from "../git.ts"
 import { findSecrets } from "./secret-patterns.ts"
 import { clampScore, type Reviewer, type ReviewerContext } from "./types.ts"

@@ -1,7 +1,7 @@
 // Counts and failing tests from what common runners print: node --test (spec
 // and TAP), vitest, jest, mocha, pytest, go test. Best effort: the exit code
 // decides pass/fail; these only make the result readable.
-import type { Finding } from "@patchplane/app/domain"
+import type { Finding } from "@patchplane/domain"
 
 export interface TestCounts {
   readonly passed: number

@@ -1,7 +1,7 @@
 // tests: the repository's test command (input `test-command`, default
 // `npm test`) with the job's credentials withheld. Pass/fail is the exit
 // code; counts and failing tests are parsed where the runner prints them.
-import type { Finding } from "@patchplane/app/domain"
+import type { Finding } from "@patchplane/domain"
 import { runCommand } from "../process.ts"
 import { parseFailures, parseTestCounts } from "./test-output.ts"
 import { clampScore, type Reviewer } from "./types.ts"

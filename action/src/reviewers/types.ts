@@ -1,7 +1,7 @@
 // The contract every reviewer implements. A reviewer scores what it sees in
 // [0, 1] and lists findings; whether that passes is the policy's call
 // (minScore), made by the fan-out. Throwing means the reviewer errored.
-import type { Finding, PolicySpec } from "@patchplane/app/domain"
+import type { Finding, PolicySpec } from "@patchplane/domain"
 import type { DiffInfo } from "../git.ts"
 
 export interface ReviewerContext {

@@ -1,7 +1,7 @@
 // Risky patterns in GitHub workflow and action files. A change to CI is the
 // shortest path from generated code to the repository's secrets, so any such
 // change is flagged and these patterns are errors.
-import type { Severity } from "@patchplane/app/domain"
+import type { Severity } from "@patchplane/domain"
 
 export const isWorkflowFile = (path: string) =>
   /^\.github\/workflows\/[^/]+\.ya?ml$/.test(path) ||

@@ -9,7 +9,7 @@ import {
   RuntimeProfile,
   SandboxProfile,
   withDefault,
-} from "../domain/index.ts"
+} from "@patchplane/domain"
 
 /**
  * A secret: `{"env": "NAME"}` (read from the environment), `{"file": "path"}`

@@ -4,13 +4,13 @@
 // - PORT overrides server.port and DATABASE_URL overrides database.url;
 //   nothing else is read from scattered environment variables;
 // - a bad file fails with the path and reason of every bad field.
-import { type AgentChoices, agentChoiceIssues, agentChoicesOf } from "./agent-choice.ts"
+import { type AgentChoices, agentChoiceIssues, agentChoicesOf } from "@patchplane/policy"
 import { existsSync } from "node:fs"
 import { readFile } from "node:fs/promises"
 import { dirname, resolve } from "node:path"
 import { Effect, Redacted, Schema } from "effect"
 import { parseDocument } from "yaml"
-import { decodeWith, type FieldIssue, formatIssues } from "../domain/index.ts"
+import { decodeWith, type FieldIssue, formatIssues } from "@patchplane/domain"
 import { PatchPlaneConfig, type SecretRef } from "./config-schema.ts"
 
 export const CONFIG_FILE_NAMES = [

@@ -4,7 +4,7 @@
 // Pure and deterministic: the same inputs give the same prompt and digest,
 // so an operator can reproduce exactly what the model saw.
 import { createHash } from "node:crypto"
-import type { ContextPolicy } from "../domain/index.ts"
+import type { ContextPolicy } from "@patchplane/domain"
 import { sanitizeForAgent } from "../intake/sanitize.ts"
 import type { AssembledContext, ContextPart, GatheredContext } from "./context-types.ts"
 import { renderPrompt } from "./render-prompt.ts"

@@ -5,7 +5,7 @@
 // repository's Copilot instructions when the policy lets the agent read
 // repository instructions (AGENTS.md and CLAUDE.md the agent reads itself).
 import { Effect } from "effect"
-import type { PolicySpec } from "../domain/index.ts"
+import type { PolicySpec } from "@patchplane/domain"
 import type {
   GitHubError,
   GitHubShape,

@@ -6,16 +6,18 @@
 import { Effect } from "effect"
 import {
   type DependencyChange,
+  dependencyChanges,
+  dependencyFileKind,
   type FileChange,
+  fileChanges,
   isWorkflowPath,
+  parseRawNewBlobs,
   type PatchSet,
-} from "../domain/index.ts"
+} from "@patchplane/domain"
 import { runBranch } from "./checkout.ts"
-import { dependencyChanges, dependencyFileKind } from "./dependency-files.ts"
 import { workflowRisk } from "./workflow-files.ts"
 import { ExecutionAdapter } from "./execution-adapter.ts"
 import { ExecutionError } from "./execution-errors.ts"
-import { fileChanges, parseRawNewBlobs } from "./git-diff-parse.ts"
 import type { ExecFailure, ExecResult, SandboxHandle } from "./sandbox-types.ts"
 import { testsRun } from "./test-commands.ts"
 

@@ -1,7 +1,7 @@
 // What every ExecutionAdapter backend (local bubblewrap, Daytona) offers, in
 // plain data: the orchestration never learns which backend it talks to.
 import type { Effect, Redacted, Scope, Stream } from "effect"
-import type { SandboxBackend, SandboxProfile } from "../domain/index.ts"
+import type { SandboxBackend, SandboxProfile } from "@patchplane/domain"
 import type {
   ExecutionError,
   OperationUnsupportedError,

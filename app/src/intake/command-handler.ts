@@ -21,7 +21,7 @@ import {
   type WorkflowRunRow,
 } from "@patchplane/db"
 import { Effect } from "effect"
-import type { PolicySpec, RevertTarget, SourceChannel } from "../domain/index.ts"
+import type { PolicySpec, RevertTarget, SourceChannel } from "@patchplane/domain"
 import type { GitHubShape, ReactionTarget, RepoRef } from "../github/github-service.ts"
 import type { ControlError, OrchestratorShape } from "../orchestration/orchestrator.ts"
 import type { Logger } from "../platform/logger.ts"

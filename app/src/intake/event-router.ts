@@ -1,7 +1,7 @@
 // One verified event in, one Outcome out. Decodes the payload parts we use
 // and hands them to the command handler or the installation sync.
 import { Effect } from "effect"
-import { decodeWith } from "../domain/index.ts"
+import { decodeWith } from "@patchplane/domain"
 import {
   type CommandSource,
   handleCommandSource,

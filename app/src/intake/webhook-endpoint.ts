@@ -5,7 +5,7 @@
 // redelivery answers 200 without new work. Then Probot routes the event to
 // our handlers and the outcome lands on the delivery row.
 import type { IncomingMessage, ServerResponse } from "node:http"
-import { decodeSyncWith } from "../domain/index.ts"
+import { decodeSyncWith } from "@patchplane/domain"
 import { type Probot, verifySignature } from "../github/probot.ts"
 import type { Logger } from "../platform/logger.ts"
 import type { Outcome } from "./command-handler.ts"

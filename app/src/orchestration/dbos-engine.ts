@@ -4,7 +4,10 @@
 // truth; DBOS's tables are its bookkeeping). Everything else in the app talks
 // to the Engine interface below.
 import { DBOS, Error as DBOSErrors } from "@dbos-inc/dbos-sdk"
-// Recovering another (dead) executor's workflows is only on the executor object.
+// Recovering another (dead) executor's workflows is only on the executor object:
+// SDK 5.3.0's public API (DBOS, DBOSClient) has no such call, and its only
+// caller is DBOS.launch() for this executor's own id. The package exports the
+// path ("./internal/*"), so it resolves; check it on every SDK upgrade.
 import { DBOSExecutor } from "@dbos-inc/dbos-sdk/internal/dbos-executor"
 import type { Logger } from "../platform/logger.ts"
 

@@ -12,7 +12,7 @@ import {
   patchSetLimitFindings,
   type RuntimeProfile,
   type SandboxProfile,
-} from "../domain/index.ts"
+} from "@patchplane/domain"
 import {
   checkoutRepository,
   collectPatchSet,

@@ -18,7 +18,7 @@ import {
   type WorkflowRunRow,
 } from "@patchplane/db"
 import { Context, Effect, Layer, Schema } from "effect"
-import { isTerminalState, type IllegalTransition, type WorkflowRunState } from "../domain/index.ts"
+import { isTerminalState, type IllegalTransition, type WorkflowRunState } from "@patchplane/domain"
 import type { Engine } from "./dbos-engine.ts"
 import type { InterruptController } from "./interrupts.ts"
 import { type LifecycleStoreError, type StaleTransition, transitionRun } from "./run-lifecycle.ts"

@@ -15,7 +15,7 @@ import {
   isTerminalState,
   workflowRunTransitions,
   type WorkflowRunState,
-} from "../domain/index.ts"
+} from "@patchplane/domain"
 
 export class StaleTransition extends Schema.TaggedError<StaleTransition>()("StaleTransition", {
   runId: Schema.String,

@@ -2,7 +2,7 @@
 // implementation composes the execution, runtime and publication services;
 // tests provide their own. Every step must be safe to run again after a crash
 // (idempotent by stored ids): a step that was cut off mid-way is re-run.
-import type { PolicySpec, RevertTarget } from "../domain/index.ts"
+import type { PolicySpec, RevertTarget } from "@patchplane/domain"
 
 /** What the workflow resolved about a run before provisioning it. */
 export interface RunPlan {

@@ -16,8 +16,7 @@ import {
 } from "@patchplane/db"
 import { createHash } from "node:crypto"
 import { Effect, Schema } from "effect"
-import { type AgentChoices, piOnly } from "../config/agent-choice.ts"
-import { decodeRepoPolicy, REPO_POLICY_PATH } from "../config/repo-policy.ts"
+import { type AgentChoices, decodeRepoPolicy, piOnly, REPO_POLICY_PATH } from "@patchplane/policy"
 import { assembleContext } from "../context/assemble-context.ts"
 import { emptyContext, type GatheredContext } from "../context/context-types.ts"
 import type { GatherTarget } from "../context/gather-context.ts"
@@ -26,7 +25,7 @@ import {
   isTerminalState,
   PolicySpec,
   type WorkflowRunState,
-} from "../domain/index.ts"
+} from "@patchplane/domain"
 import type { Logger } from "../platform/logger.ts"
 import {
   type StepOptions,

@@ -9,7 +9,6 @@ import {
   runMigrations,
   startEmbeddedPostgres,
 } from "@patchplane/db"
-import { createTestDatabase } from "@patchplane/db/testing"
 import { Context, Effect, Layer, Redacted, Schema } from "effect"
 import type { Pool } from "pg"
 import { AppConfig } from "./app-config.ts"
@@ -33,7 +32,8 @@ export interface DatabaseShape {
 const wrap = (message: string) => (error: unknown) =>
   new DatabaseError({ message: `${message}: ${error instanceof Error ? error.message : error}` })
 
-const make = (
+/** The service over an open pool; the test layer (app/test/support) builds one too. */
+export const databaseShape = (
   pool: Pool,
   kind: DatabaseShape["kind"],
   location: string,
@@ -69,7 +69,7 @@ export class Database extends Context.Service<Database, DatabaseShape>()(
           endPool,
         )
         yield* migrated(pool)
-        return make(pool, "external", redactUrl(Redacted.value(url)), Redacted.value(url))
+        return databaseShape(pool, "external", redactUrl(Redacted.value(url)), Redacted.value(url))
       }
       const server = yield* Effect.acquireRelease(
         Effect.tryPromise({
@@ -88,24 +88,12 @@ export class Database extends Context.Service<Database, DatabaseShape>()(
         server.relocated === null
           ? ""
           : `; moved there because the "postgres" user cannot enter ${server.relocated.blockedAt}`
-      return make(
+      return databaseShape(
         pool,
         "embedded",
         `${server.dataDir} (127.0.0.1:${server.port}${moved})`,
         server.url,
       )
-    }),
-  )
-
-  /** A fresh, migrated database on the test server, dropped when the layer closes. */
-  static readonly layerTest = Layer.effect(
-    Database,
-    Effect.gen(function* () {
-      const test = yield* Effect.acquireRelease(
-        Effect.tryPromise({ try: () => createTestDatabase("app"), catch: wrap("test database") }),
-        (t) => Effect.promise(() => t.drop()),
-      )
-      return make(test.pool, "test", test.name, test.url)
     }),
   )
 }

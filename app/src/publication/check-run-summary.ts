@@ -1,7 +1,7 @@
 // The `PatchPlane` check run's output: the decision, the score per reviewer,
 // the findings worth a look, and the dashboard link. GitHub renders it as
 // Markdown on the PR's Checks tab.
-import type { MergeDecisionState, WorkflowRunState } from "../domain/index.ts"
+import type { MergeDecisionState, WorkflowRunState } from "@patchplane/domain"
 
 export interface SummaryReview {
   readonly reviewer: string

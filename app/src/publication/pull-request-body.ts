@@ -1,7 +1,7 @@
 // The draft PR a run opens: a title from the prompt and a body that says what
 // was asked, by whom, what changed, what needs a careful look, and where the
 // record lives. A marker lets PatchPlane recognise its own PRs.
-import type { DependencyChange, FileChange } from "../domain/index.ts"
+import type { DependencyChange, FileChange } from "@patchplane/domain"
 
 export interface PullRequestContent {
   readonly runId: string

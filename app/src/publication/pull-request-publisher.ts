@@ -14,7 +14,7 @@ import {
   recordMergeDecision,
 } from "@patchplane/db"
 import { Effect } from "effect"
-import { type DependencyChange, type FileChange, isPullRequestChannel } from "../domain/index.ts"
+import { type DependencyChange, type FileChange, isPullRequestChannel } from "@patchplane/domain"
 import type { GitHubShape, PullRequestInfo, RepoRef } from "../github/github-service.ts"
 import { CHECK_RUN_NAME } from "./check-run-name.ts"
 import { fitBody } from "./github-limits.ts"

@@ -17,7 +17,7 @@ import {
   setCheckRun,
 } from "@patchplane/db"
 import { Effect } from "effect"
-import type { MergeDecisionState, WorkflowRunState } from "../domain/index.ts"
+import type { MergeDecisionState, WorkflowRunState } from "@patchplane/domain"
 import type {
   CheckRunConclusion,
   CheckRunInput,

@@ -1,6 +1,6 @@
 // The one status comment per PromptRequest: a checklist of stages, edited in
 // place as the run moves (never a stream of new comments).
-import { isTerminalState, WorkflowRunState } from "../domain/index.ts"
+import { isTerminalState, WorkflowRunState } from "@patchplane/domain"
 
 const STAGES = [
   { label: "Request received", reachedAt: "queued" },

@@ -8,7 +8,7 @@
 // `workflow_ref` to the caller's; a workflow the agent wrote on its branch
 // can call the reusable one, but then the reusable one's own jobs post.
 import { Schema } from "effect"
-import { RepoFullName } from "../domain/index.ts"
+import { RepoFullName } from "@patchplane/domain"
 import { ClaimsRejected } from "./review-errors.ts"
 
 export const ActionsClaims = Schema.Struct({

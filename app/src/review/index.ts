@@ -5,5 +5,11 @@ export * from "./oidc-verifier.ts"
 export * from "./policy-evaluator.ts"
 export * from "./record-review-results.ts"
 export * from "./review-errors.ts"
-export * from "./review-results-body.ts"
+export {
+  duplicateReviewer,
+  MAX_COMMENTS_CHARS,
+  MAX_FINDINGS_PER_REVIEW,
+  ReviewReport,
+  ReviewResultsBody,
+} from "@patchplane/domain"
 export * from "./review-results-endpoint.ts"

@@ -4,7 +4,7 @@
 // No secret is stored anywhere: the issuer's public keys are the trust root.
 import { Effect, Schema } from "effect"
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from "jose"
-import { decodeWith } from "../domain/index.ts"
+import { decodeWith } from "@patchplane/domain"
 import { ActionsClaims } from "./actions-claims.ts"
 import { OidcTokenError } from "./review-errors.ts"
 

@@ -24,7 +24,7 @@ import {
   type ReviewScore,
   type ScorableReview,
   scoreReviews,
-} from "../domain/index.ts"
+} from "@patchplane/domain"
 
 export interface EvaluatedPatchSet {
   readonly headSha: string | null

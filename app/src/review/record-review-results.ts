@@ -23,14 +23,14 @@ import {
   PolicySpec,
   type WorkflowRunState,
   type ReviewerName,
+  type ReviewResultsBody,
   type ScorableReview,
   type Severity,
-} from "../domain/index.ts"
+} from "@patchplane/domain"
 import { type ActionsClaims, rejectClaims } from "./actions-claims.ts"
 import { roundOwningHead } from "./head-round.ts"
 import { evaluatedFile, evaluatePolicy } from "./policy-evaluator.ts"
 import { type ClaimsRejected, ReviewRequestError } from "./review-errors.ts"
-import type { ReviewResultsBody } from "./review-results-body.ts"
 
 export interface RecordDeps {
   readonly db: Executor

@@ -6,7 +6,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { Executor } from "@patchplane/db"
 import { Effect } from "effect"
-import { decodeWith, type MergeDecisionState, type PolicySpec } from "../domain/index.ts"
+import {
+  decodeWith,
+  duplicateReviewer,
+  type MergeDecisionState,
+  type PolicySpec,
+  ReviewResultsBody,
+} from "@patchplane/domain"
 import { bearerToken, readJsonBody, sendJson } from "./http-io.ts"
 import type { OidcVerifier } from "./oidc-verifier.ts"
 import { recordReviewResults, type RecordedResults } from "./record-review-results.ts"
@@ -16,7 +22,6 @@ import {
   type ReviewEndpointError,
   ReviewRequestError,
 } from "./review-errors.ts"
-import { duplicateReviewer, ReviewResultsBody } from "./review-results-body.ts"
 
 /** What the lead's publication step needs after each decision (check run, status comment). */
 export interface ReviewDecisionEvent {

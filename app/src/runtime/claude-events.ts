@@ -12,7 +12,7 @@
 //   result                            → turn.completed, or turn.failed (error, aborted); the prompt's end
 //   system init, other stream_events, control responses → nothing
 // Lines of a sub-agent (parent_tool_use_id set) are not turns of this session.
-import type { RuntimeEventPayload } from "../domain/index.ts"
+import type { RuntimeEventPayload } from "@patchplane/domain"
 import { capArgs, type PiMapperLimits, textOf, truncate } from "./pi-events.ts"
 
 export type ClaudeMapperLimits = PiMapperLimits

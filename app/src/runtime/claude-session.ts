@@ -14,7 +14,7 @@
 // Claude Code asks for no approvals here (bypassPermissions in the sandbox),
 // so approval responses are refused.
 import { Cause, Deferred, Effect, Fiber, Option, type Scope, Stream } from "effect"
-import type { RuntimeEventPayload } from "../domain/index.ts"
+import type { RuntimeEventPayload } from "@patchplane/domain"
 import type { SandboxProcess } from "../execution/index.ts"
 import { ClaudeEventMapper, type ClaudeMapperLimits, decodeClaudeLine } from "./claude-events.ts"
 import { budgetExhaustedCode } from "./model-gateway.ts"

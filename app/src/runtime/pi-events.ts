@@ -13,7 +13,7 @@
 //   extension_ui_request (confirm)   → approval.required
 //   agent_start/end, message_start/update, tool_execution_update, queue_update → nothing
 //     (agent_end is the adapter's "idle again"; deltas are not kept)
-import type { RuntimeEventPayload } from "../domain/index.ts"
+import type { RuntimeEventPayload } from "@patchplane/domain"
 import type { PiEvent } from "./pi-rpc.ts"
 
 export interface PiMapperLimits {

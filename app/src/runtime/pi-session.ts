@@ -6,7 +6,7 @@
 // dying, the scope closing — ends in `terminate`, which emits
 // session.terminated exactly once, after every other event.
 import { Cause, Deferred, Effect, Fiber, Option, type Scope, Stream } from "effect"
-import type { RuntimeEventPayload } from "../domain/index.ts"
+import type { RuntimeEventPayload } from "@patchplane/domain"
 import type { SandboxProcess } from "../execution/index.ts"
 import { budgetExhaustedCode } from "./model-gateway.ts"
 import { isDialogRequest, PiEventMapper, type PiMapperLimits } from "./pi-events.ts"

@@ -2,7 +2,7 @@
 // these types and the domain's normalized RuntimeEvents; which agent runtime
 // runs behind them (Pi today) stays inside its adapter.
 import type { Effect, Scope } from "effect"
-import type { PolicySpec, RuntimeEventPayload, RuntimeProfile } from "../domain/index.ts"
+import type { PolicySpec, RuntimeEventPayload, RuntimeProfile } from "@patchplane/domain"
 import type { SandboxHandle } from "../execution/index.ts"
 import type { RuntimeError } from "./runtime-errors.ts"
 

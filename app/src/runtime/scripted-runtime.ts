@@ -4,7 +4,7 @@
 // once, events through the caller's sink in order) so code tested against it
 // behaves the same against Pi.
 import { Deferred, Effect, Option } from "effect"
-import type { RuntimeEventPayload } from "../domain/index.ts"
+import type { RuntimeEventPayload } from "@patchplane/domain"
 import { RuntimeError } from "./runtime-errors.ts"
 import type {
   RuntimeAdapterShape,

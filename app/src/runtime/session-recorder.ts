@@ -15,7 +15,7 @@ import {
   setRuntimeSessionStatus,
 } from "@patchplane/db"
 import { Effect } from "effect"
-import type { RuntimeEventPayload } from "../domain/index.ts"
+import type { RuntimeEventPayload } from "@patchplane/domain"
 import type { SandboxHandle } from "../execution/index.ts"
 import { errorText } from "../execution/index.ts"
 import { Database, DatabaseError } from "../platform/database.ts"

@@ -4,7 +4,7 @@
 // `web` processes (HTTP, webhooks) and `worker` processes (executing runs)
 // against one PostgreSQL. Tests run it in-process over real HTTP.
 import { gatherContext } from "../context/gather-context.ts"
-import { decodeRepoPolicy, REPO_POLICY_PATH } from "../config/repo-policy.ts"
+import { decodeRepoPolicy, REPO_POLICY_PATH } from "@patchplane/policy"
 import { withStatusPublishing } from "../publication/status-publishing.ts"
 import { pullRequestWebUrl } from "../github/github-urls.ts"
 import { createServer, type Server } from "node:http"

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest"
 import { assembleContext } from "../../src/context/assemble-context.ts"
 import type { GatheredContext } from "../../src/context/context-types.ts"
 import { DATA_END } from "../../src/context/render-prompt.ts"
-import { ContextPolicy } from "../../src/domain/index.ts"
+import { ContextPolicy } from "@patchplane/domain"
 
 const policy = (overrides: Record<string, number> = {}) =>
   Schema.decodeUnknownSync(ContextPolicy)(overrides)

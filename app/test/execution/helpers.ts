@@ -5,7 +5,7 @@ import { chmod, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Cause, Effect, Exit, type Layer, type Scope } from "effect"
-import { decodeSyncWith, SandboxProfile } from "../../src/domain/index.ts"
+import { decodeSyncWith, SandboxProfile } from "@patchplane/domain"
 
 const decodeProfile = decodeSyncWith(SandboxProfile, "sandbox profile")
 

@@ -6,7 +6,7 @@ import {
   type FileChange,
   patchSetLimitFindings,
   PolicySpec,
-} from "../../src/domain/index.ts"
+} from "@patchplane/domain"
 import { workflowRisk } from "../../src/execution/workflow-files.ts"
 
 const limits = (overrides: Record<string, unknown> = {}) =>

@@ -1,8 +1,7 @@
 // The PatchSet's building blocks: dependency files, test commands, git's
 // machine-readable diff output and the commit message.
 import { describe, expect, it } from "vitest"
-import { dependencyChanges, dependencyFileKind } from "../../src/execution/dependency-files.ts"
-import { fileChanges } from "../../src/execution/git-diff-parse.ts"
+import { dependencyChanges, dependencyFileKind, fileChanges } from "@patchplane/domain"
 import { commitMessage } from "../../src/execution/patch-set-collector.ts"
 import { testsRun } from "../../src/execution/test-commands.ts"
 

@@ -19,6 +19,7 @@ import { collectPatchSet } from "../../src/execution/patch-set-collector.ts"
 import type { SandboxHandle } from "../../src/execution/sandbox-types.ts"
 import { Database } from "../../src/platform/database.ts"
 import { GitHubInstallationBroker } from "../../src/platform/github-installation-broker.ts"
+import { testDatabaseLayer } from "../support/test-database.ts"
 import { openTempDir, profile, runIn, type SeededRemote, seedRemote } from "./helpers.ts"
 
 const packageJson = (deps: Record<string, string>) =>
@@ -213,7 +214,7 @@ describe("PatchSet collection", () => {
   }, 30_000)
 
   it("stores the PatchSet and records the sandbox id on the RuntimeSession", async () => {
-    const stored = await runIn(Layer.mergeAll(layers(), Database.layerTest))(
+    const stored = await runIn(Layer.mergeAll(layers(), testDatabaseLayer))(
       Effect.gen(function* () {
         const { db } = yield* Database
         const run = yield* Effect.promise(async () => {

@@ -6,7 +6,7 @@ import {
   PolicySpec,
   type ReviewerName,
   type ScorableReview,
-} from "../../src/domain/index.ts"
+} from "@patchplane/domain"
 import { type EvaluatedPatchSet, evaluatePolicy } from "../../src/review/policy-evaluator.ts"
 
 const policy = (spec: Record<string, unknown> = {}) => decodeSyncWith(PolicySpec, "policy")(spec)

@@ -10,7 +10,7 @@ import {
   type ReviewerName,
   type ScorableReview,
   scoreReviews,
-} from "../../src/domain/index.ts"
+} from "@patchplane/domain"
 
 const policy = (spec: Record<string, unknown> = {}) => decodeSyncWith(PolicySpec, "policy")(spec)
 

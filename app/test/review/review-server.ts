@@ -3,7 +3,7 @@
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import type { Executor } from "@patchplane/db"
-import { decodeSyncWith, PolicySpec } from "../../src/domain/index.ts"
+import { decodeSyncWith, PolicySpec } from "@patchplane/domain"
 import { DEFAULT_REVIEW_WORKFLOWS } from "../../src/review/actions-claims.ts"
 import { makeOidcVerifier } from "../../src/review/oidc-verifier.ts"
 import {

@@ -11,7 +11,7 @@ import {
 } from "@patchplane/db"
 import { createTestDatabase, type TestDatabase } from "@patchplane/db/testing"
 import { Effect, Layer, Redacted, type Scope } from "effect"
-import type { RuntimeEventPayload } from "../../src/domain/index.ts"
+import type { RuntimeEventPayload } from "@patchplane/domain"
 import { ExecutionAdapter } from "../../src/execution/execution-adapter.ts"
 import type { SandboxHandle } from "../../src/execution/index.ts"
 import { Database } from "../../src/platform/database.ts"

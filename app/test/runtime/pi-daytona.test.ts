@@ -13,7 +13,7 @@ import {
   type ScriptStep,
   startScriptedModelServer,
 } from "../../dev/scripted-model/scripted-model-server.ts"
-import type { RuntimeEventPayload } from "../../src/domain/index.ts"
+import type { RuntimeEventPayload } from "@patchplane/domain"
 import { ExecutionAdapter } from "../../src/execution/execution-adapter.ts"
 import { Database } from "../../src/platform/database.ts"
 import { createModelGateway, ModelGateway } from "../../src/runtime/model-gateway.ts"

@@ -8,7 +8,7 @@ import { join } from "node:path"
 import { getRuntimeSession, listModelCalls } from "@patchplane/db"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import type { RuntimeEventPayload } from "../../src/domain/index.ts"
+import type { RuntimeEventPayload } from "@patchplane/domain"
 import { RuntimeAdapter } from "../../src/runtime/runtime-adapter.ts"
 import { hostProcessesWith } from "../execution/helpers.ts"
 import {

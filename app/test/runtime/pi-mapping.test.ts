@@ -1,7 +1,7 @@
 // Pure parts of the Pi adapter: line framing, RPC decoding, the event
 // mapping to normalized RuntimeEvents, and how Pi is launched.
 import { describe, expect, it } from "vitest"
-import { decodeSyncWith, RuntimeEventPayload } from "../../src/domain/index.ts"
+import { decodeSyncWith, RuntimeEventPayload } from "@patchplane/domain"
 import { LineSplitter } from "../../src/execution/line-splitter.ts"
 import { signRunToken } from "../../src/runtime/gateway-token.ts"
 import { capArgs, PiEventMapper } from "../../src/runtime/pi-events.ts"

@@ -4,7 +4,7 @@
 import { getRuntimeSession, listModelCalls, listRuntimeEvents } from "@patchplane/db"
 import { Effect, Fiber } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import type { RuntimeEventPayload } from "../../src/domain/index.ts"
+import type { RuntimeEventPayload } from "@patchplane/domain"
 import { ExecutionAdapter } from "../../src/execution/execution-adapter.ts"
 import { collectPatchSet } from "../../src/execution/patch-set-collector.ts"
 import { RuntimeAdapter } from "../../src/runtime/runtime-adapter.ts"

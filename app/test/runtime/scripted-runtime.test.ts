@@ -3,7 +3,7 @@
 import { getRuntimeSession, listRuntimeEvents } from "@patchplane/db"
 import { Effect, Exit, Fiber, Layer } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import type { RuntimeEventPayload } from "../../src/domain/index.ts"
+import type { RuntimeEventPayload } from "@patchplane/domain"
 import type { SandboxHandle } from "../../src/execution/index.ts"
 import { Database } from "../../src/platform/database.ts"
 import { RuntimeAdapter } from "../../src/runtime/runtime-adapter.ts"

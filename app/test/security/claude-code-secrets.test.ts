@@ -7,7 +7,7 @@
 import { listRuntimeEvents } from "@patchplane/db"
 import { Effect } from "effect"
 import { afterAll, beforeAll, expect, it } from "vitest"
-import type { RuntimeEventPayload } from "../../src/domain/index.ts"
+import type { RuntimeEventPayload } from "@patchplane/domain"
 import { RuntimeAdapter } from "../../src/runtime/runtime-adapter.ts"
 import { claudeProbeScript } from "../../dev/scripted-model/model-scripts.ts"
 import {

@@ -15,7 +15,7 @@ import { listPatchSets, listRuntimeEvents } from "@patchplane/db"
 import { afterAll, beforeAll, expect, it } from "vitest"
 import { REPOSITORY } from "../../dev/local-world.ts"
 import { callTools, say, toolCall } from "../../dev/scripted-model/model-scripts.ts"
-import type { RuntimeEventPayload } from "../../src/domain/index.ts"
+import type { RuntimeEventPayload } from "@patchplane/domain"
 import { type Loop, startLoop } from "../e2e/harness.ts"
 
 let loop: Loop

@@ -59,7 +59,7 @@ export const reviewRuns = pgTable(
   (t) => [unique().on(t.patchSetId, t.reviewer), index().on(t.workflowRunId)],
 )
 
-// Mirrors MergeDecisionState in app/src/domain (a test keeps them equal).
+// Mirrors MergeDecisionState in @patchplane/domain (a test keeps them equal).
 export const mergeDecisionState = pgEnum("merge_decision_state", [
   "draft-pr",
   "ready-for-review",

@@ -17,7 +17,7 @@ import { repositories } from "./github.ts"
 import { configProfiles, executionTargets, policyBundles } from "./policy.ts"
 import { promptRequests } from "./requests.ts"
 
-// Mirrors WorkflowRunState in app/src/domain (a test keeps them equal).
+// Mirrors WorkflowRunState in @patchplane/domain (a test keeps them equal).
 export const workflowRunState = pgEnum("workflow_run_state", [
   "queued",
   "provisioning",

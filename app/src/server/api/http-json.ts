@@ -2,7 +2,7 @@
 // {"error":{"code","message","path"?}}.
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { Schema } from "effect"
-import { DecodeError, decodeSyncWith } from "../../domain/index.ts"
+import { DecodeError, decodeSyncWith } from "@patchplane/domain"
 
 export class ApiError extends Error {
   readonly status: number

@@ -5,8 +5,8 @@
 //                                       with decoding errors by field
 import { getRepositoryById, listInstallationsWithRepositories } from "@patchplane/db"
 import { Effect } from "effect"
-import { decodeRepoPolicy, REPO_POLICY_PATH } from "../../config/repo-policy.ts"
-import { DecodeError } from "../../domain/index.ts"
+import { decodeRepoPolicy, REPO_POLICY_PATH } from "@patchplane/policy"
+import { DecodeError } from "@patchplane/domain"
 import { requireRole } from "./auth.ts"
 import type { ApiRoutes, DashboardApiDeps } from "./dashboard-deps.ts"
 import { ApiError, sendJson } from "./http-json.ts"

@@ -18,7 +18,7 @@ import {
 } from "@patchplane/db"
 import { Effect, Schema } from "effect"
 import type { ResolvedConfig } from "../../config/load-config.ts"
-import { WorkflowRunState } from "../../domain/index.ts"
+import { WorkflowRunState } from "@patchplane/domain"
 import { sanitizeBounded, TextRefused } from "../../intake/bounded-sanitizer.ts"
 import type { ControlError, OrchestratorShape } from "../../orchestration/orchestrator.ts"
 import { type Authenticate, type Caller, requireRole } from "./auth.ts"

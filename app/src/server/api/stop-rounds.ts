@@ -11,7 +11,7 @@ import {
   type WorkflowRunRow,
 } from "@patchplane/db"
 import { Effect } from "effect"
-import { isTerminalState } from "../../domain/index.ts"
+import { isTerminalState } from "@patchplane/domain"
 import type { OrchestratorShape } from "../../orchestration/orchestrator.ts"
 import { ApiError } from "./http-json.ts"
 

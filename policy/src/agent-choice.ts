@@ -5,7 +5,7 @@
 // starts — a repository cannot pick a runtime or a model (and so a price)
 // the operator did not allow.
 import { Effect } from "effect"
-import { DecodeError, type FieldIssue, type PolicySpec } from "../domain/index.ts"
+import { DecodeError, type FieldIssue, type PolicySpec } from "@patchplane/domain"
 
 export interface AgentChoices {
   readonly runtimes: ReadonlyArray<string>

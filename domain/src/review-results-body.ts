@@ -1,7 +1,8 @@
 // The body the companion Action posts to /api/runs/:id/reviews: the ReviewRuns
 // of one PatchSet at one commit. Limits keep a report (and its row) bounded.
 import { Schema } from "effect"
-import { Finding, Id, ReviewerName, UnitInterval } from "../domain/index.ts"
+import { Id, UnitInterval } from "./primitives.ts"
+import { Finding, ReviewerName } from "./review-run.ts"
 
 export const MAX_FINDINGS_PER_REVIEW = 500
 export const MAX_COMMENTS_CHARS = 20_000

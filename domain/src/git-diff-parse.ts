@@ -1,6 +1,6 @@
 // Parsers for `git diff -z --name-status` and `git diff -z --numstat`, the
 // machine-readable forms (NUL-separated, so any file name survives).
-import type { FileChange } from "../domain/index.ts"
+import type { FileChange } from "./patch-set.ts"
 
 interface NameStatus {
   readonly status: FileChange["status"]

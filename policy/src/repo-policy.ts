@@ -6,7 +6,7 @@
 // (agent-choice.ts).
 import { Effect, Schema } from "effect"
 import { parseDocument } from "yaml"
-import { DecodeError, decodeWith, PolicySpec } from "../domain/index.ts"
+import { DecodeError, decodeWith, PolicySpec } from "@patchplane/domain"
 import { type AgentChoices, checkAgentChoice } from "./agent-choice.ts"
 
 export const REPO_POLICY_PATH = ".github/patchplane.yml"

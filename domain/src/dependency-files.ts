@@ -3,7 +3,7 @@
 // manifests are itemized per dependency; lock files and the rest are reported
 // as one change with name "*" (the file changed; see the diff).
 import { posix } from "node:path"
-import type { DependencyChange } from "../domain/index.ts"
+import type { DependencyChange } from "./patch-set.ts"
 
 export type DependencyFileKind = "manifest" | "lockfile"
 
