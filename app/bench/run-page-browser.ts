@@ -6,18 +6,12 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ensureBuilt } from "@patchplane/dashboard/build"
-import {
-  appendRuntimeEvents,
-  insertPromptRequest,
-  insertWorkflowRun,
-  type NewRuntimeEvent,
-  upsertInstallation,
-  upsertRepository,
-} from "@patchplane/db"
+import { appendRuntimeEvents, type NewRuntimeEvent } from "@patchplane/db"
 import { createTestDatabase } from "@patchplane/db/testing"
-import { chromium } from "playwright-core"
+import { launchBrowser } from "../../dashboard/test/browser.ts"
 import { percentile, startServer, stopServer } from "./children.ts"
 import type { BenchRow } from "./report.ts"
+import { seedRepository, seedRun } from "./seed.ts"
 
 const TOKEN = "bench-viewer-token"
 
@@ -82,29 +76,9 @@ export const runPageBrowser = async (options: {
       api: { localToken: TOKEN },
     }),
   )
-  const installation = await upsertInstallation(db.db, {
-    installationId: 1,
-    accountLogin: "bench",
-    accountId: 1,
-    accountType: "Organization",
-  })
-  const repository = await upsertRepository(db.db, {
-    githubInstallationId: installation.id,
-    githubRepoId: 41_000,
-    fullName: "bench/page",
-  })
+  const repository = await seedRepository(db.db, "bench/page", 41_000)
   const seeded = async (count: number) => {
-    const request = await insertPromptRequest(db.db, {
-      repositoryId: repository.id,
-      prompt: "benchmark the run page",
-      sourceChannel: "app",
-      targetRef: "main",
-      initiator: {},
-    })
-    const run = await insertWorkflowRun(db.db, {
-      promptRequestId: request.id,
-      repositoryId: repository.id,
-    })
+    const run = await seedRun(db.db, repository.id, "benchmark the run page")
     const events = agentEvents(count)
     for (let done = 0; done < events.length; done += 500)
       await appendRuntimeEvents(db.db, run.id, events.slice(done, done + 500))
@@ -113,20 +87,10 @@ export const runPageBrowser = async (options: {
   const big = await seeded(options.events)
   const small = await seeded(options.small)
   const server = await startServer("memory-server.ts", [dir, db.url, "1000", "web"])
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  })
+  // The same Chromium, flags and profile as the dashboard's browser tests.
+  const browser = await launchBrowser()
   try {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } })
+    const context = await browser.context()
     const signIn = await context.newPage()
     await signIn.goto(`${server.url}/?token=${TOKEN}`)
     await signIn.close()

@@ -7,17 +7,12 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import {
-  appendRuntimeEvents,
-  insertPromptRequest,
-  insertWorkflowRun,
-  upsertInstallation,
-  upsertRepository,
-} from "@patchplane/db"
+import { appendRuntimeEvents } from "@patchplane/db"
 import { createTestDatabase } from "@patchplane/db/testing"
 import { percentile, sleep, startServer, stopServer } from "./children.ts"
 import { sample } from "./memory.ts"
 import type { BenchRow } from "./report.ts"
+import { seedRepository, seedRun } from "./seed.ts"
 import { watch } from "./sse-watch.ts"
 
 const TOKEN = "bench-viewer-token"
@@ -49,27 +44,8 @@ export const scale = async (options: {
       api: { tokens: [{ name: "bench", token: TOKEN, role: "viewer" }] },
     }),
   )
-  const installation = await upsertInstallation(db.db, {
-    installationId: 1,
-    accountLogin: "bench",
-    accountId: 1,
-    accountType: "Organization",
-  })
-  const repository = await upsertRepository(db.db, {
-    githubInstallationId: installation.id,
-    githubRepoId: 40_000,
-    fullName: "bench/scale",
-  })
-  const newRun = async () => {
-    const request = await insertPromptRequest(db.db, {
-      repositoryId: repository.id,
-      prompt: "benchmark",
-      sourceChannel: "app",
-      targetRef: "main",
-      initiator: {},
-    })
-    return insertWorkflowRun(db.db, { promptRequestId: request.id, repositoryId: repository.id })
-  }
+  const repository = await seedRepository(db.db, "bench/scale", 40_000)
+  const newRun = () => seedRun(db.db, repository.id, "benchmark")
   const big = await newRun()
   for (let done = 0; done < options.events; done += 500)
     await appendRuntimeEvents(

@@ -51,36 +51,8 @@ export interface RunSummary {
   readonly costUsd: number
 }
 
-/** GET /api/runs/:id/usage */
-export interface RunUsage {
-  readonly inputTokens: number
-  readonly outputTokens: number
-  readonly costUsd: number
-  readonly calls: number
-  readonly maxTokens: number | null
-  readonly maxCostUsd: number | null
-}
-
-export interface UsageLine {
-  readonly key: string
-  readonly runs: number
-  readonly decidedRuns: number
-  readonly calls: number
-  readonly inputTokens: number
-  readonly outputTokens: number
-  readonly costUsd: number
-  readonly costPerDecidedRun: number | null
-}
-
-/** GET /api/usage */
-export interface UsageReport {
-  readonly from: string
-  readonly to: string
-  readonly total: UsageLine
-  readonly byRepository: ReadonlyArray<UsageLine>
-  readonly byInitiator: ReadonlyArray<UsageLine>
-  readonly byDay: ReadonlyArray<UsageLine>
-}
+/** GET /api/runs/:id/usage and GET /api/usage: one definition, the domain's. */
+export type { RunUsage, UsageLine, UsageReport } from "@patchplane/domain"
 
 export interface PromptRequestRow {
   readonly id: string

@@ -2,18 +2,11 @@
 // recorded (model_calls), per run with its budget, and a report per
 // repository, initiator and day. Aggregated in PostgreSQL.
 import { eq, inArray, sql } from "drizzle-orm"
+import type { RunUsage, UsageLine, UsageReport } from "@patchplane/domain"
 import type { Executor } from "../client.ts"
 import { modelCalls, policyBundles, workflowRuns } from "../schema/index.ts"
 
-export interface RunUsage {
-  readonly inputTokens: number
-  readonly outputTokens: number
-  readonly costUsd: number
-  readonly calls: number
-  /** The run's budget (its policy's `budgets`); null when the policy has none. */
-  readonly maxTokens: number | null
-  readonly maxCostUsd: number | null
-}
+export type { RunUsage, UsageLine, UsageReport }
 
 const budgetOf = (spec: unknown, key: string): number | null => {
   const value = (spec as { budgets?: Record<string, unknown> } | null)?.budgets?.[key]
@@ -58,28 +51,6 @@ export const costOfRuns = async (
     .where(inArray(modelCalls.workflowRunId, [...runIds]))
     .groupBy(modelCalls.workflowRunId)
   return new Map(rows.map((row) => [row.runId, { tokens: row.tokens, costUsd: row.costUsd }]))
-}
-
-export interface UsageLine {
-  /** The repository's full name, the initiator's login ("dashboard" for the dashboard), or the UTC day. */
-  readonly key: string
-  readonly runs: number
-  readonly decidedRuns: number
-  readonly calls: number
-  readonly inputTokens: number
-  readonly outputTokens: number
-  readonly costUsd: number
-  /** All spend in the line ÷ its decided runs (what one decision costs); null without one. */
-  readonly costPerDecidedRun: number | null
-}
-
-export interface UsageReport {
-  readonly from: string
-  readonly to: string
-  readonly total: UsageLine
-  readonly byRepository: ReadonlyArray<UsageLine>
-  readonly byInitiator: ReadonlyArray<UsageLine>
-  readonly byDay: ReadonlyArray<UsageLine>
 }
 
 type Grouping = "repository" | "initiator" | "day" | "total"
