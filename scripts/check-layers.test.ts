@@ -34,7 +34,7 @@ describe("check:layers", () => {
         file("action/src/git.ts", "@patchplane/domain", "@patchplane/policy"),
         file("app/src/github/probot.ts", "probot", "@patchplane/db"),
         // Tests may drive the whole stack and use SDKs directly.
-        file("dashboard/test/stack.ts", "../../app/src/server/start.ts", "probot"),
+        file("dashboard/test/stack.ts", "../../app/src/main/start.ts", "probot"),
       ]),
     ).toEqual([])
   })
@@ -50,7 +50,7 @@ describe("check:layers", () => {
         file("app/src/platform/database.ts", "@patchplane/db/testing"),
         file("app/src/intake/router.ts", "probot"),
         file("policy/src/p.ts", "@patchplane/domain"),
-        file("app/src/server/routes.ts", "@patchplane/dashboard/server"),
+        file("app/src/http/routes.ts", "@patchplane/dashboard/server"),
       ]),
     ).toEqual([
       "boundary domain/src/a.ts @patchplane/db",
@@ -60,7 +60,7 @@ describe("check:layers", () => {
       "boundary dashboard/lib/api-types.ts @patchplane/app/domain",
       "testing app/src/platform/database.ts @patchplane/db/testing",
       "vendor app/src/intake/router.ts probot",
-      "undeclared app/src/server/routes.ts @patchplane/dashboard/server",
+      "undeclared app/src/http/routes.ts @patchplane/dashboard/server",
     ])
   })
 

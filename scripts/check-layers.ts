@@ -56,7 +56,11 @@ export const VENDOR_WRAPPERS: ReadonlyArray<{
     name: "@anthropic-ai/claude-code",
     wrappers: ["app/src/runtime/claude-launch.ts"],
   },
-  { sdk: /^@workos-inc\//, name: "@workos-inc/*", wrappers: ["app/src/server/workos-session.ts"] },
+  {
+    sdk: /^@workos-inc\//,
+    name: "@workos-inc/*",
+    wrappers: ["app/src/http/auth/workos-session.ts"],
+  },
 ]
 
 /**

@@ -4,11 +4,11 @@
 // "memory" with this process's own process.memoryUsage().
 import type { RunSteps } from "../src/orchestration/run-steps.ts"
 import { installModuleFormatHook } from "../src/platform/module-format-hook.ts"
-import type { Role, RunningPatchPlane } from "../src/server/start.ts"
+import type { Role, RunningPatchPlane } from "../src/main/start.ts"
 
 // As `npm start` loads PatchPlane (src/main.ts).
 installModuleFormatHook()
-const { startPatchPlane } = await import("../src/server/start.ts")
+const { startPatchPlane } = await import("../src/main/start.ts")
 const { appendRuntimeEvents } = await import("@patchplane/db")
 
 const [cwd, databaseUrl, eventEvery, roleList] = process.argv.slice(2)

@@ -14,7 +14,7 @@ import {
 import { createTestDatabase } from "@patchplane/db/testing"
 import { Effect } from "effect"
 import type { RunSteps } from "../src/orchestration/run-steps.ts"
-import { startPatchPlane } from "../src/server/start.ts"
+import { startPatchPlane } from "../src/main/start.ts"
 import { percentile, runForResult } from "./children.ts"
 import type { BenchRow } from "./report.ts"
 import { watch } from "./sse-watch.ts"

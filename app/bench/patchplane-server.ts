@@ -4,7 +4,7 @@ import { installModuleFormatHook } from "../src/platform/module-format-hook.ts"
 
 // As `npm start` loads PatchPlane (src/main.ts).
 installModuleFormatHook()
-const { startPatchPlane } = await import("../src/server/start.ts")
+const { startPatchPlane } = await import("../src/main/start.ts")
 
 const [cwd, databaseUrl] = process.argv.slice(2)
 const app = await startPatchPlane({

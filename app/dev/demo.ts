@@ -14,7 +14,7 @@
 import { existsSync, readFileSync, rmSync } from "node:fs"
 import { isAbsolute, join, resolve } from "node:path"
 import { parse } from "yaml"
-import { startPatchPlane } from "../src/server/start.ts"
+import { startPatchPlane } from "../src/main/start.ts"
 import { REPOSITORY, startLocalWorld } from "./local-world.ts"
 
 const PROMPT = "add a CONTRIBUTING.md that explains how to run the tests"

@@ -4,11 +4,11 @@
 // SIGTERM/SIGINT close HTTP, stop the engine, end the pool and stop the
 // embedded server, in that order.
 import { installModuleFormatHook } from "./platform/module-format-hook.ts"
-import type { Role } from "./server/start.ts"
+import type { Role } from "./main/start.ts"
 
 // Before anything reaches drizzle-orm (see the hook for why): start.ts is loaded after it.
 installModuleFormatHook()
-const { startPatchPlane } = await import("./server/start.ts")
+const { startPatchPlane } = await import("./main/start.ts")
 
 // The Node.js version is checked before this file loads: app/bin/require-node.js
 // (an older Node cannot load a .ts file at all).

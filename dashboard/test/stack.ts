@@ -8,7 +8,7 @@ import { join } from "node:path"
 import { type Database, upsertInstallation, upsertRepository } from "@patchplane/db"
 import { createTestDatabase, type TestDatabase } from "@patchplane/db/testing"
 import type { RunSteps } from "../../app/src/orchestration/run-steps.ts"
-import { type RunningPatchPlane, startPatchPlane } from "../../app/src/server/start.ts"
+import { type RunningPatchPlane, startPatchPlane } from "../../app/src/main/start.ts"
 
 export interface DashboardStack {
   readonly app: RunningPatchPlane

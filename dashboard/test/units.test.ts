@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm, utimes, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { roleFromWorkOS, safeReturnTo } from "../../app/src/server/workos-session.ts"
+import { roleFromWorkOS, safeReturnTo } from "../../app/src/http/auth/workos-session.ts"
 import { buildState } from "../build.ts"
 import type {
   GraphEdge,

@@ -26,7 +26,7 @@ import {
   type Probot,
 } from "../../src/github/probot.ts"
 import { createLogger } from "../../src/platform/logger.ts"
-import { createDashboardGitHub } from "../../src/server/dashboard-github.ts"
+import { createDashboardGitHub } from "../../src/github/dashboard-github.ts"
 
 const keys = generateKeyPairSync("rsa", {
   modulusLength: 2048,

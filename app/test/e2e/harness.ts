@@ -7,7 +7,7 @@ import { join } from "node:path"
 import { getRepositoryByFullName, latestRunForIssue, type WorkflowRunRow } from "@patchplane/db"
 import { createTestDatabase, type TestDatabase } from "@patchplane/db/testing"
 import { type LocalWorld, REPOSITORY, startLocalWorld } from "../../dev/local-world.ts"
-import { type Role, type RunningPatchPlane, startPatchPlane } from "../../src/server/start.ts"
+import { type Role, type RunningPatchPlane, startPatchPlane } from "../../src/main/start.ts"
 
 export interface Loop {
   readonly db: TestDatabase

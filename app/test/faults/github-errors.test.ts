@@ -9,7 +9,7 @@ import { join } from "node:path"
 import { createTestDatabase, type TestDatabase } from "@patchplane/db/testing"
 import nock from "nock"
 import { afterAll, beforeAll, expect, it } from "vitest"
-import { startPatchPlane, type RunningPatchPlane } from "../../src/server/start.ts"
+import { startPatchPlane, type RunningPatchPlane } from "../../src/main/start.ts"
 import {
   example,
   GITHUB,

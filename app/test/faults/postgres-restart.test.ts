@@ -19,7 +19,7 @@ import { Effect } from "effect"
 import nock from "nock"
 import type { Pool } from "pg"
 import { afterAll, beforeAll, expect, it } from "vitest"
-import { startPatchPlane, type RunningPatchPlane } from "../../src/server/start.ts"
+import { startPatchPlane, type RunningPatchPlane } from "../../src/main/start.ts"
 import { openTempDir } from "../execution/helpers.ts"
 import {
   example,

@@ -8,7 +8,7 @@ import { join } from "node:path"
 import { createTestDatabase, type TestDatabase } from "@patchplane/db/testing"
 import examples from "@octokit/webhooks-examples" with { type: "json" }
 import nock from "nock"
-import { startPatchPlane, type RunningPatchPlane } from "../../src/server/start.ts"
+import { startPatchPlane, type RunningPatchPlane } from "../../src/main/start.ts"
 
 export const GITHUB = "https://api.github.com"
 export const SECRET = "intake-test-secret"

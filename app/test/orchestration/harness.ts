@@ -13,7 +13,7 @@ import {
 import { createTestDatabase, type TestDatabase } from "@patchplane/db/testing"
 import { Effect } from "effect"
 import type { RunSteps } from "../../src/orchestration/run-steps.ts"
-import { startPatchPlane, type RunningPatchPlane } from "../../src/server/start.ts"
+import { startPatchPlane, type RunningPatchPlane } from "../../src/main/start.ts"
 
 export const fastOrchestration = {
   pollingIntervalMs: 20,

@@ -2,7 +2,7 @@
 // <databaseUrl> <executorId> <roles> <agentMs>`. Steps are scripted and log to
 // the test_step_log table, so the test sees what ran where, across processes.
 import { createDatabase, createPool } from "@patchplane/db"
-import { startPatchPlane, type Role } from "../../src/server/start.ts"
+import { startPatchPlane, type Role } from "../../src/main/start.ts"
 import { scriptedSteps } from "./scripted-steps.ts"
 
 const [cwd = ".", databaseUrl = "", executorId = "local", roles = "web,worker", agentMs = "50"] =

@@ -14,7 +14,7 @@
 import type { IncomingMessage } from "node:http"
 import { Redacted } from "effect"
 import type { ResolvedConfig } from "../../config/load-config.ts"
-import { ApiError } from "./http-json.ts"
+import { ApiError } from "../api/http-json.ts"
 import { hasLocalCookie, isLocalToken, type LocalOperator, sameSecret } from "./local-operator.ts"
 
 export type Role = "admin" | "reviewer" | "viewer"

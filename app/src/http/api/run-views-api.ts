@@ -9,7 +9,7 @@ import {
   listRunSummaries,
   provenanceRecords,
 } from "@patchplane/db"
-import { requireRole } from "./auth.ts"
+import { requireRole } from "../auth/auth.ts"
 import type { ApiRoutes, DashboardApiDeps } from "./dashboard-deps.ts"
 import { ApiError, sendJson } from "./http-json.ts"
 import { buildProvenanceGraph } from "./provenance-graph.ts"

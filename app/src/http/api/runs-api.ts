@@ -21,7 +21,7 @@ import type { ResolvedConfig } from "../../config/load-config.ts"
 import { WorkflowRunState } from "@patchplane/domain"
 import { sanitizeBounded, TextRefused } from "../../intake/bounded-sanitizer.ts"
 import type { ControlError, OrchestratorShape } from "../../orchestration/orchestrator.ts"
-import { type Authenticate, type Caller, requireRole } from "./auth.ts"
+import { type Authenticate, type Caller, requireRole } from "../auth/auth.ts"
 import { ApiError, readBody, sendJson } from "./http-json.ts"
 import { stopRoundsOf } from "./stop-rounds.ts"
 

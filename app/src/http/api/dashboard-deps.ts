@@ -3,8 +3,8 @@ import type { Database } from "@patchplane/db"
 import type { ResolvedConfig } from "../../config/load-config.ts"
 import type { OrchestratorShape } from "../../orchestration/orchestrator.ts"
 import type { Logger } from "../../platform/logger.ts"
-import type { DashboardGitHub } from "../dashboard-github.ts"
-import type { Authenticate } from "./auth.ts"
+import type { DashboardGitHub } from "../../github/dashboard-github.ts"
+import type { Authenticate } from "../auth/auth.ts"
 
 export interface DashboardApiDeps {
   readonly db: Database

@@ -15,7 +15,7 @@ import type { IncomingMessage, ServerResponse } from "node:http"
 import { basename, dirname, join, resolve } from "node:path"
 import { Schema } from "effect"
 import { parseDocument } from "yaml"
-import { requireRole } from "./api/auth.ts"
+import { requireRole } from "./auth/auth.ts"
 import type { ApiRoutes, DashboardApiDeps } from "./api/dashboard-deps.ts"
 import { ApiError, readBody, sendJson } from "./api/http-json.ts"
 

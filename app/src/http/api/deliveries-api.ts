@@ -5,7 +5,7 @@
 //        makes a second PromptRequest for one delivery, so a replay is idempotent;
 //        one that already produced a request is answered without asking GitHub.
 import { getDeliveryWithRequest, listDeliveries } from "@patchplane/db"
-import { requireRole } from "./auth.ts"
+import { requireRole } from "../auth/auth.ts"
 import type { ApiRoutes, DashboardApiDeps } from "./dashboard-deps.ts"
 import { ApiError, sendJson } from "./http-json.ts"
 

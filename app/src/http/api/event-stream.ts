@@ -12,7 +12,7 @@ import {
   type RuntimeEventRow,
 } from "@patchplane/db"
 import type { NotificationListener } from "../../orchestration/notification-listener.ts"
-import { type Authenticate, requireRole } from "./auth.ts"
+import { type Authenticate, requireRole } from "../auth/auth.ts"
 import { ApiError } from "./http-json.ts"
 
 export interface EventStreamDeps {

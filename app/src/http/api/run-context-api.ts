@@ -12,7 +12,7 @@ import {
   roundsAround,
   roundsStop,
 } from "@patchplane/db"
-import { requireRole } from "./auth.ts"
+import { requireRole } from "../auth/auth.ts"
 import type { ApiRoutes, DashboardApiDeps } from "./dashboard-deps.ts"
 import { ApiError, sendJson } from "./http-json.ts"
 

@@ -7,7 +7,7 @@ import { getRepositoryById, listInstallationsWithRepositories } from "@patchplan
 import { Effect } from "effect"
 import { decodeRepoPolicy, REPO_POLICY_PATH } from "@patchplane/policy"
 import { DecodeError } from "@patchplane/domain"
-import { requireRole } from "./auth.ts"
+import { requireRole } from "../auth/auth.ts"
 import type { ApiRoutes, DashboardApiDeps } from "./dashboard-deps.ts"
 import { ApiError, sendJson } from "./http-json.ts"
 

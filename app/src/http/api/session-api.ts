@@ -4,7 +4,7 @@
 // GET /api/control   the kill switch's state, for every open dashboard.
 import { Effect } from "effect"
 import { VERSION } from "../../version.ts"
-import { type Caller, localOperatorMode } from "./auth.ts"
+import { type Caller, localOperatorMode } from "../auth/auth.ts"
 import type { ApiRoutes, DashboardApiDeps } from "./dashboard-deps.ts"
 import { ApiError, sendJson } from "./http-json.ts"
 

@@ -4,7 +4,7 @@
 //                                      model spend per repository, initiator and UTC day
 //                                      (default the last 30 days; `to` inclusive)
 import { getWorkflowRun, runUsage, usageReport } from "@patchplane/db"
-import { requireRole } from "./auth.ts"
+import { requireRole } from "../auth/auth.ts"
 import type { ApiRoutes, DashboardApiDeps } from "./dashboard-deps.ts"
 import { ApiError, sendJson } from "./http-json.ts"
 

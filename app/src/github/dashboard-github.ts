@@ -1,8 +1,8 @@
 // The GitHub reads the dashboard needs beyond the GitHub service: a repo's
 // policy file, the diff between a PatchSet's commits, the App's public page,
 // and asking GitHub to redeliver a webhook (replay).
-import { githubWebUrl } from "../github/github-urls.ts"
-import type { Octokit, Probot } from "../github/probot.ts"
+import { githubWebUrl } from "./github-urls.ts"
+import type { Octokit, Probot } from "./probot.ts"
 
 export interface DashboardGitHub {
   /** https://github.com, or the GitHub Enterprise Server host. */
