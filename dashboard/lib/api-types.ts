@@ -201,28 +201,8 @@ export type DiffAnswer =
     }
   | { readonly available: false; readonly reason: string }
 
-export interface GraphNode {
-  readonly id: string
-  readonly kind: string
-  readonly label: string
-  readonly detail: string
-  readonly createdAt: string | null
-  readonly current: boolean
-}
-
-export interface GraphEdge {
-  readonly id: string
-  readonly from: string
-  readonly to: string
-  readonly relation: string
-  readonly actor: string | null
-  readonly derived: boolean
-}
-
-export interface ProvenanceGraph {
-  readonly nodes: ReadonlyArray<GraphNode>
-  readonly edges: ReadonlyArray<GraphEdge>
-}
+/** GET /api/runs/:id/provenance: one definition, the domain's. */
+export type { GraphEdge, GraphNode, ProvenanceGraph } from "@patchplane/domain"
 
 export interface ConnectedRepository extends RepositoryRow {
   readonly recentRuns: ReadonlyArray<{ id: string; state: WorkflowRunState; createdAt: string }>

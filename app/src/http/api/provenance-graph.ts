@@ -4,27 +4,9 @@
 // record its edge yet, the link implied by the records' own references is
 // added and marked `derived`, so the picture is complete and honest about it.
 import type { provenanceRecords } from "@patchplane/db"
+import type { GraphEdge, GraphNode } from "@patchplane/domain"
 
 type Records = NonNullable<Awaited<ReturnType<typeof provenanceRecords>>>
-
-export interface GraphNode {
-  readonly id: string
-  readonly kind: string
-  readonly label: string
-  readonly detail: string
-  readonly createdAt: string | null
-  /** The run the page is about. */
-  readonly current: boolean
-}
-
-export interface GraphEdge {
-  readonly id: string
-  readonly from: string
-  readonly to: string
-  readonly relation: string
-  readonly actor: string | null
-  readonly derived: boolean
-}
 
 const short = (id: string) => id.slice(0, 8)
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null)
