@@ -1,17 +1,10 @@
 // Reading a bounded JSON body and answering JSON, for the review endpoint.
-import type { IncomingMessage, ServerResponse } from "node:http"
+import type { IncomingMessage } from "node:http"
 import { Effect } from "effect"
 import { ReviewRequestError } from "./review-errors.ts"
 
-export const sendJson = (res: ServerResponse, status: number, body: unknown): void => {
-  const text = JSON.stringify(body)
-  res.writeHead(status, {
-    "content-type": "application/json; charset=utf-8",
-    "content-length": Buffer.byteLength(text),
-    "cache-control": "no-store",
-  })
-  res.end(text)
-}
+// One way to answer JSON for every endpoint (the control API's).
+export { sendJson } from "../http/api/http-json.ts"
 
 /** The token of an `Authorization: Bearer <token>` header, if any. */
 export const bearerToken = (req: IncomingMessage): string | null => {
