@@ -82,6 +82,8 @@ export const scriptedSteps = (
         })
       })
       const stopped = await new Promise<boolean>((resolve) => {
+        // Stopped while it was starting: the abort event has already fired.
+        if (control.signal.aborted) return resolve(true)
         const timer = setTimeout(() => resolve(false), steps.agentMs)
         control.signal.addEventListener("abort", () => {
           clearTimeout(timer)
