@@ -56,19 +56,35 @@ export function RunView({ runId }: { runId: string }) {
   // Sorted once per new event, not on every render of the page.
   const ordered = useMemo(() => [...events.values()].toSorted((a, b) => a.seq - b.seq), [events])
 
+  /** Adds events not seen yet; one new map per call, none when nothing is new. */
+  const addEvents = useCallback((list: ReadonlyArray<RuntimeEventRow>) => {
+    setEvents((old) => {
+      const fresh = list.filter((e) => !old.has(e.seq))
+      if (fresh.length === 0) return old
+      const next = new Map(old)
+      for (const e of fresh) next.set(e.seq, e)
+      return next
+    })
+  }, [])
+
+  // The stream starts after the events the first load brought: a run with
+  // thousands of events is not sent twice, one frame (and one render) each.
+  const [streamFrom, setStreamFrom] = useState<number | null>(null)
+
   const load = useCallback(async () => {
     try {
       const next = await apiGet<RunDetail>(`/api/runs/${runId}`)
       setDetail(next)
       setError(null)
-      setEvents((old) => new Map([...next.events.map((e) => [e.seq, e] as const), ...old]))
+      addEvents(next.events)
+      setStreamFrom((from) => from ?? next.events.reduce((max, e) => Math.max(max, e.seq), 0))
     } catch (failure) {
       setError({
         status: failure instanceof ApiFailure ? failure.status : 0,
         message: errorMessage(failure),
       })
     }
-  }, [runId])
+  }, [runId, addEvents])
   useEffect(() => void load(), [load])
 
   const reload = useRef<ReturnType<typeof setTimeout> | null>(null)
@@ -98,13 +114,7 @@ export function RunView({ runId }: { runId: string }) {
       frame.current = null
       const batch = incoming.current
       incoming.current = []
-      setEvents((old) => {
-        const fresh = batch.filter((e) => !old.has(e.seq))
-        if (fresh.length === 0) return old
-        const next = new Map(old)
-        for (const e of fresh) next.set(e.seq, e)
-        return next
-      })
+      addEvents(batch)
     })
   }
   useEffect(
@@ -120,16 +130,9 @@ export function RunView({ runId }: { runId: string }) {
     const page = await apiGet<{ events: RuntimeEventRow[] }>(
       `/api/runs/${runId}/earlier-events?before=${first}`,
     )
-    setEvents((old) => new Map([...page.events.map((e) => [e.seq, e] as const), ...old]))
+    addEvents(page.events)
   }
 
-  // The stream starts after the events the first load brought: a run with
-  // thousands of events is not sent twice, one frame (and one render) each.
-  const [streamFrom, setStreamFrom] = useState<number | null>(null)
-  useEffect(() => {
-    if (detail !== null && streamFrom === null)
-      setStreamFrom(detail.events.reduce((max, e) => Math.max(max, e.seq), 0))
-  }, [detail, streamFrom])
   const status = useEventSource(
     streamFrom === null ? null : `/api/runs/${runId}/events?after=${streamFrom}`,
     {

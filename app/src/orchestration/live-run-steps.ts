@@ -235,14 +235,15 @@ export const makeLiveRunSteps = (options: LiveStepsOptions): RunSteps => {
             const turn = yield* runtime.runTurn(session, prompt)
             control.signal.removeEventListener("abort", stop)
             // Interrupted: the session waits, open, for an operator to let it go on.
-            if (turn.status === "aborted" && control.signal.reason === "interrupt")
-              return { turn, session }
-            entry.artifacts = yield* runtime.collectArtifacts(session)
-            yield* runtime.terminate(session)
-            return { turn, session }
+            const interrupted = turn.status === "aborted" && control.signal.reason === "interrupt"
+            if (!interrupted) {
+              entry.artifacts = yield* runtime.collectArtifacts(session)
+              yield* runtime.terminate(session)
+            }
+            return { turn, session, interrupted }
           }).pipe(Scope.provide(scope)),
         )
-        if (ended.turn.status === "aborted" && control.signal.reason === "interrupt") {
+        if (ended.interrupted) {
           entry.paused = { session: ended.session, scope }
           keep = true
         }

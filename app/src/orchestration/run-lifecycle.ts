@@ -55,22 +55,20 @@ export const transitionRun = (
         ? Effect.fail(new StaleTransition({ runId: run.id, expected: run.state }))
         : Effect.succeed(updated),
     ),
-    Effect.tap(() => endSessionsWhenStopped(db, run.id, to)),
+    Effect.tap(() =>
+      Effect.tryPromise({
+        try: () => endSessionsIfStopped(db, run.id, to),
+        catch: (error) => new LifecycleStoreError({ message: String(error) }),
+      }),
+    ),
   )
 }
 
 /** A run that is over has no live session (the runtime's own end may come a moment later). */
-const endSessionsWhenStopped = (
-  db: Executor,
-  runId: string,
-  to: WorkflowRunState,
-): Effect.Effect<unknown, LifecycleStoreError> =>
-  isTerminalState(to)
-    ? Effect.tryPromise({
-        try: () => endOpenRuntimeSessions(db, runId, `the run was ${to.replace("_", " ")}`),
-        catch: (error) => new LifecycleStoreError({ message: String(error) }),
-      })
-    : Effect.void
+const endSessionsIfStopped = async (db: Executor, runId: string, to: WorkflowRunState) => {
+  if (isTerminalState(to))
+    await endOpenRuntimeSessions(db, runId, `the run was ${to.replace("_", " ")}`)
+}
 
 const allStates = Object.keys(workflowRunTransitions) as WorkflowRunState[]
 /** For each target state, the states a run may reach it from. */
@@ -99,8 +97,7 @@ export const advanceRun = async (
     actor,
   })
   if (moved) {
-    if (isTerminalState(to))
-      await endOpenRuntimeSessions(db, runId, `the run was ${to.replace("_", " ")}`)
+    await endSessionsIfStopped(db, runId, to)
     return true
   }
   if (previous === undefined) return false

@@ -276,11 +276,7 @@ export const makeRunWorkflows = (deps: RunWorkflowDeps): WorkflowBodies => ({
         // Interrupted: cancelled (stop) or paused for an operator (resume or stop).
         if (isTerminalState(await t.state())) return "stopped"
         const by = outcome.kind === "interrupted" ? outcome.by : undefined
-        const paused = await t.waitForHuman(
-          "runtime",
-          by === undefined ? "interrupted by an operator" : `interrupted by ${by}`,
-          by,
-        )
+        const paused = await t.waitForHuman("runtime", `interrupted by ${by ?? "an operator"}`, by)
         if (paused !== "running") return "stopped"
       }
 
