@@ -216,6 +216,9 @@ it("survives a PostgreSQL restart while agents work: runs finish, no step repeat
   steps.agentMs = 60_000
   const long = await startRun("acme/pg-restart-cancel")
   await waitFor(long, ["running"], 30_000)
+  // "running" is stored just before the agent step starts; a cancel in between
+  // (rightly) never starts the agent, so wait until it is at work.
+  await agentsStarted([long])
   await Effect.runPromise(app.orchestrator.cancel(long, "alice", "stop after restart"))
   expect(await waitFor(long, ENDED, 30_000)).toMatchObject({ state: "cancelled" })
   await expect.poll(() => callsOf(long), { timeout: 15_000 }).toContain("agent-stopped:cancel")
