@@ -71,8 +71,6 @@ export interface LocalWorldOptions {
   readonly anyPrompt?: boolean
   /** The repository owner's plan: "free" has no draft PRs on private repositories. */
   readonly plan?: "free" | "team"
-  /** Octokit's write spacing and rate-limit waits, as deployed (default off: faster tests). */
-  readonly throttle?: boolean
 }
 
 export interface LocalWorld {
@@ -149,7 +147,9 @@ export const startLocalWorld = async (options: LocalWorldOptions): Promise<Local
       privateKey: { file: "app.pem" },
       webhookSecret: WEBHOOK_SECRET,
       apiUrl: github.apiUrl,
-      throttle: options.throttle ?? false,
+      // Throttled as deployed, with writes spaced milliseconds apart instead of 1-3 s.
+      throttle: true,
+      writeSpacingMs: 5,
       retryBaseMs: 50,
     },
     review: { oidcIssuer: issuer.url },

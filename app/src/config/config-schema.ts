@@ -68,6 +68,12 @@ export const GitHubConfig = Schema.Struct({
    * GitHub Enterprise Server with rate limiting disabled may turn it off.
    */
   throttle: Schema.Boolean.pipe(withDefault(true)),
+  /**
+   * With throttling on: the spacing between content-creating requests. GitHub
+   * asks for at least a second between writes; requests that notify people
+   * (comments, pull requests) get three times this, as Octokit spaces them.
+   */
+  writeSpacingMs: PositiveInt.pipe(withDefault(1000)),
   /** A rate-limit wait longer than this fails the call instead of stalling the run. */
   maxRateLimitWaitSeconds: PositiveInt.pipe(withDefault(120)),
 })

@@ -3,6 +3,7 @@
 // throttling plugins, typed event routing) and does the HTTP intake itself:
 // Probot's middleware reads unbounded bodies, and on a bad signature logs the
 // whole payload at error level. See intake/webhook-endpoint.ts.
+import Bottleneck from "bottleneck"
 import { Probot, ProbotOctokit } from "probot"
 import type { Logger } from "../platform/logger.ts"
 
@@ -19,6 +20,8 @@ export interface ProbotSettings {
   readonly retryBaseMs: number
   readonly maxRateLimitWaitSeconds: number
   readonly throttle: boolean
+  /** Spacing of writes when throttled (Octokit's own default: 1,000 ms, notifying ones 3×). */
+  readonly writeSpacingMs?: number
   readonly log: Logger
 }
 
@@ -33,6 +36,16 @@ export const createProbot = (settings: ProbotSettings): Probot => {
     )
     return retry
   }
+  // Octokit's throttling keeps these queues per process; ours are per App, at
+  // the configured spacing (a test world writes every few milliseconds, with
+  // the same queues and rate-limit handling as production).
+  const spacing = settings.writeSpacingMs ?? 1000
+  const write = new Bottleneck.Group({ id: "patchplane-write", maxConcurrent: 1, minTime: spacing })
+  const notifications = new Bottleneck.Group({
+    id: "patchplane-notifications",
+    maxConcurrent: 1,
+    minTime: 3 * spacing,
+  })
   // A function, not an object: Probot passes its own `throttle` options to
   // the constructor, and object defaults would be replaced by them wholesale.
   const Octokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
@@ -41,6 +54,8 @@ export const createProbot = (settings: ProbotSettings): Probot => {
     throttle: {
       ...(options.throttle as object | undefined),
       enabled: settings.throttle,
+      write,
+      notifications,
       onRateLimit: retryOnLimit,
       onSecondaryRateLimit: retryOnLimit,
     },

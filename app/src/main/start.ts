@@ -130,6 +130,7 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
             retryBaseMs: config.github.retryBaseMs,
             maxRateLimitWaitSeconds: config.github.maxRateLimitWaitSeconds,
             throttle: config.github.throttle,
+            writeSpacingMs: config.github.writeSpacingMs,
             log,
           })
     const github: GitHubShape | null = probot === null ? null : makeGitHubLive(probot)

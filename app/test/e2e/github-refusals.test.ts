@@ -14,7 +14,7 @@ let loop: Loop
 let world: LocalWorld
 
 beforeAll(async () => {
-  loop = await startLoop("refusals", { plan: "free", throttle: true })
+  loop = await startLoop("refusals", { plan: "free" })
   world = loop.world
 }, 120_000)
 

@@ -42,7 +42,6 @@ export const startLoop = async (
     /** sandbox.* of the generated config (e.g. smaller limits). */
     readonly sandbox?: Readonly<Record<string, unknown>>
     readonly plan?: "free" | "team"
-    readonly throttle?: boolean
   } = {},
 ): Promise<Loop> => {
   const db = await createTestDatabase(name)
@@ -54,7 +53,6 @@ export const startLoop = async (
     ...(options.runtime === undefined ? {} : { runtime: options.runtime }),
     ...(options.daytona === undefined ? {} : { daytona: options.daytona }),
     ...(options.plan === undefined ? {} : { plan: options.plan }),
-    ...(options.throttle === undefined ? {} : { throttle: options.throttle }),
     config: {
       orchestration: { pollingIntervalMs: 20, reviewTimeoutSeconds: 120, ...options.orchestration },
       ...(options.sandbox === undefined ? {} : { sandbox: options.sandbox }),

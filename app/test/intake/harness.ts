@@ -60,7 +60,9 @@ export const writeGitHubConfig = async (
         webhookSecret: SECRET,
         apiUrl: GITHUB,
         retryBaseMs: 5,
-        throttle: false, // no 1-3 s spacing between writes in tests
+        // Throttled as deployed, with writes spaced milliseconds apart instead of 1-3 s.
+        throttle: true,
+        writeSpacingMs: 5,
         ...github,
       },
       ...rest,
