@@ -3,7 +3,6 @@
 // (check_run.rerequested) retries its run when it stopped.
 import {
   getRepositoryByFullName,
-  getWorkflowRun,
   liveRunsOfConversation,
   loadRunContext,
   setStatusComment,
@@ -72,7 +71,6 @@ export const handleCheckRunRerequested = (deps: IntakeDeps, p: typeof CheckRunRe
           commentId,
         }),
       )
-    const fresh = yield* Effect.promise(() => getWorkflowRun(deps.db, result.run.id))
-    yield* Effect.promise(() => deps.publishStatus(fresh?.id ?? result.run.id))
+    yield* Effect.promise(() => deps.publishStatus(result.run.id))
     return { outcome: "processed", note: `re-run → run ${result.run.id}` } satisfies Outcome
   })
