@@ -8,7 +8,7 @@ import {
   setStatusComment,
 } from "@patchplane/db"
 import { Effect } from "effect"
-import { CHECK_RUN_NAME } from "../publication/check-run-name.ts"
+import { CHECK_RUN_NAME } from "@patchplane/domain"
 import type { IntakeDeps, Outcome } from "./command-handler.ts"
 import type { CheckRunRerequested, ConversationClosed } from "./webhook-payloads.ts"
 

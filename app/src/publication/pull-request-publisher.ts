@@ -14,9 +14,8 @@ import {
   recordMergeDecision,
 } from "@patchplane/db"
 import { Effect } from "effect"
-import type { DependencyChange, FileChange } from "@patchplane/domain"
+import { CHECK_RUN_NAME, type DependencyChange, type FileChange } from "@patchplane/domain"
 import type { GitHubShape, PullRequestInfo, RepoRef } from "../github/github-service.ts"
-import { CHECK_RUN_NAME } from "./check-run-name.ts"
 import { fitBody } from "./github-limits.ts"
 import { type PlannedRun, repoRefOf } from "./planned-run.ts"
 import { pullRequestTitle, renderPullRequestBody } from "./pull-request-body.ts"

@@ -16,14 +16,13 @@ import {
   setCheckRun,
 } from "@patchplane/db"
 import { Effect } from "effect"
-import type { MergeDecisionState, WorkflowRunState } from "@patchplane/domain"
+import { CHECK_RUN_NAME, type MergeDecisionState, type WorkflowRunState } from "@patchplane/domain"
 import type {
   CheckRunConclusion,
   CheckRunInput,
   GitHubShape,
   RepoRef,
 } from "../github/github-service.ts"
-import { CHECK_RUN_NAME } from "./check-run-name.ts"
 import { checkRunTitle, renderCheckRunSummary } from "./check-run-summary.ts"
 import { fitBody, fitCheckOutput } from "./github-limits.ts"
 import { loadPlannedRun, type PlannedRun, readPlannedRun, repoRefOf } from "./planned-run.ts"
