@@ -64,6 +64,26 @@ describe("check:layers", () => {
     ])
   })
 
+  it("keeps intake off publication inside app/src", () => {
+    expect(
+      rulesOf([
+        file(
+          "app/src/intake/command-handler.ts",
+          "../publication/intake-publication.ts",
+          "./github-writes.ts",
+          "../orchestration/orchestrator.ts",
+        ),
+        file("app/src/intake/sanitize/edits.ts", "../../publication/status-comment.ts"),
+        file("app/src/main/start.ts", "../publication/intake-publication.ts"),
+        // Tests drive the whole stack.
+        file("app/test/intake/webhooks.test.ts", "../../src/publication/intake-publication.ts"),
+      ]),
+    ).toEqual([
+      "layer app/src/intake/command-handler.ts ../publication/intake-publication.ts",
+      "layer app/src/intake/sanitize/edits.ts ../../publication/status-comment.ts",
+    ])
+  })
+
   it("finds a cycle in the declared workspace dependencies", () => {
     const cyclic = workspaces({ app: ["@patchplane/dashboard"], dashboard: ["@patchplane/app"] })
     const violations = checkLayers(cyclic, [], [])

@@ -8,6 +8,7 @@
 //   package name, or imports one it does not declare in package.json,
 // - production code imports a workspace's test helpers (`@patchplane/x/testing`),
 // - a vendor SDK is imported outside its one wrapper (VENDOR_WRAPPERS),
+// - a folder of app/src imports one of app/src it is given instead (APP_LAYERS),
 // - the workspaces' dependencies (declared or imported) form a cycle.
 // Tests (test/ folders, *.test.ts) and benchmarks (bench/) may span packages
 // and use SDKs directly (they measure or drive the whole stack); dev/
@@ -27,6 +28,15 @@ export const ALLOWED: Readonly<Record<string, ReadonlyArray<string>>> = {
   dashboard: ["domain"],
   // The control plane hosts the dashboard through its public exports (server.ts, build.ts).
   app: ["domain", "policy", "db", "dashboard"],
+}
+
+/**
+ * Folders of app/src and the folders of app/src they may not import: a layer
+ * is handed what it needs from these (wired in main/), never imports it.
+ */
+export const APP_LAYERS: Readonly<Record<string, ReadonlyArray<string>>> = {
+  // Intake writes to GitHub through the service it is given (intake/github-writes.ts).
+  intake: ["publication"],
 }
 
 /** Each vendor SDK and the only files (relative to the repository root) that import it. */
@@ -89,7 +99,7 @@ export interface SourceFile {
 }
 
 export interface Violation {
-  readonly rule: "boundary" | "by-name" | "undeclared" | "testing" | "vendor" | "cycle"
+  readonly rule: "boundary" | "by-name" | "undeclared" | "testing" | "vendor" | "layer" | "cycle"
   readonly file: string
   readonly specifier: string
   readonly message: string
@@ -98,6 +108,9 @@ export interface Violation {
 const spansPackages = (path: string): boolean =>
   /(^|\/)(test|bench)\//.test(path) || /\.test\.tsx?$/.test(path)
 const mayUseSdks = (path: string): boolean => spansPackages(path) || /(^|\/)dev\//.test(path)
+
+/** The folder of app/src a path is in ("intake" for app/src/intake/…), or undefined. */
+const appFolderOf = (path: string): string | undefined => /^app\/src\/([^/]+)\//.exec(path)?.[1]
 
 const dynamicResolve = /(?:import\.meta\.resolve|require\.resolve)\(\s*["'`]([^"'`$]+)["'`]/g
 
@@ -192,6 +205,17 @@ export const checkLayers = (
             "undeclared",
             specifier,
             `${target.name} is not declared in ${from.dir}/package.json`,
+          )
+      }
+
+      const folder = appFolderOf(file.path)
+      if (folder !== undefined && relativePath && !spans) {
+        const reached = appFolderOf(join(dirname(file.path), specifier).split(sep).join("/"))
+        if (reached !== undefined && (APP_LAYERS[folder] ?? []).includes(reached))
+          report(
+            "layer",
+            specifier,
+            `app/src/${folder}/ does not import app/src/${reached}/; it is given what it needs (main/ wires it)`,
           )
       }
 

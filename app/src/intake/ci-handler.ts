@@ -16,7 +16,6 @@ import {
 } from "@patchplane/db"
 import { Effect } from "effect"
 import { failingJobs, failureSignature, isReviewWorkflow } from "../context/ci-failures.ts"
-import { rerunFailedJobs } from "../publication/ci-rerun.ts"
 import { type CommandSource, type IntakeDeps, type Outcome, startRun } from "./command-handler.ts"
 import { stopChain } from "./review-handler.ts"
 import { latestRound, patchPlanePullRequest } from "./patchplane-pull-request.ts"
@@ -68,7 +67,7 @@ export const handleWorkflowRunCompleted = (
           headSha: wf.head_sha,
         }),
       )
-      if (fresh) yield* rerunFailedJobs(deps.github, ref, wf.id)
+      if (fresh) yield* deps.writes.forDelivery(deliveryId).rerunFailedJobs(ref, wf.id)
       return processed(`re-running the failed jobs of "${name}" once`)
     }
     if (triage.outcome !== "rerun-requested") return ignored(`already ${triage.outcome}`)

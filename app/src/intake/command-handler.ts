@@ -25,8 +25,7 @@ import type { PolicySpec, RevertTarget, SourceChannel } from "@patchplane/domain
 import type { GitHubShape, ReactionTarget, RepoRef } from "../github/github-service.ts"
 import type { ControlError, OrchestratorShape } from "../orchestration/orchestrator.ts"
 import type { Logger } from "../platform/logger.ts"
-import { intakePublication } from "../publication/intake-publication.ts"
-import { renderStatusComment } from "../publication/status-comment.ts"
+import type { GitHubWrites, RunStatus } from "./github-writes.ts"
 import {
   forkReply,
   invalidCommandReply,
@@ -47,7 +46,10 @@ const WRITERS = new Set(["admin", "maintain", "write"])
 
 export interface IntakeDeps {
   readonly db: Database
+  /** GitHub reads: permissions, pull requests, CI jobs. */
   readonly github: GitHubShape
+  /** Every GitHub write intake makes (publication's, wired in main/). */
+  readonly writes: GitHubWrites
   readonly orchestrator: OrchestratorShape
   readonly log: Logger
   readonly maxPromptChars: number
@@ -98,7 +100,7 @@ export const reply = (
   ref: RepoRef,
   body: string,
   runId: string | null = null,
-) => intakePublication(deps, source.deliveryId).reply(ref, source.issueNumber, body, runId)
+) => deps.writes.forDelivery(source.deliveryId).reply(ref, source.issueNumber, body, runId)
 
 export const handleCommandSource = (deps: IntakeDeps, source: CommandSource) =>
   Effect.gen(function* () {
@@ -247,7 +249,7 @@ export const startRun = (
       headSha = pr.headSha
     }
 
-    yield* intakePublication(deps, source.deliveryId).acknowledge(ref, source.reactionTarget)
+    yield* deps.writes.forDelivery(source.deliveryId).acknowledge(ref, source.reactionTarget)
 
     // Durable first: the request, its binding and its queued run. A
     // redelivery of a delivery that failed half-way continues from here.
@@ -284,28 +286,25 @@ export const startRun = (
     })
     if (onQueued !== undefined) yield* Effect.promise(() => onQueued(run))
 
-    const publication = intakePublication(deps, source.deliveryId)
+    const writes = deps.writes.forDelivery(source.deliveryId)
     if (run.statusCommentId === null)
-      yield* publication.openStatusComment(ref, {
-        issueNumber: source.issueNumber,
-        runId: run.id,
-        promptRequestId: request.id,
-        body: statusBody(deps, run, request.id, source.sender.login),
-      })
+      yield* writes.openStatusComment(
+        ref,
+        source.issueNumber,
+        statusOf(run, request.id, source.sender.login),
+      )
     if (headSha !== undefined && run.checkRunId === null)
-      yield* publication.openQueuedCheck(ref, { headSha, runId: run.id })
+      yield* writes.openQueuedCheck(ref, { headSha, runId: run.id })
     return processed(`run ${run.id} queued`)
   })
 
-const statusBody = (deps: IntakeDeps, run: WorkflowRunRow, requestId: string, login: string) =>
-  renderStatusComment({
-    runId: run.id,
-    promptRequestId: requestId,
-    state: run.state,
-    reason: run.reason,
-    initiator: login,
-    dashboardUrl: deps.dashboardUrl(run.id),
-  })
+const statusOf = (run: WorkflowRunRow, requestId: string, login: string): RunStatus => ({
+  runId: run.id,
+  promptRequestId: requestId,
+  state: run.state,
+  reason: run.reason,
+  initiator: login,
+})
 
 const controlAction = (
   o: OrchestratorShape,
@@ -369,8 +368,8 @@ const controlRun = (
       yield* reply(deps, source, ref, `Cannot ${command.kind}: ${result.message}.`)
       return refused(`${command.kind}: ${result.message}`)
     }
-    const publication = intakePublication(deps, source.deliveryId)
-    yield* publication.acknowledge(ref, source.reactionTarget, run.id)
+    const writes = deps.writes.forDelivery(source.deliveryId)
+    yield* writes.acknowledge(ref, source.reactionTarget, run.id)
     const updated = result.updated
     // The status comment follows the run it describes (a retry is a new run).
     const commentId = run.statusCommentId
@@ -383,11 +382,10 @@ const controlRun = (
         }),
       )
     if (commentId !== null)
-      yield* publication.updateStatusComment(
+      yield* writes.updateStatusComment(
         ref,
         commentId,
-        statusBody(deps, updated, request.id, request.initiatorLogin ?? actor),
-        updated.id,
+        statusOf(updated, request.id, request.initiatorLogin ?? actor),
       )
     return processed(`${command.kind} → run ${updated.id} ${updated.state}`)
   })

@@ -3,13 +3,12 @@
 // (check_run.rerequested) retries its run when it stopped.
 import {
   getRepositoryByFullName,
-  getWorkflowRun,
   liveRunsOfConversation,
   loadRunContext,
   setStatusComment,
 } from "@patchplane/db"
 import { Effect } from "effect"
-import { CHECK_RUN_NAME } from "../publication/check-run-name.ts"
+import { CHECK_RUN_NAME } from "@patchplane/domain"
 import type { IntakeDeps, Outcome } from "./command-handler.ts"
 import type { CheckRunRerequested, ConversationClosed } from "./webhook-payloads.ts"
 
@@ -72,7 +71,6 @@ export const handleCheckRunRerequested = (deps: IntakeDeps, p: typeof CheckRunRe
           commentId,
         }),
       )
-    const fresh = yield* Effect.promise(() => getWorkflowRun(deps.db, result.run.id))
-    yield* Effect.promise(() => deps.publishStatus(fresh?.id ?? result.run.id))
+    yield* Effect.promise(() => deps.publishStatus(result.run.id))
     return { outcome: "processed", note: `re-run → run ${result.run.id}` } satisfies Outcome
   })

@@ -28,12 +28,14 @@ export const createGitHubIntake = (input: {
   readonly dashboardUrl: (runId: string) => string
   readonly policyFor: IntakeDeps["policyFor"]
   readonly publishStatus: IntakeDeps["publishStatus"]
+  readonly writes: IntakeDeps["writes"]
 }): GitHubIntake => {
   const { probot, github } = input
   const outcomes = new Map<string, Outcome>()
   const deps = {
     db: input.db,
     github,
+    writes: input.writes,
     orchestrator: input.orchestrator,
     log: input.log,
     maxPromptChars: input.intake.maxPromptChars,

@@ -28,6 +28,7 @@ import { AppConfig } from "../platform/app-config.ts"
 import { Database, type DatabaseShape } from "../platform/database.ts"
 import { createLogger, type Logger } from "../platform/logger.ts"
 import { makeRunStatusPublisher } from "../publication/run-status-publisher.ts"
+import { makeIntakePublication } from "../publication/intake-publication.ts"
 import { createReviewResultsHandler, makeOidcVerifier } from "../review/index.ts"
 import { localOperatorMode, makeAuthenticator } from "../http/auth/auth.ts"
 import { createLocalOperator, localSignInUrl } from "../http/auth/local-operator.ts"
@@ -228,6 +229,7 @@ export const startPatchPlane = async (options: StartOptions = {}): Promise<Runni
             },
             dashboardUrl,
             publishStatus,
+            writes: makeIntakePublication({ db, github, log, dashboardUrl }),
             // A policy that does not decode stops the run that reads it (naming the
             // field); intake, deciding only whether to start a round, uses the defaults.
             policyFor: async (repository, installationId) => {

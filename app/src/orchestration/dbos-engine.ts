@@ -10,6 +10,7 @@ import { DBOS, Error as DBOSErrors } from "@dbos-inc/dbos-sdk"
 // path ("./internal/*"), so it resolves; check it on every SDK upgrade.
 import { DBOSExecutor } from "@dbos-inc/dbos-sdk/internal/dbos-executor"
 import type { Logger } from "../platform/logger.ts"
+import type { RunPlan } from "./run-steps.ts"
 
 export const RUN_QUEUE = "patchplane-runs"
 const EXECUTE_WORKFLOW = "patchplane.run"
@@ -52,17 +53,18 @@ export interface WorkflowIO {
   now(): Promise<number>
   /** Sends a message to another run's workflows (exactly once, even on replay). */
   send(runId: string, topic: string, message: unknown): Promise<void>
-  /** Hands the run to its decision workflow (not queued: waiting holds no execution slot). */
-  startDecision(runId: string): Promise<void>
+  /**
+   * Hands the run to its decision workflow (not queued: waiting holds no
+   * execution slot) with the plan `execute` resolved, stored as its input.
+   */
+  startDecision(runId: string, plan: RunPlan): Promise<void>
 }
-
-export type WorkflowBody = (runId: string, io: WorkflowIO) => Promise<string>
 
 export interface WorkflowBodies {
   /** Queued and limited by the concurrency settings: the part that uses a sandbox. */
-  readonly execute: WorkflowBody
+  readonly execute: (runId: string, io: WorkflowIO) => Promise<string>
   /** Started by `execute` once published: waits for reviews and humans. */
-  readonly decide: WorkflowBody
+  readonly decide: (runId: string, io: WorkflowIO, plan: RunPlan) => Promise<string>
 }
 
 /** Workflow ids: the run id for execution, a suffix for its decision. */
@@ -170,16 +172,19 @@ export const startEngine = async (
     recv: (topic, timeoutSeconds) => DBOS.recv(topic, { timeoutSeconds }),
     now: () => DBOS.now(),
     send: (runId, topic, message) => DBOS.send(runId, message, topic),
-    startDecision: async (runId) => {
-      await DBOS.startWorkflow(decide, { workflowID: decisionWorkflowId(runId) })(runId)
+    startDecision: async (runId, plan) => {
+      await DBOS.startWorkflow(decide, { workflowID: decisionWorkflowId(runId) })(runId, plan)
     },
   }
   const execute = DBOS.registerWorkflow((runId: string) => bodies.execute(runId, io), {
     name: EXECUTE_WORKFLOW,
   })
-  const decide = DBOS.registerWorkflow((runId: string) => bodies.decide(runId, io), {
-    name: DECIDE_WORKFLOW,
-  })
+  const decide = DBOS.registerWorkflow(
+    (runId: string, plan: RunPlan) => bodies.decide(runId, io, plan),
+    {
+      name: DECIDE_WORKFLOW,
+    },
+  )
 
   await DBOS.launch()
   launched = true

@@ -51,10 +51,13 @@ export interface LiveStepsOptions {
   readonly agent: RuntimeProfile
   /** Where repositories are cloned from: `https://github.com/` or a GHES host. */
   readonly gitBaseUrl: string
-  /** Opens the draft PR and marks it ready (publication/pull-request-publisher.ts). */
+  /**
+   * Opens the draft PR and marks it ready (publication/pull-request-publisher.ts),
+   * given the run's plan so it reads nothing of it again.
+   */
   readonly publisher: {
-    publish(patch: PublishedPatch): Promise<void>
-    publishDecision(runId: string): Promise<void>
+    publish(patch: PublishedPatch, plan: RunPlan): Promise<void>
+    publishDecision(plan: RunPlan): Promise<void>
   }
 }
 
@@ -325,12 +328,15 @@ export const makeLiveRunSteps = (options: LiveStepsOptions): RunSteps => {
       )
     },
     publish: (plan, patch) =>
-      options.publisher.publish({
-        runId: plan.runId,
-        patchSetId: patch.patchSetId,
-        ...(patch.pushed === undefined ? {} : { pushed: patch.pushed }),
-        ...(patch.conflict === undefined ? {} : { conflict: patch.conflict }),
-      }),
-    publishDecision: (runId) => options.publisher.publishDecision(runId),
+      options.publisher.publish(
+        {
+          runId: plan.runId,
+          patchSetId: patch.patchSetId,
+          ...(patch.pushed === undefined ? {} : { pushed: patch.pushed }),
+          ...(patch.conflict === undefined ? {} : { conflict: patch.conflict }),
+        },
+        plan,
+      ),
+    publishDecision: (plan) => options.publisher.publishDecision(plan),
   }
 }

@@ -19,11 +19,13 @@ import {
 } from "@patchplane/db"
 import { Context, Effect, Layer, Schema } from "effect"
 import { isTerminalState, type IllegalTransition, type WorkflowRunState } from "@patchplane/domain"
+import { type DatabaseError, tryDatabase } from "../platform/database.ts"
 import type { Engine } from "./dbos-engine.ts"
 import type { InterruptController } from "./interrupts.ts"
-import { type LifecycleStoreError, type StaleTransition, transitionRun } from "./run-lifecycle.ts"
+import { type StaleTransition, transitionRun } from "./run-lifecycle.ts"
 import { WAKE_TOPIC } from "./run-workflow.ts"
 
+/** The durable engine or the interrupt channel did not take a call, or the run is unknown. */
 export class OrchestratorError extends Schema.TaggedError<OrchestratorError>()(
   "OrchestratorError",
   { message: Schema.String },
@@ -38,10 +40,10 @@ export class NotAllowedNow extends Schema.TaggedError<NotAllowedNow>()("NotAllow
 
 export type ControlError =
   | OrchestratorError
+  | DatabaseError
   | NotAllowedNow
   | IllegalTransition
   | StaleTransition
-  | LifecycleStoreError
 
 export interface EnqueueInput {
   readonly promptRequestId: string
@@ -53,7 +55,9 @@ export interface EnqueueInput {
 type Control<A = WorkflowRunRow> = Effect.Effect<A, ControlError>
 
 export interface OrchestratorShape {
-  readonly enqueue: (input: EnqueueInput) => Effect.Effect<WorkflowRunRow, OrchestratorError>
+  readonly enqueue: (
+    input: EnqueueInput,
+  ) => Effect.Effect<WorkflowRunRow, OrchestratorError | DatabaseError>
   readonly cancel: (runId: string, actor: string, reason: string) => Control
   /** Stops the agent's current turn; the run waits for an operator (approve resumes it). */
   readonly interrupt: (runId: string, actor: string) => Control
@@ -69,19 +73,20 @@ export interface OrchestratorShape {
     options: { cancelRunning: boolean },
   ) => Control<{ paused: true; cancelled: number }>
   readonly resume: (actor: string) => Control<{ paused: false; started: number }>
-  readonly isPaused: Effect.Effect<boolean, OrchestratorError>
+  readonly isPaused: Effect.Effect<boolean, DatabaseError>
 }
 
 const PAUSED = "runs.paused"
 
-const store = <A>(what: string, run: () => Promise<A>) =>
+/** A call on the durable engine or the interrupt channel. */
+const call = <A>(what: string, run: () => Promise<A>) =>
   Effect.tryPromise({
     try: run,
     catch: (error) => new OrchestratorError({ message: `${what}: ${String(error)}` }),
   })
 
 const load = (db: Database, runId: string) =>
-  store("load run", () => getWorkflowRun(db, runId)).pipe(
+  tryDatabase("load run", () => getWorkflowRun(db, runId)).pipe(
     Effect.flatMap((run) =>
       run === undefined
         ? Effect.fail(new OrchestratorError({ message: `no WorkflowRun ${runId}` }))
@@ -103,14 +108,14 @@ export const makeDurableOrchestrator = ({
   engine,
   interrupts,
 }: DurableOrchestratorDeps): OrchestratorShape => {
-  const wake = (runId: string) => store("wake run", () => engine.send(runId, WAKE_TOPIC, {}))
+  const wake = (runId: string) => call("wake run", () => engine.send(runId, WAKE_TOPIC, {}))
   const signal = (runId: string, kind: "cancel" | "interrupt" | "steer") =>
-    store("signal run", () => interrupts.send(runId, kind))
-  const paused = store("read kill switch", () => getControlFlag(db, PAUSED)).pipe(
+    call("signal run", () => interrupts.send(runId, kind))
+  const paused = tryDatabase("read kill switch", () => getControlFlag(db, PAUSED)).pipe(
     Effect.map((value) => value === true),
   )
   const start = (run: WorkflowRunRow) =>
-    store("enqueue run", () => engine.enqueue(run.id, run.repositoryId))
+    call("enqueue run", () => engine.enqueue(run.id, run.repositoryId))
 
   const move = (run: WorkflowRunRow, to: WorkflowRunState, actor: string, reason: string) =>
     transitionRun(db, run, to, { actor, reason }).pipe(Effect.tap((moved) => wake(moved.id)))
@@ -119,7 +124,7 @@ export const makeDurableOrchestrator = ({
     // Idempotent per request: a reprocessed delivery gets the run it already has.
     enqueue: (input) =>
       Effect.gen(function* () {
-        const run = yield* store(
+        const run = yield* tryDatabase(
           "create run",
           async () =>
             (await firstRunOfRequest(db, input.promptRequestId)) ??
@@ -155,7 +160,7 @@ export const makeDurableOrchestrator = ({
             run,
             `the run is ${run.state}; only a running agent can be interrupted`,
           )
-        yield* store("record interrupt", () =>
+        yield* tryDatabase("record interrupt", () =>
           insertPendingInput(db, { workflowRunId: runId, kind: "interrupt", createdBy: actor }),
         )
         yield* signal(runId, "interrupt")
@@ -166,13 +171,13 @@ export const makeDurableOrchestrator = ({
         const run = yield* load(db, runId)
         if (run.state !== "awaiting_approval")
           return yield* notNow(run, `the run is ${run.state}, not waiting for approval`)
-        const open = yield* store("read approvals", () => listOpenApprovals(db, runId))
+        const open = yield* tryDatabase("read approvals", () => listOpenApprovals(db, runId))
         // An interrupted or paused agent resumes; a decision waiting for a human is settled.
         const to = open.some((a) => a.kind === "runtime") ? "running" : "decided"
         const moved = yield* move(run, to, actor, `approved by ${actor}`)
         // A human settling a review is a MergeDecision of its own (humans keep merge authority).
         if (open.some((a) => a.kind === "merge"))
-          yield* store("record decision", () =>
+          yield* tryDatabase("record decision", () =>
             recordMergeDecision(db, {
               workflowRunId: runId,
               state: "accepted",
@@ -180,7 +185,7 @@ export const makeDurableOrchestrator = ({
               detail: `approved by ${actor}`,
             }),
           )
-        yield* store("resolve approval", () =>
+        yield* tryDatabase("resolve approval", () =>
           resolvePendingApprovals(db, {
             workflowRunId: runId,
             resolution: "approved",
@@ -195,10 +200,10 @@ export const makeDurableOrchestrator = ({
         if (run.state !== "awaiting_approval")
           return yield* notNow(run, `the run is ${run.state}, not waiting for approval`)
         const why = reason === "" ? `rejected by ${actor}` : `rejected by ${actor}: ${reason}`
-        const open = yield* store("read approvals", () => listOpenApprovals(db, runId))
+        const open = yield* tryDatabase("read approvals", () => listOpenApprovals(db, runId))
         const moved = yield* move(run, "decided", actor, why)
         if (open.some((a) => a.kind === "merge"))
-          yield* store("record decision", () =>
+          yield* tryDatabase("record decision", () =>
             recordMergeDecision(db, {
               workflowRunId: runId,
               state: "rejected",
@@ -206,7 +211,7 @@ export const makeDurableOrchestrator = ({
               detail: why,
             }),
           )
-        yield* store("resolve approval", () =>
+        yield* tryDatabase("resolve approval", () =>
           resolvePendingApprovals(db, {
             workflowRunId: runId,
             resolution: "rejected",
@@ -231,7 +236,7 @@ export const makeDurableOrchestrator = ({
         const run = yield* load(db, runId)
         if (!["failed", "cancelled", "timed_out"].includes(run.state))
           return yield* notNow(run, `the run is ${run.state}; only a stopped run can be retried`)
-        const next = yield* store("retry", () =>
+        const next = yield* tryDatabase("retry", () =>
           insertWorkflowRun(
             db,
             {
@@ -249,7 +254,7 @@ export const makeDurableOrchestrator = ({
       Effect.gen(function* () {
         const run = yield* load(db, runId)
         if (isTerminalState(run.state)) return yield* notNow(run, `the run is already ${run.state}`)
-        yield* store("store steering message", () =>
+        yield* tryDatabase("store steering message", () =>
           insertPendingInput(db, {
             workflowRunId: run.id,
             kind: "steer",
@@ -262,10 +267,10 @@ export const makeDurableOrchestrator = ({
       }),
     pause: (actor, options) =>
       Effect.gen(function* () {
-        yield* store("set kill switch", () => setControlFlag(db, PAUSED, true, actor))
+        yield* tryDatabase("set kill switch", () => setControlFlag(db, PAUSED, true, actor))
         let cancelled = 0
         if (options.cancelRunning) {
-          const live = yield* store("list live runs", () =>
+          const live = yield* tryDatabase("list live runs", () =>
             listWorkflowRuns(db, {
               states: [
                 "queued",
@@ -298,8 +303,8 @@ export const makeDurableOrchestrator = ({
       }),
     resume: (actor) =>
       Effect.gen(function* () {
-        yield* store("clear kill switch", () => setControlFlag(db, PAUSED, false, actor))
-        const queued = yield* store("list queued runs", () =>
+        yield* tryDatabase("clear kill switch", () => setControlFlag(db, PAUSED, false, actor))
+        const queued = yield* tryDatabase("list queued runs", () =>
           listWorkflowRuns(db, { states: ["queued"], limit: 10_000 }),
         )
         for (const run of queued) yield* start(run)

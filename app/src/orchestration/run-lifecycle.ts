@@ -9,6 +9,7 @@ import {
   type WorkflowRunRow,
 } from "@patchplane/db"
 import { Effect, Schema } from "effect"
+import { type DatabaseError, tryDatabase } from "../platform/database.ts"
 import {
   canTransition,
   IllegalTransition,
@@ -26,40 +27,32 @@ export class StaleTransition extends Schema.TaggedError<StaleTransition>()("Stal
   }
 }
 
-export class LifecycleStoreError extends Schema.TaggedError<LifecycleStoreError>()(
-  "LifecycleStoreError",
-  { message: Schema.String },
-) {}
-
 export const transitionRun = (
   db: Executor,
   run: Pick<WorkflowRunRow, "id" | "state">,
   to: WorkflowRunState,
   options: { reason?: string; actor?: string } = {},
-): Effect.Effect<WorkflowRunRow, IllegalTransition | StaleTransition | LifecycleStoreError> => {
+): Effect.Effect<WorkflowRunRow, IllegalTransition | StaleTransition | DatabaseError> => {
   if (!canTransition(run.state, to))
     return Effect.fail(new IllegalTransition({ runId: run.id, from: run.state, to }))
-  return Effect.tryPromise({
-    try: () =>
-      transitionWorkflowRun(db, {
-        id: run.id,
-        from: run.state,
-        to,
-        reason: options.reason ?? null,
-        actor: options.actor ?? "system",
-      }),
-    catch: (error) => new LifecycleStoreError({ message: String(error) }),
-  }).pipe(
+  return tryDatabase(`moving WorkflowRun ${run.id} to ${to}`, () =>
+    transitionWorkflowRun(db, {
+      id: run.id,
+      from: run.state,
+      to,
+      reason: options.reason ?? null,
+      actor: options.actor ?? "system",
+    }),
+  ).pipe(
     Effect.flatMap((updated) =>
       updated === undefined
         ? Effect.fail(new StaleTransition({ runId: run.id, expected: run.state }))
         : Effect.succeed(updated),
     ),
     Effect.tap(() =>
-      Effect.tryPromise({
-        try: () => endSessionsIfStopped(db, run.id, to),
-        catch: (error) => new LifecycleStoreError({ message: String(error) }),
-      }),
+      tryDatabase(`ending the sessions of WorkflowRun ${run.id}`, () =>
+        endSessionsIfStopped(db, run.id, to),
+      ),
     ),
   )
 }

@@ -96,5 +96,5 @@ export interface RunSteps {
   /** Opens or updates the draft PR for the pushed branch; idempotent by stored ids. */
   publish(plan: RunPlan, patch: Extract<CollectOutcome, { kind: "changes" }>): Promise<void>
   /** After the decision: marks the draft PR ready when the policy (or a human) passed it. */
-  publishDecision?(runId: string): Promise<void>
+  publishDecision?(plan: RunPlan): Promise<void>
 }

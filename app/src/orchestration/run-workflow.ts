@@ -60,8 +60,11 @@ export interface RunWorkflowDeps {
    * the agent's context; absent when PatchPlane has no GitHub App configured.
    */
   readonly gatherContext?: (target: GatherTarget) => Promise<GatheredContext>
-  /** Best-effort: mirrors the run's state to its status comment and check run. */
-  readonly publishStatus: (runId: string) => Promise<void>
+  /**
+   * Best-effort: mirrors the run's state to its status comment and check run.
+   * Given the run's plan once it is resolved, so only the run's row is read again.
+   */
+  readonly publishStatus: (run: string | RunPlan) => Promise<void>
   readonly log: Logger
   /** How long a run waits for review results before asking a human. */
   readonly reviewTimeoutSeconds: number
@@ -98,9 +101,18 @@ const SANDBOX_STEP: StepOptions = { attempts: 3, intervalSeconds: 1 }
 
 const encodePolicy = Schema.encodeSync(PolicySpec)
 
-/** Checkpointed building blocks both workflows of a run use. */
-const workflowTools = (deps: RunWorkflowDeps, runId: string, io: WorkflowIO) => {
+/**
+ * Checkpointed building blocks both workflows of a run use; `plan` is the
+ * run's once resolved (null before: the run is then known by its id alone).
+ */
+const workflowTools = (
+  deps: RunWorkflowDeps,
+  runId: string,
+  io: WorkflowIO,
+  plan: RunPlan | null = null,
+) => {
   const { db } = deps
+  const publishStatus = () => deps.publishStatus(plan ?? runId)
 
   /** A checkpointed step whose final failure names the step. */
   const step = <A>(name: string, fn: (signal: AbortSignal) => Promise<A>, options?: StepOptions) =>
@@ -112,7 +124,7 @@ const workflowTools = (deps: RunWorkflowDeps, runId: string, io: WorkflowIO) => 
   const moveTo = (to: WorkflowRunState, reason?: string) =>
     io.step(`state:${to}`, async () => {
       const moved = await advance(db, runId, to, reason ?? null)
-      if (moved) await deps.publishStatus(runId)
+      if (moved) await publishStatus()
       return moved
     })
 
@@ -156,7 +168,7 @@ const workflowTools = (deps: RunWorkflowDeps, runId: string, io: WorkflowIO) => 
         if (ok) await insertPendingApproval(tx, { workflowRunId: runId, kind, reason })
         return ok
       })
-      if (moved) await deps.publishStatus(runId)
+      if (moved) await publishStatus()
       return moved
     })
     if (!parked) return "stopped" as const
@@ -178,15 +190,9 @@ const workflowTools = (deps: RunWorkflowDeps, runId: string, io: WorkflowIO) => 
 
   /** Whatever ended, the next run waiting for this PR or branch can go now. */
   const wakeNextOnTarget = async () => {
+    if (plan === null) return // stopped before it was planned: it held no PR or branch
     const waiting = await io.step("next-on-target", async () => {
-      const context = await loadRunContext(db, runId)
-      if (context === undefined) return []
-      const live = await liveRunsOnTarget(db, {
-        repositoryId: context.repository.id,
-        targetRef: context.request.targetRef,
-        issueNumber: context.request.issueNumber,
-        matchRef: isPullRequestChannel(context.request.sourceChannel),
-      })
+      const live = await liveRunsOnTarget(db, onTarget(plan))
       return live.map((r) => r.id).filter((id) => id !== runId)
     })
     for (const next of waiting) await io.send(next, WAKE_TOPIC, { reason: "target free" })
@@ -212,22 +218,24 @@ const workflowTools = (deps: RunWorkflowDeps, runId: string, io: WorkflowIO) => 
 export const makeRunWorkflows = (deps: RunWorkflowDeps): WorkflowBodies => ({
   execute: async (runId, io) => {
     const { db, steps } = deps
-    const t = workflowTools(deps, runId, io)
+    const unplanned = workflowTools(deps, runId, io)
     // One checkpoint for the whole start: resolve, provision, check the target.
-    const start = await t
+    // The plan is resolved here once; a replay reads it from the checkpoint.
+    const start = await unplanned
       .step("resolve", async () => {
         const resolved = await resolvePlan(deps, runId)
         if (resolved === null || !(await advance(deps.db, runId, "provisioning", null)))
           return { plan: null, free: false }
-        await deps.publishStatus(runId)
+        await deps.publishStatus(resolved)
         return { plan: resolved, free: await isFirstOnTarget(deps.db, resolved) }
       })
       .catch(async (error: unknown) => {
-        await t.fail(error)
+        await unplanned.fail(error)
         return { plan: null, free: false }
       })
     const resolved = start.plan
     if (resolved === null) return "stopped before it started"
+    const t = workflowTools(deps, runId, io, resolved)
     let plan = resolved
 
     let sandbox: SandboxRef | null = null
@@ -301,7 +309,8 @@ export const makeRunWorkflows = (deps: RunWorkflowDeps): WorkflowBodies => ({
         attempts: 3,
         intervalSeconds: 2,
       })
-      await io.startDecision(runId)
+      // The decision goes on with the plan as resolved (it needs no agent prompt).
+      await io.startDecision(runId, resolved)
       return "published; awaiting review"
     } catch (error) {
       await t.fail(error)
@@ -319,12 +328,12 @@ export const makeRunWorkflows = (deps: RunWorkflowDeps): WorkflowBodies => ({
     }
   },
 
-  decide: async (runId, io) => {
-    const t = workflowTools(deps, runId, io)
+  decide: async (runId, io, plan) => {
+    const t = workflowTools(deps, runId, io, plan)
     // The run is decided either way; a PR left in draft is logged, not a failed run.
     const publishDecision = () =>
       io
-        .step("publish-decision", () => deps.steps.publishDecision?.(runId) ?? Promise.resolve(), {
+        .step("publish-decision", () => deps.steps.publishDecision?.(plan) ?? Promise.resolve(), {
           attempts: 3,
           intervalSeconds: 2,
         })
@@ -510,13 +519,16 @@ const prepareContext = async (deps: RunWorkflowDeps, plan: RunPlan): Promise<str
   return stored.prompt
 }
 
+/** The PR or branch a run works on: runs there go one at a time. */
+const onTarget = (plan: RunPlan) => ({
+  repositoryId: plan.repositoryId,
+  targetRef: plan.targetRef,
+  issueNumber: plan.issueNumber,
+  matchRef: plan.sourcePullRequest !== null,
+})
+
 /** Runs on the same PR or branch go one at a time, oldest first. */
 const isFirstOnTarget = async (db: Database, plan: RunPlan): Promise<boolean> => {
-  const live = await liveRunsOnTarget(db, {
-    repositoryId: plan.repositoryId,
-    targetRef: plan.targetRef,
-    issueNumber: plan.issueNumber,
-    matchRef: plan.sourcePullRequest !== null,
-  })
+  const live = await liveRunsOnTarget(db, onTarget(plan))
   return live[0]?.id === plan.runId || live.length === 0
 }

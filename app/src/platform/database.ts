@@ -15,7 +15,26 @@ import { AppConfig } from "./app-config.ts"
 
 export class DatabaseError extends Schema.TaggedError<DatabaseError>()("DatabaseError", {
   message: Schema.String,
+  /** What the driver threw, for a caller that tells one failure from another. */
+  cause: Schema.optional(Schema.Unknown),
 }) {}
+
+/**
+ * A database call as an Effect, the one way database failures are told: a
+ * DatabaseError saying what was being done and why it failed.
+ */
+export const tryDatabase = <A>(
+  what: string,
+  call: () => Promise<A>,
+): Effect.Effect<A, DatabaseError> =>
+  Effect.tryPromise({
+    try: call,
+    catch: (error) =>
+      new DatabaseError({
+        message: `${what}: ${error instanceof Error ? error.message : String(error)}`,
+        cause: error,
+      }),
+  })
 
 export interface DatabaseShape {
   readonly db: DrizzleDatabase
@@ -29,9 +48,6 @@ export interface DatabaseShape {
   readonly ping: Effect.Effect<void, DatabaseError>
 }
 
-const wrap = (message: string) => (error: unknown) =>
-  new DatabaseError({ message: `${message}: ${error instanceof Error ? error.message : error}` })
-
 /** The service over an open pool; the test layer (app/test/support) builds one too. */
 export const databaseShape = (
   pool: Pool,
@@ -44,14 +60,10 @@ export const databaseShape = (
   kind,
   location,
   url,
-  ping: Effect.tryPromise({
-    try: () => pool.query("SELECT 1"),
-    catch: wrap("database unreachable"),
-  }).pipe(Effect.asVoid),
+  ping: tryDatabase("database unreachable", () => pool.query("SELECT 1")).pipe(Effect.asVoid),
 })
 
-const migrated = (pool: Pool) =>
-  Effect.tryPromise({ try: () => runMigrations(pool), catch: wrap("migrations failed") })
+const migrated = (pool: Pool) => tryDatabase("migrations failed", () => runMigrations(pool))
 
 const endPool = (pool: Pool) => Effect.promise(() => pool.end().catch(() => {}))
 
@@ -72,10 +84,9 @@ export class Database extends Context.Service<Database, DatabaseShape>()(
         return databaseShape(pool, "external", redactUrl(Redacted.value(url)), Redacted.value(url))
       }
       const server = yield* Effect.acquireRelease(
-        Effect.tryPromise({
-          try: () => startEmbeddedPostgres({ dataDir: embedded.dataDir, port: embedded.port }),
-          catch: wrap("embedded PostgreSQL failed to start"),
-        }),
+        tryDatabase("embedded PostgreSQL failed to start", () =>
+          startEmbeddedPostgres({ dataDir: embedded.dataDir, port: embedded.port }),
+        ),
         (s) => Effect.promise(() => s.stop()),
       )
       const pool = yield* Effect.acquireRelease(
@@ -97,3 +108,10 @@ export class Database extends Context.Service<Database, DatabaseShape>()(
     }),
   )
 }
+
+/** tryDatabase through the Database service, for code that holds no handle of its own. */
+export const queryDatabase = <A>(
+  what: string,
+  call: (db: DrizzleDatabase) => Promise<A>,
+): Effect.Effect<A, DatabaseError, Database> =>
+  Database.use(({ db }) => tryDatabase(what, () => call(db)))

@@ -8,16 +8,16 @@ import {
   type Database,
   getPatchSet,
   getPullRequestBinding,
+  getWorkflowRun,
   latestMergeDecision,
-  loadRunContext,
   markPullRequestBindingReady,
   recordMergeDecision,
 } from "@patchplane/db"
 import { Effect } from "effect"
-import { type DependencyChange, type FileChange, isPullRequestChannel } from "@patchplane/domain"
+import { CHECK_RUN_NAME, type DependencyChange, type FileChange } from "@patchplane/domain"
 import type { GitHubShape, PullRequestInfo, RepoRef } from "../github/github-service.ts"
-import { CHECK_RUN_NAME } from "./check-run-name.ts"
 import { fitBody } from "./github-limits.ts"
+import { type PlannedRun, repoRefOf } from "./planned-run.ts"
 import { pullRequestTitle, renderPullRequestBody } from "./pull-request-body.ts"
 
 /**
@@ -67,39 +67,29 @@ export interface PullRequestPublisherDeps {
 const github = <A>(effect: Effect.Effect<A, { readonly message: string }>) =>
   Effect.runPromise(effect.pipe(Effect.mapError((error) => new Error(`GitHub: ${error.message}`))))
 
-const repoRef = async (db: Database, runId: string) => {
-  const context = await loadRunContext(db, runId)
-  if (context === undefined) throw new Error(`WorkflowRun ${runId} does not exist`)
-  const [owner = "", repo = ""] = context.repository.fullName.split("/")
-  const ref: RepoRef = { installationId: context.installation.installationId, owner, repo }
-  return { context, ref }
-}
-
 export const makePullRequestPublisher = (deps: PullRequestPublisherDeps) => {
   const { db } = deps
 
   /** The PR for the pushed branch: the PatchPlane PR it extends, one left by a cut-off try, or a new draft. */
   const pullRequestFor = async (
+    plan: PlannedRun,
     ref: RepoRef,
     patch: PublishedPatch,
     pushed: NonNullable<PublishedPatch["pushed"]>,
   ): Promise<PullRequestInfo> => {
     if (pushed.pullRequest !== null)
       return github(deps.github.getPullRequest(ref, pushed.pullRequest))
-    const { context } = await repoRef(db, patch.runId)
     const patchSet = await getPatchSet(db, patch.patchSetId)
     if (patchSet === undefined) throw new Error(`PatchSet ${patch.patchSetId} does not exist`)
-    const title = pullRequestTitle(context.request.prompt)
+    const title = pullRequestTitle(plan.prompt)
     const body = renderPullRequestBody({
       runId: patch.runId,
-      promptRequestId: context.request.id,
+      promptRequestId: plan.promptRequestId,
       runtimeSessionId: patchSet.runtimeSessionId,
       patchSetId: patchSet.id,
-      prompt: context.request.prompt,
-      initiator: context.request.initiatorLogin ?? "unknown",
-      issueNumber: isPullRequestChannel(context.request.sourceChannel)
-        ? null
-        : context.request.issueNumber,
+      prompt: plan.prompt,
+      initiator: plan.initiator,
+      issueNumber: plan.sourcePullRequest === null ? plan.issueNumber : null,
       dashboardUrl: deps.dashboardUrl(patch.runId),
       files: patchSet.files as unknown as ReadonlyArray<FileChange>,
       summary: {
@@ -146,7 +136,8 @@ export const makePullRequestPublisher = (deps: PullRequestPublisherDeps) => {
     }
   }
 
-  const publish = async (patch: PublishedPatch): Promise<void> => {
+  /** `plan` is the run's, as the workflow resolved it: nothing of it is read again. */
+  const publish = async (patch: PublishedPatch, plan: PlannedRun): Promise<void> => {
     if (patch.conflict !== undefined) {
       await recordMergeDecision(db, {
         workflowRunId: patch.runId,
@@ -160,12 +151,14 @@ export const makePullRequestPublisher = (deps: PullRequestPublisherDeps) => {
     if (pushed === undefined) return
     const bound = await getPullRequestBinding(db, patch.runId)
     if (bound !== undefined && bound.headSha === pushed.commit) return // done before a restart
-    const { context, ref } = await repoRef(db, patch.runId)
-    const pr = await pullRequestFor(ref, patch, pushed)
+    const ref = repoRefOf(plan)
+    // The check run intake made on the head the request came from (read now:
+    // intake stores it after the run is queued).
+    const previous = (await getWorkflowRun(db, patch.runId))?.checkRunId ?? null
+    const pr = await pullRequestFor(plan, ref, patch, pushed)
     const dashboardUrl = deps.dashboardUrl(patch.runId)
-    // The check run follows the commits: one on the pushed head, and the one
-    // intake made on the head the request came from marked superseded.
-    const previous = context.run.checkRunId
+    // The check run follows the commits: one on the pushed head, and the
+    // previous one marked superseded.
     const check =
       (await github(
         deps.github.findCheckRun(ref, {
@@ -199,7 +192,7 @@ export const makePullRequestPublisher = (deps: PullRequestPublisherDeps) => {
         }),
       )
     await bindPullRequest(db, {
-      repositoryId: context.repository.id,
+      repositoryId: plan.repositoryId,
       workflowRunId: patch.runId,
       pullRequestNumber: pr.number,
       headBranch: pushed.branch,
@@ -211,14 +204,15 @@ export const makePullRequestPublisher = (deps: PullRequestPublisherDeps) => {
   }
 
   /** Ready for review when the policy passed (or a human accepted); humans still merge. */
-  const publishDecision = async (runId: string): Promise<void> => {
+  const publishDecision = async (plan: PlannedRun): Promise<void> => {
+    const runId = plan.runId
     const [decision, binding] = await Promise.all([
       latestMergeDecision(db, runId),
       getPullRequestBinding(db, runId),
     ])
     if (decision === undefined || binding === undefined || !binding.draft) return
     if (decision.state !== "ready-for-review" && decision.state !== "accepted") return
-    const { ref } = await repoRef(db, runId)
+    const ref = repoRefOf(plan)
     const pr = await github(deps.github.getPullRequest(ref, binding.pullRequestNumber))
     if (pr.draft) await github(deps.github.markReadyForReview(ref, pr.nodeId))
     await markPullRequestBindingReady(db, runId)

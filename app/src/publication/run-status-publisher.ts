@@ -13,20 +13,19 @@ import {
   listPatchSets,
   listReviewRuns,
   listTransitions,
-  loadRunContext,
   setCheckRun,
 } from "@patchplane/db"
 import { Effect } from "effect"
-import type { MergeDecisionState, WorkflowRunState } from "@patchplane/domain"
+import { CHECK_RUN_NAME, type MergeDecisionState, type WorkflowRunState } from "@patchplane/domain"
 import type {
   CheckRunConclusion,
   CheckRunInput,
   GitHubShape,
   RepoRef,
 } from "../github/github-service.ts"
-import { CHECK_RUN_NAME } from "./check-run-name.ts"
 import { checkRunTitle, renderCheckRunSummary } from "./check-run-summary.ts"
 import { fitBody, fitCheckOutput } from "./github-limits.ts"
+import { loadPlannedRun, type PlannedRun, readPlannedRun, repoRefOf } from "./planned-run.ts"
 import { DRAFTS_UNAVAILABLE_NOTE } from "./pull-request-publisher.ts"
 import { renderStatusComment } from "./status-comment.ts"
 
@@ -130,28 +129,31 @@ export interface StatusPublisherOptions {
 }
 
 /**
- * Mirrors a run to its status comment and check run. It never throws: a write
- * GitHub still refuses after the retries is recorded for the run page
- * (publication-guard.ts), so callers need no catch of their own.
+ * Mirrors a run to its status comment and check run: given by id (its plan is
+ * read with it) or by its plan (the workflow's; only the run's row is read).
+ * It never throws: a write GitHub still refuses after the retries is recorded
+ * for the run page (publication-guard.ts), so callers need no catch of their own.
  */
 export const makeRunStatusPublisher =
   (db: Database, github: GitHubShape, options: StatusPublisherOptions) =>
-  (runId: string): Promise<void> =>
-    guardPublicationPromise({ db, log: options.log }, { step: "status", runId }, () =>
-      publishRunStatus(db, github, options, runId),
+  (target: string | PlannedRun): Promise<void> => {
+    const runId = typeof target === "string" ? target : target.runId
+    return guardPublicationPromise({ db, log: options.log }, { step: "status", runId }, () =>
+      publishRunStatus(db, github, options, target),
     )
+  }
 
 const publishRunStatus = async (
   db: Database,
   github: GitHubShape,
   options: StatusPublisherOptions,
-  runId: string,
+  target: string | PlannedRun,
 ): Promise<void> => {
-  const context = await loadRunContext(db, runId)
-  if (context === undefined) return
-  const { run, request, repository, installation } = context
-  const [owner = "", repo = ""] = repository.fullName.split("/")
-  const ref: RepoRef = { installationId: installation.installationId, owner, repo }
+  const loaded =
+    typeof target === "string" ? await loadPlannedRun(db, target) : await readPlannedRun(db, target)
+  if (loaded === undefined) return
+  const { run, plan } = loaded
+  const ref = repoRefOf(plan)
   const dashboardUrl = options.dashboardUrl(run.id)
   const [decision, binding, triage] = await Promise.all([
     decisionOfRecord(db, run.id),
@@ -174,17 +176,17 @@ const publishRunStatus = async (
         fitBody(
           renderStatusComment({
             runId: run.id,
-            promptRequestId: request.id,
+            promptRequestId: plan.promptRequestId,
             state: run.state,
             reason: run.reason,
-            initiator: request.initiatorLogin ?? "unknown",
+            initiator: plan.initiator,
             dashboardUrl,
             pullRequest:
               run.pullRequestNumber === null
                 ? null
                 : {
                     number: run.pullRequestNumber,
-                    url: options.pullRequestUrl(repository.fullName, run.pullRequestNumber),
+                    url: options.pullRequestUrl(plan.repository, run.pullRequestNumber),
                   },
             decision: decision ?? null,
             pullRequestNote: openedReady ? DRAFTS_UNAVAILABLE_NOTE : null,

@@ -27,6 +27,7 @@ import {
   type ScorableReview,
   type Severity,
 } from "@patchplane/domain"
+import { tryDatabase } from "../platform/database.ts"
 import { type ActionsClaims, rejectClaims } from "./actions-claims.ts"
 import { roundOwningHead } from "./head-round.ts"
 import { evaluatedFile, evaluatePolicy } from "./policy-evaluator.ts"
@@ -61,22 +62,23 @@ const notReviewing = (runId: string, state: string) =>
         )
       : fail(409, "run_not_reviewing", `run ${runId} is ${state}, not reviewing yet`)
 
+/** A database call, its failure said as the endpoint answers it. */
 const database = <A>(what: string, run: () => Promise<A>) =>
-  Effect.tryPromise({
-    try: run,
-    catch: (error) =>
-      error instanceof RunStateMoved
+  tryDatabase(what, run).pipe(
+    Effect.mapError(({ cause }) =>
+      cause instanceof RunStateMoved
         ? new ReviewRequestError({
             status: 409,
             code: "run_decided",
-            message: `${what}: ${error.message} now; results are accepted only while it is reviewing`,
+            message: `${what}: ${cause.message} now; results are accepted only while it is reviewing`,
           })
         : new ReviewRequestError({
             status: 500,
             code: "internal",
-            message: `${what} failed: ${error instanceof Error ? error.message : error}`,
+            message: `${what} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
           }),
-  })
+    ),
+  )
 
 const policyOf = (deps: RecordDeps, target: ReviewTarget) =>
   target.policySpec === null

@@ -17,24 +17,8 @@ import {
 import { Effect } from "effect"
 import type { RuntimeEventPayload } from "@patchplane/domain"
 import type { SandboxHandle } from "../execution/index.ts"
-import { errorText } from "../execution/index.ts"
-import { Database, DatabaseError } from "../platform/database.ts"
+import { Database, type DatabaseError, queryDatabase, tryDatabase } from "../platform/database.ts"
 import type { RuntimeEventSink, SessionBudget, SessionEndReason } from "./runtime-types.ts"
-
-const query = <A>(what: string, run: (db: Database["Service"]["db"]) => Promise<A>) =>
-  Effect.gen(function* () {
-    const { db } = yield* Database
-    return yield* Effect.tryPromise({
-      try: () => run(db),
-      catch: (error) => new DatabaseError({ message: `${what}: ${errorText(error)}` }),
-    })
-  })
-
-const run = <A>(what: string, work: () => Promise<A>) =>
-  Effect.tryPromise({
-    try: work,
-    catch: (error) => new DatabaseError({ message: `${what}: ${errorText(error)}` }),
-  })
 
 export interface OpenSessionRequest {
   readonly runId: string
@@ -51,7 +35,7 @@ export interface OpenSessionRequest {
 export const openRuntimeSession = (
   request: OpenSessionRequest,
 ): Effect.Effect<RuntimeSessionRow, DatabaseError, Database> =>
-  query("creating the RuntimeSession", (db) =>
+  queryDatabase("creating the RuntimeSession", (db) =>
     insertRuntimeSession(db, {
       workflowRunId: request.runId,
       adapter: request.adapter,
@@ -89,7 +73,7 @@ export const sessionRecorder = (
 
     const sink = (events: ReadonlyArray<RuntimeEventPayload>) =>
       Effect.gen(function* () {
-        const rows = yield* run("storing runtime events", () =>
+        const rows = yield* tryDatabase("storing runtime events", () =>
           appendRuntimeEvents(
             db,
             options.runId,
@@ -106,7 +90,7 @@ export const sessionRecorder = (
             event.kind === "session.terminated",
         )
         if (terminated !== undefined) {
-          yield* run("ending the RuntimeSession", () =>
+          yield* tryDatabase("ending the RuntimeSession", () =>
             endRuntimeSession(db, options.sessionId, {
               status: endStatusOf(terminated.reason),
               endReason: terminated.reason,
@@ -123,7 +107,7 @@ export const sessionRecorder = (
               : status
         if (next !== status) {
           status = next
-          yield* run("updating the RuntimeSession", () =>
+          yield* tryDatabase("updating the RuntimeSession", () =>
             setRuntimeSessionStatus(db, options.sessionId, next),
           )
         }

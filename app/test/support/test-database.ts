@@ -3,19 +3,13 @@
 // imports @patchplane/db/testing.
 import { createTestDatabase } from "@patchplane/db/testing"
 import { Effect, Layer } from "effect"
-import { Database, DatabaseError, databaseShape } from "../../src/platform/database.ts"
+import { Database, databaseShape, tryDatabase } from "../../src/platform/database.ts"
 
 export const testDatabaseLayer = Layer.effect(
   Database,
   Effect.gen(function* () {
     const test = yield* Effect.acquireRelease(
-      Effect.tryPromise({
-        try: () => createTestDatabase("app"),
-        catch: (error) =>
-          new DatabaseError({
-            message: `test database: ${error instanceof Error ? error.message : error}`,
-          }),
-      }),
+      tryDatabase("test database", () => createTestDatabase("app")),
       (t) => Effect.promise(() => t.drop()),
     )
     return databaseShape(test.pool, "test", test.name, test.url)

@@ -1,1 +1,0 @@
-export const CHECK_RUN_NAME = "PatchPlane"
