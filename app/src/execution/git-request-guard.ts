@@ -9,27 +9,33 @@ import { resolveInWorkspace } from "./path-guard.ts"
 import { checkPushTarget } from "./push-target.ts"
 import type { CheckoutRequest, PushRequest, SandboxHandle } from "./sandbox-types.ts"
 
+/** A URL with credentials is refused: they would land in .git/config. */
+const refuseCredentials = (
+  handle: SandboxHandle,
+  operation: "checkout" | "push",
+  url: string,
+  what: string,
+) =>
+  hasUserInfo(url)
+    ? Effect.fail(
+        new ExecutionError({
+          operation,
+          sandboxId: handle.id,
+          message: `the ${what} URL must not carry credentials`,
+        }),
+      )
+    : Effect.void
+
 /** Where the clone goes, as an absolute path inside the workspace. */
 export const checkoutDestination = (handle: SandboxHandle, request: CheckoutRequest) =>
-  Effect.gen(function* () {
-    if (hasUserInfo(request.url))
-      return yield* new ExecutionError({
-        operation: "checkout",
-        sandboxId: handle.id,
-        message: "the clone URL must not carry credentials",
-      })
-    return yield* resolveInWorkspace(handle.workspaceRoot, request.path)
-  })
+  refuseCredentials(handle, "checkout", request.url, "clone").pipe(
+    Effect.andThen(resolveInWorkspace(handle.workspaceRoot, request.path)),
+  )
 
 /** The checkout the push publishes from, as an absolute path inside the workspace. */
 export const pushSource = (handle: SandboxHandle, request: PushRequest) =>
   Effect.gen(function* () {
-    if (hasUserInfo(request.url))
-      return yield* new ExecutionError({
-        operation: "push",
-        sandboxId: handle.id,
-        message: "the push URL must not carry credentials",
-      })
+    yield* refuseCredentials(handle, "push", request.url, "push")
     const refused = checkPushTarget(handle, request)
     if (refused !== null) return yield* refused
     return yield* resolveInWorkspace(handle.workspaceRoot, request.path)
