@@ -35,6 +35,9 @@ describe("check:layers", () => {
         file("app/src/github/probot.ts", "probot", "@patchplane/db"),
         // Tests may drive the whole stack and use SDKs directly.
         file("dashboard/test/stack.ts", "../../app/src/main/start.ts", "probot"),
+        // Tests and benchmarks share test support.
+        file("app/test/runtime/a.test.ts", "../support/scripted-runtime.ts"),
+        file("app/bench/b.ts", "../test/support/test-database.ts"),
       ]),
     ).toEqual([])
   })
@@ -48,6 +51,8 @@ describe("check:layers", () => {
         file("action/src/results.ts", "../../domain/src/index.ts"),
         file("dashboard/lib/api-types.ts", "@patchplane/app/domain"),
         file("app/src/platform/database.ts", "@patchplane/db/testing"),
+        file("app/src/runtime/runtime-adapter.ts", "../../test/support/scripted-runtime.ts"),
+        file("app/dev/demo.ts", "../test/runtime/harness.ts"),
         file("app/src/intake/router.ts", "probot"),
         file("policy/src/p.ts", "@patchplane/domain"),
         file("app/src/http/routes.ts", "@patchplane/dashboard/server"),
@@ -59,6 +64,8 @@ describe("check:layers", () => {
       "by-name action/src/results.ts ../../domain/src/index.ts",
       "boundary dashboard/lib/api-types.ts @patchplane/app/domain",
       "testing app/src/platform/database.ts @patchplane/db/testing",
+      "testing app/src/runtime/runtime-adapter.ts ../../test/support/scripted-runtime.ts",
+      "testing app/dev/demo.ts ../test/runtime/harness.ts",
       "vendor app/src/intake/router.ts probot",
       "undeclared app/src/http/routes.ts @patchplane/dashboard/server",
     ])

@@ -6,7 +6,9 @@
 //   dashboard no app internals, the Action no app/src),
 // - a workspace reaches into another by a relative path instead of its
 //   package name, or imports one it does not declare in package.json,
-// - production code imports a workspace's test helpers (`@patchplane/x/testing`),
+// - production code imports a workspace's test helpers (`@patchplane/x/testing`)
+//   or test support by path (a file under a test/ folder, e.g. the test
+//   layers in app/test/support/),
 // - a vendor SDK is imported outside its one wrapper (VENDOR_WRAPPERS),
 // - a folder of app/src imports one of app/src it is given instead (APP_LAYERS),
 // - the workspaces' dependencies (declared or imported) form a cycle.
@@ -105,8 +107,9 @@ export interface Violation {
   readonly message: string
 }
 
-const spansPackages = (path: string): boolean =>
-  /(^|\/)(test|bench)\//.test(path) || /\.test\.tsx?$/.test(path)
+const isTestCode = (path: string): boolean =>
+  /(^|\/)test\//.test(path) || /\.test\.tsx?$/.test(path)
+const spansPackages = (path: string): boolean => isTestCode(path) || /(^|\/)bench\//.test(path)
 const mayUseSdks = (path: string): boolean => spansPackages(path) || /(^|\/)dev\//.test(path)
 
 /** The folder of app/src a path is in ("intake" for app/src/intake/…), or undefined. */
@@ -181,9 +184,13 @@ export const checkLayers = (
     }
     for (const specifier of specifiersOf(file.text)) {
       const relativePath = specifier.startsWith(".")
+      const resolved = relativePath ? join(dirname(file.path), specifier).split(sep).join("/") : ""
       const target = relativePath
-        ? workspaceOfPath(join(dirname(file.path), specifier).split(sep).join("/"), workspaces)
+        ? workspaceOfPath(resolved, workspaces)
         : workspaceOfName(specifier, workspaces)
+
+      if (relativePath && !spans && isTestCode(resolved))
+        report("testing", specifier, `production code does not import test support`)
 
       if (target !== undefined && target.dir !== from.dir && !spans) {
         graph.get(from.dir)?.add(target.dir)

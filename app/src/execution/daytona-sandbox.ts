@@ -12,15 +12,15 @@ import {
   type ExecutionOperation,
   OperationUnsupportedError,
 } from "./execution-errors.ts"
-import { hasUserInfo } from "./git-credentials.ts"
+import { checkoutDestination, pushSource } from "./git-request-guard.ts"
 import { resolveInWorkspace, validateWorkspaceRoot } from "./path-guard.ts"
-import { classifyPushOutput } from "./push-refusal.ts"
-import { checkPushTarget } from "./push-target.ts"
+import { branchMoved } from "./push-refusal.ts"
 import { sandboxEnv } from "./sandbox-env.ts"
 import type {
   ExecOptions,
   ExecResult,
   ExecutionAdapterShape,
+  PushResult,
   SandboxHandle,
   SandboxSpec,
 } from "./sandbox-types.ts"
@@ -391,9 +391,7 @@ export const makeDaytonaSandbox = (options: DaytonaSandboxOptions) =>
       checkout: (handle, request) =>
         Effect.gen(function* () {
           const sandbox = yield* lookup(handle, "checkout")
-          if (hasUserInfo(request.url))
-            return yield* fail("checkout", handle.id, "the clone URL must not carry credentials")
-          const abs = yield* resolveInWorkspace(handle.workspaceRoot, request.path)
+          const abs = yield* checkoutDestination(handle, request)
           yield* Effect.tryPromise({
             try: () =>
               sandbox.git.clone(
@@ -420,11 +418,7 @@ export const makeDaytonaSandbox = (options: DaytonaSandboxOptions) =>
       push: (handle, request) =>
         Effect.gen(function* () {
           const sandbox = yield* lookup(handle, "push")
-          if (hasUserInfo(request.url))
-            return yield* fail("push", handle.id, "the push URL must not carry credentials")
-          const refused = checkPushTarget(handle, request)
-          if (refused !== null) return yield* refused
-          const abs = yield* resolveInWorkspace(handle.workspaceRoot, request.path)
+          const abs = yield* pushSource(handle, request)
           // Daytona's git API pushes a local branch to its namesake on origin.
           // It runs in Daytona's toolbox daemon (go-git), not the agent's git,
           // so no hook is run; but it reads the checkout's .git/config, which
@@ -452,31 +446,29 @@ export const makeDaytonaSandbox = (options: DaytonaSandboxOptions) =>
           if (ref.exitCode !== 0)
             return yield* fail("push", handle.id, `preparing the push failed: ${ref.stdout.trim()}`)
           return yield* Effect.tryPromise({
-            try: async () => {
+            try: async (): Promise<PushResult> => {
               await sandbox.git.push(
                 abs,
                 request.auth?.username,
                 request.auth === undefined ? undefined : Redacted.value(request.auth.token),
                 request.branch,
               )
-              return { kind: "pushed" as const, commit: request.commit }
+              return { kind: "pushed", commit: request.commit }
             },
             catch: (error) => error,
           }).pipe(
-            Effect.catch((error) =>
-              classifyPushOutput(errorText(error))?.kind === "non-fast-forward"
-                ? Effect.succeed({
-                    kind: "rejected" as const,
-                    reason: `${request.branch} moved on the remote; a fast-forward push was refused`,
-                  })
+            Effect.catch((error) => {
+              const moved = branchMoved(errorText(error), request.branch)
+              return moved !== null
+                ? Effect.succeed(moved)
                 : Effect.fail(
                     fail(
                       "push",
                       handle.id,
                       `Daytona could not push ${request.branch}${statusOf(error) === null ? "" : ` (HTTP ${statusOf(error)})`}`,
                     ),
-                  ),
-            ),
+                  )
+            }),
           )
         }),
       // The toolbox's execute endpoint answers once, at the end; an interactive

@@ -29,11 +29,11 @@ import {
   SandboxUnavailableError,
 } from "./execution-errors.ts"
 import { cleanGitEnv, cleanGitFlags, transportOf } from "./clean-git.ts"
-import { gitAuthEnv, hasUserInfo, isHttpUrl, scrub, secretForms } from "./git-credentials.ts"
+import { gitAuthEnv, isHttpUrl, scrub, secretForms } from "./git-credentials.ts"
+import { checkoutDestination, pushSource } from "./git-request-guard.ts"
 import { resolveInWorkspace } from "./path-guard.ts"
 import { diskUsage, formatSize, treeUsage } from "./sandbox-usage.ts"
-import { classifyPushOutput } from "./push-refusal.ts"
-import { checkPushTarget } from "./push-target.ts"
+import { branchMoved } from "./push-refusal.ts"
 import { type RawRunResult, runProcess } from "./process-runner.ts"
 import { spawnProcess } from "./process-spawner.ts"
 import { baseSandboxEnv, sandboxEnv } from "./sandbox-env.ts"
@@ -693,11 +693,8 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
         const output = scrub(`${decode(raw.stdout)}\n${decode(raw.stderr)}`.trim(), secrets)
         if (raw.exitCode === 0) return { kind: "pushed" as const, commit: request.commit }
         // A permission refusal is no moved branch (push-refusal.ts): it fails with git's words.
-        if (classifyPushOutput(output)?.kind === "non-fast-forward")
-          return {
-            kind: "rejected" as const,
-            reason: `${request.branch} moved on the remote; a fast-forward push was refused`,
-          }
+        const moved = branchMoved(output, request.branch)
+        if (moved !== null) return moved
         return yield* fail(
           "push",
           handle.id,
@@ -755,9 +752,7 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
       checkout: (handle, request) =>
         Effect.gen(function* () {
           const sandbox = yield* lookup(handle, "checkout")
-          if (hasUserInfo(request.url))
-            return yield* fail("checkout", handle.id, "the clone URL must not carry credentials")
-          const abs = yield* resolveInWorkspace(handle.workspaceRoot, request.path)
+          const abs = yield* checkoutDestination(handle, request)
           const secrets = secretForms(request.auth)
           const clone = [
             "git",
@@ -799,11 +794,7 @@ export const makeLocalSandbox = (options: LocalSandboxOptions = {}) =>
       push: (handle, request) =>
         Effect.gen(function* () {
           const sandbox = yield* lookup(handle, "push")
-          if (hasUserInfo(request.url))
-            return yield* fail("push", handle.id, "the push URL must not carry credentials")
-          const refused = checkPushTarget(handle, request)
-          if (refused !== null) return yield* refused
-          const abs = yield* resolveInWorkspace(handle.workspaceRoot, request.path)
+          const abs = yield* pushSource(handle, request)
           return yield* Effect.acquireUseRelease(
             makeStagingDir(sandbox),
             (staging) => pushFromStaging(sandbox, staging, abs, request),

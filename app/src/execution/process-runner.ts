@@ -2,30 +2,19 @@
 // wall-clock limit, streamed and capped output, and cancellation. Every way
 // out (exit, timeout, abort, fiber interruption) SIGKILLs the whole group, and
 // interruption waits until the process is really gone.
-import { type ChildProcess, type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
-import type { Writable } from "node:stream"
+import type { ChildProcessWithoutNullStreams } from "node:child_process"
 import { StringDecoder } from "node:string_decoder"
 import { Effect } from "effect"
 import { CappedBuffer } from "./capped-buffer.ts"
+import { type GroupCommand, killGroup, SpawnFailed, spawnGroupLeader } from "./process-group.ts"
 import type { OutputChunk, OutputStream } from "./sandbox-types.ts"
 
-export interface RunRequest {
-  readonly file: string
-  readonly args: ReadonlyArray<string>
-  /** The complete environment of the process: nothing is inherited. */
-  readonly env: Readonly<Record<string, string>>
-  readonly uid?: number
-  readonly gid?: number
+export interface RunRequest extends GroupCommand {
   readonly stdin?: string | Uint8Array
   readonly timeoutMs: number
   readonly signal?: AbortSignal
   readonly onOutput?: (chunk: OutputChunk) => void
   readonly maxOutputBytes: number
-  /**
-   * Written to the process's fd 3 and closed (bwrap's `--args 3`): arguments
-   * that must not show in /proc/<pid>/cmdline, which the sandbox can read.
-   */
-  readonly fd3?: Uint8Array
   /** Called with the host pid once the process runs (e.g. to watch its process tree). */
   readonly onStart?: (pid: number) => void
 }
@@ -43,31 +32,12 @@ export interface RawRunResult {
   readonly durationMs: number
 }
 
-export class SpawnFailed extends Error {}
-
-/** Hands `data` to the child's fd 3 and closes it; a child that exits early is not an error. */
-export const writeFd3 = (child: ChildProcess, data: Uint8Array | undefined): void => {
-  if (data === undefined) return
-  const pipe = child.stdio[3] as Writable | null | undefined
-  pipe?.on("error", () => {})
-  pipe?.end(data)
-}
-
 export const runProcess = (request: RunRequest): Effect.Effect<RawRunResult, SpawnFailed> =>
   Effect.callback<RawRunResult, SpawnFailed>((resume) => {
     const started = performance.now()
     let child: ChildProcessWithoutNullStreams
     try {
-      child = spawn(request.file, [...request.args], {
-        env: { ...request.env },
-        // Own process group (and session), so one kill(-pid) reaches everything.
-        detached: true,
-        stdio:
-          request.fd3 === undefined ? ["pipe", "pipe", "pipe"] : ["pipe", "pipe", "pipe", "pipe"],
-        ...(request.uid === undefined ? {} : { uid: request.uid }),
-        ...(request.gid === undefined ? {} : { gid: request.gid }),
-      }) as ChildProcessWithoutNullStreams
-      writeFd3(child, request.fd3)
+      child = spawnGroupLeader(request)
     } catch (error) {
       resume(Effect.fail(new SpawnFailed(`cannot start ${request.file}: ${String(error)}`)))
       return
@@ -82,21 +52,16 @@ export const runProcess = (request: RunRequest): Effect.Effect<RawRunResult, Spa
     let exited = false
     let settled = false
 
-    const killGroup = () => {
-      if (exited || child.pid === undefined) return
-      try {
-        process.kill(-child.pid, "SIGKILL")
-      } catch {
-        // Already gone.
-      }
+    const kill = () => {
+      if (!exited) killGroup(child)
     }
     const timer = setTimeout(() => {
       timedOut = true
-      killGroup()
+      kill()
     }, request.timeoutMs)
     const onAbort = () => {
       cancelled = true
-      killGroup()
+      kill()
     }
     if (request.signal?.aborted) onAbort()
     else request.signal?.addEventListener("abort", onAbort, { once: true })
@@ -164,7 +129,7 @@ export const runProcess = (request: RunRequest): Effect.Effect<RawRunResult, Spa
           if (exited) return resolve()
           child.once("close", () => resolve())
           child.once("error", () => resolve())
-          killGroup()
+          kill()
         }),
     )
   })

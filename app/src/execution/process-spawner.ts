@@ -3,25 +3,16 @@
 // runs in its own process group and every way out (kill, timeout, the scope
 // closing) SIGKILLs the group and waits until the process is gone. stdout is
 // read eagerly into a queue, so nothing is lost before the consumer starts.
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
 import { Effect, Queue, Stream } from "effect"
 import type { Cause } from "effect"
 import { LineSplitter } from "./line-splitter.ts"
-import { SpawnFailed, writeFd3 } from "./process-runner.ts"
+import { type GroupCommand, killGroup, SpawnFailed, spawnGroupLeader } from "./process-group.ts"
 import type { ProcessExit } from "./sandbox-types.ts"
 
-export interface SpawnRequest {
-  readonly file: string
-  readonly args: ReadonlyArray<string>
-  /** The complete environment of the process: nothing is inherited. */
-  readonly env: Readonly<Record<string, string>>
-  readonly uid?: number
-  readonly gid?: number
+export interface SpawnRequest extends GroupCommand {
   readonly timeoutMs: number
   readonly maxLineBytes: number
   readonly maxStderrBytes: number
-  /** Written to fd 3 and closed (bwrap's `--args 3`), see process-runner.ts. */
-  readonly fd3?: Uint8Array
 }
 
 export interface SpawnedProcess {
@@ -38,15 +29,7 @@ export interface SpawnedProcess {
 /** Starts the process; the caller owns it (see `spawnScoped` for the scoped form). */
 export const spawnProcess = (request: SpawnRequest): Effect.Effect<SpawnedProcess, SpawnFailed> =>
   Effect.callback<SpawnedProcess, SpawnFailed>((resume) => {
-    const child = spawn(request.file, [...request.args], {
-      env: { ...request.env },
-      detached: true,
-      stdio:
-        request.fd3 === undefined ? ["pipe", "pipe", "pipe"] : ["pipe", "pipe", "pipe", "pipe"],
-      ...(request.uid === undefined ? {} : { uid: request.uid }),
-      ...(request.gid === undefined ? {} : { gid: request.gid }),
-    }) as ChildProcessWithoutNullStreams
-    writeFd3(child, request.fd3)
+    const child = spawnGroupLeader(request)
     const queue = Effect.runSync(Queue.unbounded<string, Cause.Done>())
     const splitter = new LineSplitter(request.maxLineBytes)
     let stderr = ""
@@ -55,17 +38,12 @@ export const spawnProcess = (request: SpawnRequest): Effect.Effect<SpawnedProces
     let timedOut = false
     const exit = Promise.withResolvers<ProcessExit>()
 
-    const killGroup = () => {
-      if (exited || child.pid === undefined) return
-      try {
-        process.kill(-child.pid, "SIGKILL")
-      } catch {
-        // Already gone.
-      }
+    const kill = () => {
+      if (!exited) killGroup(child)
     }
     const timer = setTimeout(() => {
       timedOut = true
-      killGroup()
+      kill()
     }, request.timeoutMs)
 
     child.stdout.on("data", (chunk: Buffer) => {
@@ -117,7 +95,7 @@ export const spawnProcess = (request: SpawnRequest): Effect.Effect<SpawnedProces
           stderrTail: () => stderr,
           kill: () => {
             if (!exited) killed = true
-            killGroup()
+            kill()
             return exit.promise
           },
           exited: exit.promise,

@@ -4,6 +4,7 @@
 // "refusing to allow a GitHub App to create or update workflow … without
 // `workflows` permission", peter-evans/create-pull-request#1713): that one is
 // never "branch moved", and no retry or rebase helps.
+import type { PushResult } from "./sandbox-types.ts"
 
 export type PushRefusal =
   | { readonly kind: "non-fast-forward" }
@@ -28,3 +29,9 @@ export const classifyPushOutput = (output: string): PushRefusal | null => {
     return { kind: "non-fast-forward" }
   return null
 }
+
+/** A push git refused because the branch moved on: the "rejected" result; otherwise null. */
+export const branchMoved = (output: string, branch: string): PushResult | null =>
+  classifyPushOutput(output)?.kind === "non-fast-forward"
+    ? { kind: "rejected", reason: `${branch} moved on the remote; a fast-forward push was refused` }
+    : null

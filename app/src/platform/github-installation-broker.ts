@@ -4,8 +4,9 @@
 // `scopedRepositoryToken` revokes each one when the step that minted it ends,
 // so a token something copied during the step is dead an instant later
 // instead of for the rest of its hour.
-// The live implementation is github/installation-token.ts (GitHub's API, as the App).
-import { Context, Effect, Layer, Redacted, Schema, type Scope } from "effect"
+// The live implementation is github/installation-token.ts (GitHub's API, as the
+// App); the test one is app/test/support/test-installation-broker.ts.
+import { Context, Effect, type Redacted, Schema, type Scope } from "effect"
 
 export class GitHubBrokerError extends Schema.TaggedError<GitHubBrokerError>()(
   "GitHubBrokerError",
@@ -44,50 +45,10 @@ export interface GitHubInstallationBrokerShape {
   readonly revokeToken: (token: Redacted.Redacted<string>) => Effect.Effect<void>
 }
 
-const repositoryPattern = /^[\w.-]+\/[\w.-]+$/
-
 export class GitHubInstallationBroker extends Context.Service<
   GitHubInstallationBroker,
   GitHubInstallationBrokerShape
->()("@patchplane/app/GitHubInstallationBroker") {
-  /**
-   * Hands out `ghs_test_<n>` tokens valid for an hour and records every
-   * request in `options.calls`, so tests can assert what was asked for.
-   */
-  static readonly layerTest = (
-    options: {
-      readonly calls?: Array<RepositoryTokenRequest>
-      /** Every revoked token's value, in order. */
-      readonly revoked?: Array<string>
-      readonly token?: (request: RepositoryTokenRequest, n: number) => string
-    } = {},
-  ) =>
-    Layer.sync(GitHubInstallationBroker, () => {
-      let minted = 0
-      return GitHubInstallationBroker.of({
-        mintRepositoryToken: (request) =>
-          Effect.suspend(() => {
-            if (!repositoryPattern.test(request.repository))
-              return Effect.fail(
-                new GitHubBrokerError({
-                  installationId: request.installationId,
-                  repository: request.repository,
-                  message: `not a repository full name (owner/name): ${request.repository}`,
-                }),
-              )
-            minted += 1
-            options.calls?.push(request)
-            const token = options.token?.(request, minted) ?? `ghs_test_${minted}`
-            return Effect.succeed({
-              token: Redacted.make(token),
-              expiresAt: new Date(Date.now() + 60 * 60 * 1000),
-            })
-          }),
-        revokeToken: (token) =>
-          Effect.sync(() => void options.revoked?.push(Redacted.value(token))),
-      })
-    })
-}
+>()("@patchplane/app/GitHubInstallationBroker") {}
 
 /** A token for the current scope: minted now, revoked when the scope closes (success or not). */
 export const scopedRepositoryToken = (

@@ -15,7 +15,7 @@
 import { dirname } from "node:path"
 import { fileURLToPath } from "node:url"
 import { runTokenPattern } from "./gateway-token.ts"
-import type { LaunchPlan } from "./pi-launch.ts"
+import type { AgentLaunchSettings, LaunchPlan } from "./pi-launch.ts"
 
 export interface ClaudeInstall {
   /** Host directory holding the native `claude` binary (bound read-only). */
@@ -51,20 +51,12 @@ export const sandboxClaudeDir = "/opt/patchplane/claude-code"
 /** The built-in tools the agent gets: shell, file edits (which also create files), reads. */
 export const claudeTools = ["Bash", "Edit", "Read"] as const
 
-export interface ClaudeLaunchSettings {
-  readonly sessionId: string
+export interface ClaudeLaunchSettings extends AgentLaunchSettings {
   /** The `claude` binary inside the sandbox. */
   readonly binaryPath: string
-  readonly cwd: string
   readonly model: string
   /** The gateway's base as seen from inside the sandbox, without `/v1` (Claude Code appends `/v1/messages`). */
   readonly gatewayBaseUrl: string
-  /** The per-run gateway token. */
-  readonly token: string
-  readonly relay: { readonly port: number; readonly socketPath: string } | null
-  readonly readAgentsMd: boolean
-  /** Appended to Claude Code's system prompt. */
-  readonly instructions: string
 }
 
 /** Session directories live under /tmp: a private tmpfs per local sandbox process. */

@@ -67,27 +67,31 @@ export interface ModelSettings {
   readonly outputUsdPerMTok: number
 }
 
-export interface PiLaunchSettings {
+/** What every runtime's launch plan is made of, whichever runtime it starts. */
+export interface AgentLaunchSettings {
   readonly sessionId: string
-  /**
-   * How Pi starts inside the sandbox: `node <cli.js>` for the bound install of
-   * a local sandbox, or the image's command (`pi`) on Daytona.
-   */
-  readonly piCommand: ReadonlyArray<string>
   /** The checkout the agent works in. */
   readonly cwd: string
-  /** Provider name inside Pi's config. */
-  readonly provider: string
-  readonly model: ModelSettings
-  /** OpenAI-compatible base URL of the gateway as seen from inside the sandbox. */
-  readonly gatewayBaseUrl: string
   /** The per-run gateway token. */
   readonly token: string
   /** Relay 127.0.0.1:<port> → this socket inside the sandbox (local sandbox without network). */
   readonly relay: { readonly port: number; readonly socketPath: string } | null
   readonly readAgentsMd: boolean
-  /** Appended to Pi's system prompt. */
+  /** Appended to the agent's system prompt. */
   readonly instructions: string
+}
+
+export interface PiLaunchSettings extends AgentLaunchSettings {
+  /**
+   * How Pi starts inside the sandbox: `node <cli.js>` for the bound install of
+   * a local sandbox, or the image's command (`pi`) on Daytona.
+   */
+  readonly piCommand: ReadonlyArray<string>
+  /** Provider name inside Pi's config. */
+  readonly provider: string
+  readonly model: ModelSettings
+  /** OpenAI-compatible base URL of the gateway as seen from inside the sandbox. */
+  readonly gatewayBaseUrl: string
 }
 
 export interface LaunchPlan {

@@ -4,29 +4,23 @@
 // read-only into local sandboxes (nothing is fetched at run time), and with
 // the model gateway as its only model endpoint, reached through a per-session
 // unix socket when the sandbox has no network.
-import { Effect, Redacted } from "effect"
+import { Effect } from "effect"
 import { ExecutionAdapter } from "../execution/execution-adapter.ts"
 import type { ExecutionAdapterShape, ProcessBind, SandboxHandle } from "../execution/index.ts"
-import { serveGatewaySocket } from "./gateway-relay.ts"
-import { ModelGateway } from "./model-gateway.ts"
-import { defaultMapperLimits, type PiMapperLimits } from "./pi-events.ts"
+import { defaultMapperLimits } from "./pi-events.ts"
 import {
-  defaultInstructions,
   launchPlan,
-  launcherCommand,
   locatePiInstall,
   pinnedPiVersion,
   type ModelSettings,
   type PiInstall,
-  sandboxGatewayDir,
   sandboxNodeModules,
 } from "./pi-launch.ts"
-import { makePiSession, type PiSession } from "./pi-session.ts"
-import { RuntimeError } from "./runtime-errors.ts"
-import { makeSessionTable } from "./session-table.ts"
-import type { RuntimeAdapterShape, RuntimeSessionHandle } from "./runtime-types.ts"
+import { makePiSession } from "./pi-session.ts"
+import type { RuntimeAdapterShape } from "./runtime-types.ts"
+import { makeSandboxRuntime, type SandboxRuntimeOptions } from "./sandbox-runtime.ts"
 
-export interface PiRuntimeOptions {
+export interface PiRuntimeOptions extends SandboxRuntimeOptions {
   /** The model Pi asks the gateway for, and its limits (RuntimeProfile.model overrides the id). */
   readonly model?: Partial<ModelSettings>
   /** Provider name inside Pi's config (RuntimeProfile.provider). */
@@ -44,17 +38,6 @@ export interface PiRuntimeOptions {
     readonly gatewayBaseUrl: string
     readonly expectedVersion?: string
   }
-  /** Port of the in-sandbox relay to the gateway socket (default 47823). */
-  readonly relayPort?: number
-  /** Host directory for the gateway sockets (default: the OS temp dir). */
-  readonly socketBaseDir?: string
-  /** Appended to Pi's system prompt. */
-  readonly instructions?: string
-  readonly limits?: Partial<PiMapperLimits>
-  /** How long Pi may take to start (default 60 s). */
-  readonly startupTimeoutSeconds?: number
-  readonly abortGraceMs?: number
-  readonly exitGraceMs?: number
 }
 
 const defaultModel: ModelSettings = {
@@ -64,9 +47,6 @@ const defaultModel: ModelSettings = {
   inputUsdPerMTok: 0,
   outputUsdPerMTok: 0,
 }
-
-/** Token validity beyond the run timeout, so the last call of a run is not cut off. */
-const tokenGraceMs = 60_000
 
 /**
  * Pi is part of a remote sandbox's image, not bound in: before the session,
@@ -105,9 +85,7 @@ const checkPiVersion = (
 export const makePiRuntime = (options: PiRuntimeOptions = {}) =>
   Effect.gen(function* () {
     const execution = yield* ExecutionAdapter
-    const gateway = yield* ModelGateway
     const install = options.install ?? locatePiInstall()
-    const sessions = makeSessionTable<PiSession>()
     const limits = { ...defaultMapperLimits, ...options.limits }
     const timing = {
       abortGraceMs: options.abortGraceMs ?? 1500,
@@ -115,114 +93,58 @@ export const makePiRuntime = (options: PiRuntimeOptions = {}) =>
       commandTimeoutMs: 15_000,
     }
 
-    const startSession: RuntimeAdapterShape["startSession"] = (request) =>
-      Effect.gen(function* () {
-        const scope = yield* Effect.scope
-        const { sandbox, budget } = request
-        const startFailed = (message: string) =>
-          new RuntimeError({ operation: "start", sessionId: request.sessionId, message })
-        if (sessions.has(request.sessionId))
-          return yield* startFailed("this session is already running")
-        if (request.runtime !== undefined && request.runtime !== "pi")
-          return yield* startFailed(`this adapter runs Pi, not "${request.runtime}"`)
-        const startedAt = new Date()
-        const token = gateway.issueRunToken({
-          runId: request.runId,
-          sessionId: request.sessionId,
-          expiresAt: new Date(startedAt.getTime() + budget.runTimeoutSeconds * 1000 + tokenGraceMs),
-          budget: { maxTokens: budget.maxTokens, maxCostUsd: budget.maxCostUsd },
-        })
-
-        const relayPort = options.relayPort ?? 47823
-        let binds: Array<ProcessBind> = []
-        let piCommand: ReadonlyArray<string>
-        let gatewayBaseUrl: string
-        let relay: { port: number; socketPath: string } | null = null
-        if (sandbox.backend === "local") {
-          const socket = yield* serveGatewaySocket(gateway, options.socketBaseDir).pipe(
-            Effect.mapError((error) => startFailed(error.message)),
-          )
-          binds = [
-            { hostPath: install.hostNodeModules, sandboxPath: sandboxNodeModules },
-            { hostPath: socket.hostDir, sandboxPath: sandboxGatewayDir },
-          ]
-          piCommand = ["node", `${sandboxNodeModules}/${install.cliRelative}`]
-          gatewayBaseUrl = `http://127.0.0.1:${relayPort}${gateway.basePath}/v1`
-          relay = { port: relayPort, socketPath: `${sandboxGatewayDir}/${socket.socketName}` }
-        } else {
-          if (options.remote === undefined)
-            return yield* startFailed(
-              `the Pi runtime needs runtime options "remote" (command, gatewayBaseUrl) for ${sandbox.backend} sandboxes`,
-            )
-          piCommand = options.remote.command
-          gatewayBaseUrl = options.remote.gatewayBaseUrl
-          yield* checkPiVersion(
-            execution,
-            sandbox,
-            piCommand,
-            options.remote.expectedVersion ?? pinnedPiVersion(),
-          ).pipe(Effect.mapError((message) => startFailed(message)))
-        }
-
-        const modelId = request.model ?? options.model?.id ?? defaultModel.id
-        const plan = yield* Effect.try({
-          try: () =>
-            launchPlan({
-              sessionId: request.sessionId,
+    const { startSession, sessions } = yield* makeSandboxRuntime({
+      id: "pi",
+      name: "Pi",
+      options,
+      launch: ({ request, settings, startFailed, localGateway }) =>
+        Effect.gen(function* () {
+          const { sandbox } = request
+          let binds: Array<ProcessBind> = []
+          let piCommand: ReadonlyArray<string>
+          let gatewayBaseUrl: string
+          let relay: { port: number; socketPath: string } | null = null
+          if (sandbox.backend === "local") {
+            const route = yield* localGateway
+            binds = [
+              { hostPath: install.hostNodeModules, sandboxPath: sandboxNodeModules },
+              route.bind,
+            ]
+            piCommand = ["node", `${sandboxNodeModules}/${install.cliRelative}`]
+            gatewayBaseUrl = `${route.baseUrl}/v1`
+            relay = route.relay
+          } else {
+            if (options.remote === undefined)
+              return yield* startFailed(
+                `the Pi runtime needs runtime options "remote" (command, gatewayBaseUrl) for ${sandbox.backend} sandboxes`,
+              )
+            piCommand = options.remote.command
+            gatewayBaseUrl = options.remote.gatewayBaseUrl
+            yield* checkPiVersion(
+              execution,
+              sandbox,
               piCommand,
-              cwd: request.cwd,
-              provider: options.provider ?? "patchplane-gateway",
-              model: {
-                ...defaultModel,
-                ...options.model,
-                id: modelId,
-              },
-              gatewayBaseUrl,
-              token: Redacted.value(token),
-              relay,
-              readAgentsMd: request.readAgentsMd,
-              instructions: options.instructions ?? defaultInstructions,
-            }),
-          catch: (error) => startFailed(String(error)),
-        })
+              options.remote.expectedVersion ?? pinnedPiVersion(),
+            ).pipe(Effect.mapError((message) => startFailed(message)))
+          }
 
-        const process = yield* execution
-          .spawn(sandbox, launcherCommand(), {
-            cwd: request.cwd,
+          const model = request.model ?? options.model?.id ?? defaultModel.id
+          return {
             binds,
-            // The run's own timers stop Pi first; this is the backstop.
-            timeoutSeconds: budget.runTimeoutSeconds + 60,
-          })
-          .pipe(
-            Effect.mapError((error) =>
-              startFailed(`cannot start Pi in the sandbox: ${error.message}`),
-            ),
-          )
-        yield* process
-          .write(`${JSON.stringify(plan)}\n`)
-          .pipe(Effect.mapError((error) => startFailed(error.message)))
-
-        const handle: RuntimeSessionHandle = {
-          id: request.sessionId,
-          runId: request.runId,
-          adapter: "pi",
-          sandboxId: sandbox.id,
-          startedAt,
-        }
-        const session = yield* makePiSession({
-          handle,
-          process,
-          budget,
-          sink: request.onEvent,
-          limits,
-          timing,
-          scope,
-          revokeModelAccess: () => gateway.revokeSession(handle.id),
-          model: modelId,
-        })
-        yield* sessions.open(handle, session, (options.startupTimeoutSeconds ?? 60) * 1000)
-        return handle
-      })
+            model,
+            plan: () =>
+              launchPlan({
+                ...settings,
+                piCommand,
+                provider: options.provider ?? "patchplane-gateway",
+                model: { ...defaultModel, ...options.model, id: model },
+                gatewayBaseUrl,
+                relay,
+              }),
+          }
+        }),
+      session: (input) => makePiSession({ ...input, limits, timing }),
+    })
 
     const adapter: RuntimeAdapterShape = {
       id: "pi",

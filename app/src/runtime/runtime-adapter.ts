@@ -1,14 +1,13 @@
 // The RuntimeAdapter service: the agent runtime behind a narrow contract
 // (runtime-types.ts). The control plane only sees PatchPlane's normalized
 // RuntimeEvents; Pi and Claude Code are the live implementations (either,
-// or both with the run's policy choosing), and the scripted one stands in for
-// them in workflow tests.
+// or both with the run's policy choosing); the scripted stand-in for tests is
+// test support (app/test/support/scripted-runtime.ts).
 import { Context, Effect, Layer } from "effect"
 import { type ClaudeRuntimeOptions, makeClaudeRuntime } from "./claude-runtime.ts"
 import { makePiRuntime, type PiRuntimeOptions } from "./pi-runtime.ts"
 import { makeRuntimeChoice } from "./runtime-choice.ts"
 import type { RuntimeAdapterShape } from "./runtime-types.ts"
-import { makeScriptedRuntime, type ScriptedRuntimeOptions } from "./scripted-runtime.ts"
 
 export class RuntimeAdapter extends Context.Service<RuntimeAdapter, RuntimeAdapterShape>()(
   "@patchplane/app/RuntimeAdapter",
@@ -37,8 +36,4 @@ export class RuntimeAdapter extends Context.Service<RuntimeAdapter, RuntimeAdapt
         return makeRuntimeChoice([pi, yield* makeClaudeRuntime(options.claudeCode)], pi.id)
       }),
     )
-
-  /** Scripted turns in memory: no sandbox, no process, no model. */
-  static readonly layerTest = (options: ScriptedRuntimeOptions = {}) =>
-    Layer.succeed(RuntimeAdapter, makeScriptedRuntime(options))
 }

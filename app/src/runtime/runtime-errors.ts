@@ -17,3 +17,9 @@ export class RuntimeError extends Schema.TaggedError<RuntimeError>()("RuntimeErr
   sessionId: Schema.String,
   message: Schema.String,
 }) {}
+
+/** The failures of one session, each naming it. */
+export const sessionFailure =
+  (sessionId: string) =>
+  (operation: RuntimeOperation, message: string): RuntimeError =>
+    new RuntimeError({ operation, sessionId, message })

@@ -7,10 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { checkoutRepository } from "../../src/execution/checkout.ts"
 import { ExecutionAdapter } from "../../src/execution/execution-adapter.ts"
 import { ExecutionError } from "../../src/execution/execution-errors.ts"
-import {
-  GitHubInstallationBroker,
-  type RepositoryTokenRequest,
-} from "../../src/platform/github-installation-broker.ts"
+import { type RepositoryTokenRequest } from "../../src/platform/github-installation-broker.ts"
+import { testInstallationBrokerLayer } from "../support/test-installation-broker.ts"
 import { startGitHttpServer, type GitHttpServer } from "./git-http-server.ts"
 import {
   failureOf,
@@ -45,7 +43,7 @@ const layers = (calls: Array<RepositoryTokenRequest>) =>
     ExecutionAdapter.layerLocal({
       readOnlyBinds: [{ hostPath: remote.bareDir, sandboxPath: "/remotes/demo.git" }],
     }),
-    GitHubInstallationBroker.layerTest({ calls, token: () => token }),
+    testInstallationBrokerLayer({ calls, token: () => token }),
   )
 
 describe("checkout", () => {
@@ -128,7 +126,7 @@ describe("checkout", () => {
     const error = await failureOf(
       Layer.mergeAll(
         ExecutionAdapter.layerLocal(),
-        GitHubInstallationBroker.layerTest({ token: () => "ghs_wrong_token_9f1a" }),
+        testInstallationBrokerLayer({ token: () => "ghs_wrong_token_9f1a" }),
       ),
     )(
       Effect.gen(function* () {

@@ -7,7 +7,7 @@ import { checkoutRepository } from "../../src/execution/checkout.ts"
 import { ExecutionAdapter } from "../../src/execution/execution-adapter.ts"
 import { ExecutionError, WorkspacePathError } from "../../src/execution/execution-errors.ts"
 import type { OutputChunk } from "../../src/execution/sandbox-types.ts"
-import { GitHubInstallationBroker } from "../../src/platform/github-installation-broker.ts"
+import { testInstallationBrokerLayer } from "../support/test-installation-broker.ts"
 import { type FakeDaytona, startFakeDaytona } from "./fake-daytona.ts"
 import { failureOf, openTempDir, profile, runIn, text } from "./helpers.ts"
 
@@ -61,7 +61,7 @@ describe("Daytona sandbox", () => {
     const outcome = await runIn(
       Layer.mergeAll(
         layer({ networkAllowList: ["140.82.112.0/20", "10.1.2.3/32"] }),
-        GitHubInstallationBroker.layerTest({
+        testInstallationBrokerLayer({
           calls: calls as never,
           token: () => "ghs_daytona_token",
         }),

@@ -18,7 +18,7 @@ import { recordSandboxOnSession, savePatchSet } from "../../src/execution/execut
 import { collectPatchSet } from "../../src/execution/patch-set-collector.ts"
 import type { SandboxHandle } from "../../src/execution/sandbox-types.ts"
 import { Database } from "../../src/platform/database.ts"
-import { GitHubInstallationBroker } from "../../src/platform/github-installation-broker.ts"
+import { testInstallationBrokerLayer } from "../support/test-installation-broker.ts"
 import { testDatabaseLayer } from "../support/test-database.ts"
 import { openTempDir, profile, runIn, type SeededRemote, seedRemote } from "./helpers.ts"
 
@@ -45,7 +45,7 @@ const layers = () =>
     ExecutionAdapter.layerLocal({
       readOnlyBinds: [{ hostPath: remote.bareDir, sandboxPath: "/remotes/demo.git" }],
     }),
-    GitHubInstallationBroker.layerTest(),
+    testInstallationBrokerLayer(),
   )
 
 /** A sandbox with the demo repository checked out, for `use`. */

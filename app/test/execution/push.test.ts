@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { checkoutRepository } from "../../src/execution/checkout.ts"
 import { ExecutionAdapter } from "../../src/execution/execution-adapter.ts"
 import { pushBranch } from "../../src/execution/push-branch.ts"
-import { GitHubInstallationBroker } from "../../src/platform/github-installation-broker.ts"
+import { testInstallationBrokerLayer } from "../support/test-installation-broker.ts"
 import { type GitHttpServer, startGitHttpServer } from "./git-http-server.ts"
 import { failureOf, openTempDir, profile, runIn, seedRemote, type SeededRemote } from "./helpers.ts"
 
@@ -34,7 +34,7 @@ afterAll(async () => {
 const layer = () =>
   Layer.mergeAll(
     ExecutionAdapter.layerLocal(),
-    GitHubInstallationBroker.layerTest({ revoked, token: () => token }),
+    testInstallationBrokerLayer({ revoked, token: () => token }),
   )
 
 /** A checkout with one commit of the agent's, then a push of it to `branch`. */

@@ -15,6 +15,7 @@ import {
   GitHubInstallationBroker,
   type RepositoryTokenRequest,
 } from "../../src/platform/github-installation-broker.ts"
+import { testInstallationBrokerLayer } from "../support/test-installation-broker.ts"
 import { createModelGateway, ModelGateway } from "../../src/runtime/model-gateway.ts"
 import { RuntimeAdapter } from "../../src/runtime/runtime-adapter.ts"
 import { type GitHttpServer, startGitHttpServer } from "../execution/git-http-server.ts"
@@ -71,7 +72,7 @@ beforeAll(async () => {
   const base = Layer.mergeAll(
     ExecutionAdapter.layerLocal({ baseDir }),
     ModelGateway.layerValue(gateway),
-    GitHubInstallationBroker.layerTest({
+    testInstallationBrokerLayer({
       calls: tokens,
       revoked,
       token: () => "ghs_live_token",

@@ -1,4 +1,4 @@
-// RuntimeAdapter.layerTest (the scripted stand-in workflow tests use) and the
+// The scripted RuntimeAdapter (the stand-in workflow tests use) and the
 // session recorder that persists any adapter's events and session state.
 import { getRuntimeSession, listRuntimeEvents } from "@patchplane/db"
 import { Effect, Exit, Fiber, Layer } from "effect"
@@ -7,9 +7,9 @@ import type { RuntimeEventPayload } from "@patchplane/domain"
 import type { SandboxHandle } from "../../src/execution/index.ts"
 import { Database } from "../../src/platform/database.ts"
 import { RuntimeAdapter } from "../../src/runtime/runtime-adapter.ts"
-import type { ScriptedRuntimeOptions } from "../../src/runtime/scripted-runtime.ts"
 import type { SessionEnd } from "../../src/runtime/runtime-types.ts"
 import { openRuntimeSession, sessionRecorder } from "../../src/runtime/session-recorder.ts"
+import { scriptedRuntimeLayer, type ScriptedRuntimeOptions } from "../support/scripted-runtime.ts"
 import { budget, createWorld, kinds, type RuntimeWorld, seedRun } from "./harness.ts"
 
 let world: RuntimeWorld
@@ -30,7 +30,7 @@ const sandbox: SandboxHandle = {
 
 const layer = (options: ScriptedRuntimeOptions) =>
   Layer.mergeAll(
-    RuntimeAdapter.layerTest(options),
+    scriptedRuntimeLayer(options),
     Layer.succeed(Database, {
       db: world.db.db,
       pool: world.db.pool,

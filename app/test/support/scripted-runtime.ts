@@ -2,10 +2,11 @@
 // that need a runtime without a sandbox, a process or a model. It keeps the
 // contract's guarantees (session.started first, session.terminated last and
 // once, events through the caller's sink in order) so code tested against it
-// behaves the same against Pi.
-import { Deferred, Effect, Option } from "effect"
+// behaves the same against Pi. A test double: kept out of src/.
+import { Deferred, Effect, Layer, Option } from "effect"
 import type { RuntimeEventPayload } from "@patchplane/domain"
-import { RuntimeError } from "./runtime-errors.ts"
+import { RuntimeAdapter } from "../../src/runtime/runtime-adapter.ts"
+import { RuntimeError } from "../../src/runtime/runtime-errors.ts"
 import type {
   RuntimeAdapterShape,
   RuntimeArtifact,
@@ -16,7 +17,7 @@ import type {
   StartSessionRequest,
   TurnOutcome,
   TurnStatus,
-} from "./runtime-types.ts"
+} from "../../src/runtime/runtime-types.ts"
 
 export interface ScriptedTurn {
   /** Emitted in order when the turn runs (write the turn numbers you expect). */
@@ -264,3 +265,7 @@ export const makeScriptedRuntime = (options: ScriptedRuntimeOptions = {}): Runti
       }),
   }
 }
+
+/** The RuntimeAdapter service as scripted turns in memory: no sandbox, no process, no model. */
+export const scriptedRuntimeLayer = (options: ScriptedRuntimeOptions = {}) =>
+  Layer.succeed(RuntimeAdapter, makeScriptedRuntime(options))
