@@ -101,7 +101,7 @@ export const orchestrationScenarios = async (options: {
         prompt: "benchmark",
         sourceChannel: "app",
         targetRef: "main",
-        initiator: {},
+        initiator: { kind: "dashboard", userId: "bench", name: "bench" },
       })
       requests.push({ repositoryId: repository.id, promptRequestId: request.id })
     }
@@ -184,8 +184,9 @@ export const orchestrationScenarios = async (options: {
     const arrivals: Array<[number, number]> = []
     const commitTimes = new Map<number, number>()
     const stop = new AbortController()
+    const note = { kind: "message", role: "assistant", text: "" } as const
     const baseSeq =
-      (await appendRuntimeEvents(db.db, runId, [{ kind: "message", payload: {} }]))[0]?.seq ?? 0
+      (await appendRuntimeEvents(db.db, runId, [{ kind: "message", payload: note }]))[0]?.seq ?? 0
     await Promise.all(
       Array.from(
         { length: options.streams },

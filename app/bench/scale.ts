@@ -78,8 +78,9 @@ export const scale = async (options: {
 
     // (b) SSE clients on one run: all connected (each has seen the first event), then commits.
     const idleRss = (await sample(server.child)).rss
+    const note = { kind: "message", role: "assistant", text: "" } as const
     const baseSeq =
-      (await appendRuntimeEvents(db.db, live.id, [{ kind: "message", payload: {} }]))[0]?.seq ?? 0
+      (await appendRuntimeEvents(db.db, live.id, [{ kind: "message", payload: note }]))[0]?.seq ?? 0
     const commitTimes = new Map<number, number>()
     const arrivals: Array<[number, number]> = []
     await Promise.all(

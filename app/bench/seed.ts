@@ -25,7 +25,7 @@ export const seedRun = async (db: Database, repositoryId: string, prompt: string
     prompt,
     sourceChannel: "app",
     targetRef: "main",
-    initiator: {},
+    initiator: { kind: "dashboard", userId: "local-operator", name: "local-operator" },
   })
   return insertWorkflowRun(db, { promptRequestId: request.id, repositoryId })
 }

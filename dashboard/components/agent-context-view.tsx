@@ -2,13 +2,13 @@
 // "What the agent saw": the GitHub context quoted to the agent (each part
 // with its source, size and what sanitising and the budget did to it) and
 // the exact prompt its model received, with the digest an operator can check.
-import type { RunContext } from "../lib/api-types.ts"
+import type { RunContextAnswer } from "../lib/api-types.ts"
 import { useRunResource } from "../lib/use-run-resource.ts"
 import { Empty, Failure, Loading } from "./states.tsx"
 
 export function AgentContextView({ runId, version }: { runId: string; version: string }) {
   // `version` changes with the run's state: the context appears once assembled.
-  const { data, error, reload } = useRunResource<{ context: RunContext | null }>(
+  const { data, error, reload } = useRunResource<RunContextAnswer>(
     `/api/runs/${runId}/context`,
     version,
   )

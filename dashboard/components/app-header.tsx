@@ -5,6 +5,7 @@ import Link from "next/link"
 import { usePathname } from "next/navigation"
 import { useState } from "react"
 import { apiPost, errorMessage } from "../lib/api.ts"
+import type { KillSwitchAnswer } from "../lib/api-types.ts"
 import { roleAtLeast } from "../lib/run-states.ts"
 import { useSession } from "../lib/session-context.tsx"
 import { ConfirmDialog, type ConfirmRequest } from "./confirm-dialog.tsx"
@@ -45,7 +46,7 @@ function KillSwitch() {
   const confirm = async () => {
     setBusy(true)
     try {
-      const result = await apiPost<{ paused: boolean }>(
+      const result = await apiPost<KillSwitchAnswer>(
         paused ? "/api/control/resume" : "/api/control/pause",
       )
       setPaused(result.paused)

@@ -3,7 +3,7 @@
 // first; an admin can replay a failed one. The first page refreshes itself.
 import { useCallback, useEffect, useState } from "react"
 import { apiGet, apiPost, errorMessage } from "../lib/api.ts"
-import type { Delivery, DeliveryPage } from "../lib/api-types.ts"
+import type { Delivery, DeliveryPage, ReplayAnswer } from "../lib/api-types.ts"
 import { dateTime, shortId } from "../lib/format.ts"
 import { roleAtLeast } from "../lib/run-states.ts"
 import { useSession } from "../lib/session-context.tsx"
@@ -48,9 +48,7 @@ export function DeliveriesView() {
     setBusy(true)
     setReplayError(null)
     try {
-      const result = await apiPost<{ message: string }>(
-        `/api/deliveries/${replaying.deliveryId}/replay`,
-      )
+      const result = await apiPost<ReplayAnswer>(`/api/deliveries/${replaying.deliveryId}/replay`)
       setNotice(result.message)
       setReplaying(null)
       void load()

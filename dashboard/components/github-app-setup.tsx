@@ -5,7 +5,7 @@
 // the App's credentials where the config expects them.
 import { type FormEvent, useEffect, useRef, useState } from "react"
 import { apiGet, apiPost, errorMessage } from "../lib/api.ts"
-import type { ManifestInfo } from "../lib/api-types.ts"
+import type { ManifestInfo, ManifestStart, ManifestStartBody } from "../lib/api-types.ts"
 import { roleAtLeast } from "../lib/run-states.ts"
 import { useSession } from "../lib/session-context.tsx"
 import { Failure, Loading } from "./states.tsx"
@@ -64,10 +64,10 @@ export function GitHubAppSetup({
     setError(null)
     try {
       setPost(
-        await apiPost<{ action: string; manifest: string }>("/api/github/manifest", {
+        await apiPost<ManifestStart>("/api/github/manifest", {
           githubUrl,
           ...(organization.trim() === "" ? {} : { organization: organization.trim() }),
-        }),
+        } satisfies ManifestStartBody),
       )
     } catch (failure) {
       setError(errorMessage(failure))

@@ -4,7 +4,12 @@ import Link from "next/link"
 import { useRouter } from "next/navigation"
 import { type FormEvent, useEffect, useState } from "react"
 import { ApiFailure, apiGet, apiPost, errorMessage } from "../lib/api.ts"
-import type { ConnectedRepository, RepositoriesAnswer } from "../lib/api-types.ts"
+import type {
+  ConnectedRepository,
+  RepositoriesAnswer,
+  StartedRun,
+  StartRunBody,
+} from "../lib/api-types.ts"
 import { roleAtLeast } from "../lib/run-states.ts"
 import { useSession } from "../lib/session-context.tsx"
 import { Empty, Failure, Loading } from "./states.tsx"
@@ -59,11 +64,11 @@ export function PromptForm() {
     setBusy(true)
     setError(null)
     try {
-      const { runId } = await apiPost<{ runId: string }>("/api/prompts", {
+      const { runId } = await apiPost<StartedRun>("/api/prompts", {
         repository,
         prompt,
         ...(ref.trim() === "" ? {} : { ref: ref.trim() }),
-      })
+      } satisfies StartRunBody)
       router.push(`/runs/${runId}`)
     } catch (failure) {
       setError({

@@ -6,7 +6,7 @@
 import { useRouter } from "next/navigation"
 import { useState } from "react"
 import { apiPost, errorMessage } from "../lib/api.ts"
-import type { RunRow, WorkflowRunState } from "../lib/api-types.ts"
+import type { RunActionAnswer, RunRow, WorkflowRunState } from "../lib/api-types.ts"
 import { allowedActions, type RunAction } from "../lib/run-states.ts"
 import { useSession } from "../lib/session-context.tsx"
 import { ConfirmDialog, type ConfirmRequest } from "./confirm-dialog.tsx"
@@ -121,7 +121,7 @@ export function RunControls({
     setError(null)
     try {
       const body = spec.field === undefined || text === "" ? {} : { [spec.field]: text }
-      const { run } = await apiPost<{ run: RunRow }>(`/api/runs/${runId}/${active}`, body)
+      const { run } = await apiPost<RunActionAnswer>(`/api/runs/${runId}/${active}`, body)
       setNotice(spec.done)
       setActive(null)
       if (active === "retry" && run.id !== runId) router.push(`/runs/${run.id}`)

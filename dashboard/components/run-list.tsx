@@ -11,8 +11,9 @@ import type {
   RepositoriesAnswer,
   RunPage,
   RunRow,
+  RunStateChange,
+  RunSummaries,
   RunSummary,
-  WorkflowRunState,
 } from "../lib/api-types.ts"
 import { duration, plural, shortId, timeAgo, usd } from "../lib/format.ts"
 import { isTerminal, RUN_STATES, STATE_LABEL } from "../lib/run-states.ts"
@@ -72,7 +73,7 @@ export function RunList() {
       setError(null)
       const missing = next.runs.map((r) => r.id)
       if (missing.length > 0) {
-        const { summaries: found } = await apiGet<{ summaries: RunSummary[] }>(
+        const { summaries: found } = await apiGet<RunSummaries>(
           `/api/run-summaries?ids=${missing.join(",")}`,
         )
         setSummaries((old) => new Map([...old, ...found.map((s) => [s.runId, s] as const)]))
@@ -98,7 +99,7 @@ export function RunList() {
   // Live updates: refetch the first page (debounced), patch deeper pages in place.
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null)
   const onRun = (data: unknown) => {
-    const change = data as { runId: string; state: WorkflowRunState }
+    const change = data as RunStateChange
     setChanged((old) => new Set([...old, change.runId]))
     setTimeout(
       () =>

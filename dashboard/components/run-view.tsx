@@ -10,7 +10,9 @@ import { ApiFailure, apiGet, errorMessage } from "../lib/api.ts"
 import type {
   Finding,
   RunDetail,
+  EarlierEvents,
   RunRow,
+  RunStateChange,
   RuntimeEventRow,
   WorkflowRunState,
 } from "../lib/api-types.ts"
@@ -127,9 +129,7 @@ export function RunView({ runId }: { runId: string }) {
   const loadEarlier = async () => {
     const first = ordered[0]?.seq
     if (first === undefined || first <= 1) return
-    const page = await apiGet<{ events: RuntimeEventRow[] }>(
-      `/api/runs/${runId}/earlier-events?before=${first}`,
-    )
+    const page = await apiGet<EarlierEvents>(`/api/runs/${runId}/earlier-events?before=${first}`)
     addEvents(page.events)
   }
 
@@ -138,7 +138,7 @@ export function RunView({ runId }: { runId: string }) {
     {
       "runtime-event": (data) => arrived(data as RuntimeEventRow),
       run: (data) => {
-        const change = data as { state: WorkflowRunState; reason?: string | null }
+        const change = data as RunStateChange
         applyRun({
           state: change.state,
           ...(change.reason === undefined ? {} : { reason: change.reason }),

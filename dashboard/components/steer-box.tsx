@@ -6,7 +6,7 @@
 import { useState } from "react"
 import { apiPost, errorMessage } from "../lib/api.ts"
 import { allowedActions } from "../lib/run-states.ts"
-import type { WorkflowRunState } from "../lib/api-types.ts"
+import type { SteerBody, WorkflowRunState } from "../lib/api-types.ts"
 import { useSession } from "../lib/session-context.tsx"
 
 export function SteerBox({ runId, state }: { runId: string; state: WorkflowRunState }) {
@@ -21,7 +21,7 @@ export function SteerBox({ runId, state }: { runId: string; state: WorkflowRunSt
     if (message === "" || busy) return
     setBusy(true)
     try {
-      await apiPost(`/api/runs/${runId}/steer`, { message })
+      await apiPost(`/api/runs/${runId}/steer`, { message } satisfies SteerBody)
       setText("")
       setStatus({
         ok: true,

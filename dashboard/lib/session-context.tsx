@@ -4,7 +4,7 @@
 // so a pause by another operator shows everywhere within a second.
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from "react"
 import { apiGet } from "./api.ts"
-import type { Caller, SessionInfo } from "./api-types.ts"
+import type { Caller, ControlState, SessionInfo } from "./api-types.ts"
 
 interface SessionValue {
   readonly session: SessionInfo
@@ -28,7 +28,7 @@ export function SessionProvider({
   const refresh = useCallback(async () => {
     if (document.visibilityState !== "visible") return
     try {
-      setPaused((await apiGet<{ paused: boolean }>("/api/control")).paused)
+      setPaused((await apiGet<ControlState>("/api/control")).paused)
     } catch {
       // Offline for a moment: keep the last known state.
     }

@@ -1,8 +1,8 @@
 // The API routes the dashboard adds, over real HTTP: the session, local-mode
 // rules (loopback host, no cross-site writes), run summaries, the provenance
 // graph, PatchSet diffs (read from GitHub), repositories with their effective
-// policy, webhook deliveries with idempotent replay, and run pages that stay
-// fast with 10,000 runs.
+// policy, webhook deliveries with idempotent replay, answers that decode with
+// the API's shared Schemas, and run pages that stay fast with 10,000 runs.
 import { request } from "node:http"
 import {
   finishDelivery,
@@ -12,6 +12,7 @@ import {
   linkRound,
   recordModelCall,
 } from "@patchplane/db"
+import { Api, DecodeError, decodeSyncWith } from "@patchplane/domain"
 import { sql } from "drizzle-orm"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { BASE_SHA, DEMO_DIFF, DEMO_FILES, demoSteps, HEAD_SHA } from "./demo-steps.ts"
@@ -433,6 +434,59 @@ describe("webhook deliveries", () => {
       (await api("/api/deliveries/nope/replay", { method: "POST", token: ADMIN })).status,
     ).toBe(404)
   })
+})
+
+describe("the API's shapes", () => {
+  it("answers decode with the Schemas the server and the dashboard share", async () => {
+    const started = await api("/api/prompts", {
+      method: "POST",
+      body: JSON.stringify({ repository: "acme/widgets", prompt: "Decode my answers" }),
+    })
+    const { runId } = decodeSyncWith(Api.StartedRun, "POST /api/prompts")(started.body)
+    // The demo agent's first events arrive at once; its patch set only after a minute.
+    await expect
+      .poll(async () => (await api(`/api/runs/${runId}`)).body.events.length, { timeout: 15_000 })
+      .toBeGreaterThan(1)
+    const patch = await insertPatchSet(stack.db, {
+      workflowRunId: runId,
+      branch: `patchplane/${runId}`,
+      baseSha: BASE_SHA,
+      headSha: HEAD_SHA,
+      files: DEMO_FILES,
+      diffSummary: { filesChanged: 2, additions: 3, deletions: 1 },
+    })
+    const shapes = {
+      "/api/session": Api.SessionInfo,
+      "/api/control": Api.ControlState,
+      "/api/runs?limit=5": Api.RunPage,
+      [`/api/run-summaries?ids=${runId}`]: Api.RunSummaries,
+      [`/api/runs/${runId}`]: Api.RunDetail,
+      [`/api/runs/${runId}/earlier-events?before=2`]: Api.EarlierEvents,
+      [`/api/runs/${runId}/provenance`]: Api.ProvenanceGraph,
+      [`/api/runs/${runId}/patch-sets/${patch.id}/diff`]: Api.DiffAnswer,
+      [`/api/runs/${runId}/usage`]: Api.RunUsage,
+      [`/api/runs/${runId}/rounds`]: Api.RunRounds,
+      [`/api/runs/${runId}/context`]: Api.RunContextAnswer,
+      "/api/usage": Api.UsageReport,
+      "/api/repositories": Api.RepositoriesAnswer,
+      [`/api/repositories/${repositoryId}/policy`]: Api.PolicyAnswer,
+      "/api/deliveries": Api.DeliveryPage,
+      "/api/runs/00000000-0000-4000-8000-000000000000": Api.ApiErrorBody,
+    }
+    const misfits: string[] = []
+    const check = (source: string, shape: Parameters<typeof decodeSyncWith>[0], body: unknown) => {
+      try {
+        decodeSyncWith(shape, source, { excess: "ignore" })(body)
+      } catch (error) {
+        misfits.push(error instanceof DecodeError ? error.message : String(error))
+      }
+    }
+    for (const [path, shape] of Object.entries(shapes))
+      check(`GET ${path}`, shape, (await api(path)).body)
+    const cancelled = await api(`/api/runs/${runId}/cancel`, { method: "POST", body: "{}" })
+    check("POST cancel", Api.RunActionAnswer, cancelled.body)
+    expect(misfits).toEqual([])
+  }, 30_000)
 })
 
 describe("10,000 runs", () => {

@@ -3,13 +3,14 @@
 // then a PatchSet with real commits to diff. Sandbox bookkeeping is the
 // orchestration tests' scripted steps.
 import { appendRuntimeEvents, type Database, insertPatchSet } from "@patchplane/db"
+import type { FileChange, RuntimeEventPayload } from "@patchplane/domain"
 import { scriptedSteps } from "../../app/test/orchestration/scripted-steps.ts"
 import type { RunSteps } from "../../app/src/orchestration/run-steps.ts"
 
 export const BASE_SHA = "1111111111111111111111111111111111111111"
 export const HEAD_SHA = "2222222222222222222222222222222222222222"
 
-export const DEMO_FILES = [
+export const DEMO_FILES: FileChange[] = [
   { path: "src/greet.ts", status: "modified", additions: 2, deletions: 1 },
   { path: "README.md", status: "modified", additions: 1, deletions: 0 },
 ]
@@ -54,23 +55,26 @@ export const demoSteps = (db: () => Database, options: { agentMs: number }): Run
     checkout: async () => {},
     runAgent: async (plan, sandbox, control) => {
       const session = sandbox.runtimeSessionId
-      const append = (kind: string, payload: Record<string, unknown>) =>
+      const append = (payload: RuntimeEventPayload) =>
         appendRuntimeEvents(db(), plan.runId, [
-          { runtimeSessionId: session, kind, payload: { kind, ...payload } },
+          { runtimeSessionId: session, kind: payload.kind, payload },
         ])
-      await append("session.started", { adapter: "demo" })
-      await append("turn.started", { turn: 1 })
-      await append("message", {
+      await append({ kind: "session.started", adapter: "demo" })
+      await append({ kind: "turn.started", turn: 1 })
+      await append({
+        kind: "message",
         role: "assistant",
         text: "Reading src/greet.ts to see how names are handled.",
       })
-      await append("tool.requested", {
+      await append({
+        kind: "tool.requested",
         toolCallId: "call-1",
         tool: "bash",
         args: { command: "npm test" },
       })
       const stopped = await wait(options.agentMs / 2, control.signal)
-      await append("tool.completed", {
+      await append({
+        kind: "tool.completed",
         toolCallId: "call-1",
         tool: "bash",
         ok: true,
@@ -78,12 +82,18 @@ export const demoSteps = (db: () => Database, options: { agentMs: number }): Run
         truncated: false,
       })
       if (!stopped) await wait(options.agentMs / 2, control.signal)
-      await append("message", {
+      await append({
+        kind: "message",
         role: "assistant",
         text: "greet() now trims the name and falls back to “world”.",
       })
-      await append("turn.completed", { turn: 1, usage: { inputTokens: 1200, outputTokens: 340 } })
-      await append("session.terminated", {
+      await append({
+        kind: "turn.completed",
+        turn: 1,
+        usage: { inputTokens: 1200, outputTokens: 340 },
+      })
+      await append({
+        kind: "session.terminated",
         reason: control.signal.aborted ? "aborted" : "completed",
       })
       return { kind: "completed" }

@@ -285,7 +285,7 @@ describe("dashboard with WorkOS sign-in", () => {
           workflowRunId: run.id,
           patchSetId: patch.id,
           actor: "ci",
-          reviews: ["lint", "tests", "security", "quality"].map((reviewer) => ({
+          reviews: (["lint", "tests", "security", "quality"] as const).map((reviewer) => ({
             reviewer,
             passed: true,
             score: 0.9,

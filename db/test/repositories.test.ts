@@ -104,7 +104,7 @@ describe("webhook deliveries", () => {
       prompt: "p",
       sourceChannel: "issue_comment",
       targetRef: "main",
-      initiator: {},
+      initiator: { kind: "github" as const, login: "octocat", id: 1 },
       deliveryId: "d-3",
     }
     await insertPromptRequest(t.db, values)
@@ -135,7 +135,7 @@ describe("repositories and prompt requests", () => {
         prompt,
         sourceChannel: "app",
         targetRef: "main",
-        initiator: {},
+        initiator: { kind: "github", login: "octocat", id: 1 },
       })
     }
     const listed = await listPromptRequests(t.db, { repositoryId: repository.id })
@@ -306,7 +306,7 @@ describe("runtime events", () => {
     const event = await appendRuntimeEvent(t.db, {
       workflowRunId: run.id,
       kind: "message",
-      payload: {},
+      payload: { kind: "message", role: "assistant", text: "" },
     })
     await expect(
       t.pool.query("UPDATE runtime_events SET kind = 'x' WHERE id = $1", [event.id]),

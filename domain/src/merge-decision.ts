@@ -17,6 +17,7 @@ export const CriterionResult = Schema.Struct({
   passed: Schema.Boolean,
   detail: Schema.String,
 })
+export type CriterionResult = typeof CriterionResult.Type
 
 export const MergeDecision = Schema.Struct({
   id: Id,

@@ -4,6 +4,11 @@ import { Effect, Schema } from "effect"
 /** Every PatchPlane record id is a UUID (the database generates them). */
 export const Id = Schema.String.check(Schema.isUUID(undefined, { expected: "a UUID" }))
 export const Timestamp = Schema.Date
+/**
+ * A moment in an HTTP API answer: a Date where the server builds the answer,
+ * an ISO 8601 string in the JSON (what JSON.stringify makes of a Date).
+ */
+export const IsoDate = Schema.DateFromString
 export const NonNegativeInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 export const PositiveInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
 /** A score or weight in [0, 1]. */

@@ -40,29 +40,3 @@ export const ProvenanceEdge = Schema.Struct({
   createdAt: Timestamp,
 })
 export type ProvenanceEdge = typeof ProvenanceEdge.Type
-
-/** A node of a run's provenance graph as the dashboard draws it (GET /api/runs/:id/provenance). */
-export interface GraphNode {
-  readonly id: string
-  readonly kind: string
-  readonly label: string
-  readonly detail: string
-  readonly createdAt: string | null
-  /** The run the page is about. */
-  readonly current: boolean
-}
-
-/** An edge of that graph; `derived` when implied by the records' references, not recorded. */
-export interface GraphEdge {
-  readonly id: string
-  readonly from: string
-  readonly to: string
-  readonly relation: string
-  readonly actor: string | null
-  readonly derived: boolean
-}
-
-export interface ProvenanceGraph {
-  readonly nodes: ReadonlyArray<GraphNode>
-  readonly edges: ReadonlyArray<GraphEdge>
-}

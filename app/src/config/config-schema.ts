@@ -4,6 +4,7 @@
 // sandbox.backend, runtime.pi.
 import { Schema } from "effect"
 import {
+  Api,
   PolicySpec,
   PositiveInt,
   RuntimeProfile,
@@ -162,15 +163,13 @@ export const AllowedAgents = Schema.Struct({
   models: Schema.Array(Schema.NonEmptyString).pipe(withDefault([])),
 })
 
-export const Role = Schema.Literals(["admin", "reviewer", "viewer"])
-
 export const ApiConfig = Schema.Struct({
   /**
    * Bearer tokens for scripts and other services, each with a role. Without
    * WorkOS, the local operator (admin) is whoever holds the local token.
    */
   tokens: Schema.Array(
-    Schema.Struct({ name: Schema.NonEmptyString, token: SecretRef, role: Role }),
+    Schema.Struct({ name: Schema.NonEmptyString, token: SecretRef, role: Api.Role }),
   ).pipe(withDefault([])),
   /**
    * The local operator's secret (local mode only: no WorkOS, loopback host).

@@ -13,23 +13,17 @@ import { existsSync } from "node:fs"
 import { readFile, writeFile } from "node:fs/promises"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { basename, dirname, join, resolve } from "node:path"
+import { Api } from "@patchplane/domain"
 import { Schema } from "effect"
 import { parseDocument } from "yaml"
 import { requireRole } from "./auth/auth.ts"
 import type { ApiRoutes, DashboardApiDeps } from "./api/dashboard-deps.ts"
-import { ApiError, readBody, sendJson } from "./api/http-json.ts"
+import { ApiError, readBody, sendAnswer } from "./api/http-json.ts"
 
 const APP_YML = resolve(import.meta.dirname, "../../../app.yml")
 const CALLBACK = "/api/github/manifest/callback"
 const KEY_FILE = "patchplane.private-key.pem"
 const SECRET_FILE = "patchplane.webhook-secret"
-
-const StartBody = Schema.Struct({
-  /** https://github.com (default) or a GitHub Enterprise Server URL. */
-  githubUrl: Schema.optionalKey(Schema.String),
-  /** Register the App for this organization instead of the signed-in user. */
-  organization: Schema.optionalKey(Schema.String),
-})
 
 const Conversion = Schema.Struct({
   id: Schema.Number,
@@ -135,7 +129,7 @@ export const githubAppManifestApi = (deps: DashboardApiDeps): ApiRoutes => {
     if (url.pathname !== "/api/github/manifest") return false
     requireRole(deps.authenticate(req), "admin", "registering the GitHub App")
     if (req.method === "GET") {
-      sendJson(res, 200, {
+      sendAnswer(res, 200, Api.ManifestInfo, {
         configured: deps.config.github !== null,
         manifest: await manifestFor(deps.publicUrl),
         publicUrl: deps.publicUrl,
@@ -147,7 +141,7 @@ export const githubAppManifestApi = (deps: DashboardApiDeps): ApiRoutes => {
     if (req.method !== "POST") return false
     if (deps.config.github !== null)
       throw new ApiError(409, "already_configured", "a GitHub App is already configured")
-    const body = await readBody(req, StartBody)
+    const body = await readBody(req, Api.ManifestStartBody)
     const github = normalizeGitHubUrl(body.githubUrl)
     const organization = body.organization?.trim() ?? ""
     if (organization !== "" && !/^[\w.-]+$/.test(organization))
@@ -158,7 +152,7 @@ export const githubAppManifestApi = (deps: DashboardApiDeps): ApiRoutes => {
       organization === ""
         ? `${github.web}/settings/apps/new`
         : `${github.web}/organizations/${organization}/settings/apps/new`
-    sendJson(res, 200, {
+    sendAnswer(res, 200, Api.ManifestStart, {
       action: `${base}?state=${state}`,
       manifest: JSON.stringify(await manifestFor(deps.publicUrl)),
     })

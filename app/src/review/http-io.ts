@@ -4,7 +4,7 @@ import { Effect } from "effect"
 import { ReviewRequestError } from "./review-errors.ts"
 
 // One way to answer JSON for every endpoint (the control API's).
-export { sendJson } from "../http/api/http-json.ts"
+export { sendAnswer } from "../http/api/http-json.ts"
 
 /** The token of an `Authorization: Bearer <token>` header, if any. */
 export const bearerToken = (req: IncomingMessage): string | null => {

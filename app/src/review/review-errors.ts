@@ -1,5 +1,6 @@
 // Why a review report was refused. Each error carries the HTTP status and a
-// stable code, answered as {"error":{"code","message","path"?}}.
+// stable code, answered as the API's one error shape (Api.ApiErrorBody).
+import type { Api } from "@patchplane/domain"
 import { Schema } from "effect"
 
 /** The OIDC token is missing, invalid (signature, expiry, audience, issuer) or cannot be checked yet. */
@@ -35,7 +36,7 @@ export type ReviewEndpointError = OidcTokenError | ClaimsRejected | ReviewReques
 
 export interface ErrorAnswer {
   readonly status: number
-  readonly body: { readonly error: { code: string; message: string; path?: string } }
+  readonly body: typeof Api.ApiErrorBody.Type
 }
 
 export const errorAnswer = (error: ReviewEndpointError): ErrorAnswer => {

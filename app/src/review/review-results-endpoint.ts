@@ -7,13 +7,14 @@ import type { IncomingMessage, ServerResponse } from "node:http"
 import type { Executor } from "@patchplane/db"
 import { Effect } from "effect"
 import {
+  Api,
   decodeWith,
   duplicateReviewer,
   type MergeDecisionState,
   type PolicySpec,
   ReviewResultsBody,
 } from "@patchplane/domain"
-import { bearerToken, readJsonBody, sendJson } from "./http-io.ts"
+import { bearerToken, readJsonBody, sendAnswer } from "./http-io.ts"
 import type { OidcVerifier } from "./oidc-verifier.ts"
 import { recordReviewResults, type RecordedResults } from "./record-review-results.ts"
 import {
@@ -100,7 +101,7 @@ const decodeBody = (raw: unknown) =>
     return body
   })
 
-const answer = (recorded: RecordedResults) => ({
+const answer = (recorded: RecordedResults): typeof Api.ReviewResultsAnswer.Type => ({
   runId: recorded.decision.workflowRunId,
   patchSetId: recorded.patchSetId,
   reviewRuns: recorded.reviews.map((r) => ({
@@ -183,9 +184,9 @@ export const createReviewResultsHandler = (deps: ReviewResultsDeps): ReviewResul
       if (status === 405) res.setHeader("allow", "POST")
       if (status >= 500)
         deps.log?.error({ runId, error: body.error.message }, "review report failed")
-      return sendJson(res, status, body)
+      return sendAnswer(res, status, Api.ApiErrorBody, body)
     }
-    sendJson(res, 200, answer(outcome.recorded))
+    sendAnswer(res, 200, Api.ReviewResultsAnswer, answer(outcome.recorded))
     await notify(outcome.recorded)
   }
 }

@@ -11,6 +11,7 @@ import {
   transitionWorkflowRun,
 } from "@patchplane/db"
 import { createTestDatabase, type TestDatabase } from "@patchplane/db/testing"
+import type { ReviewerName } from "@patchplane/domain"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type GitHubStandIn, startGitHubStandIn } from "../../dev/github-stand-in/index.ts"
@@ -38,7 +39,7 @@ afterAll(async () => {
   await db?.drop()
 })
 
-const review = (reviewer: string, score: number) => ({
+const review = (reviewer: ReviewerName, score: number) => ({
   reviewer,
   passed: score >= 0.8,
   score,

@@ -11,6 +11,7 @@ import {
   upsertInstallation,
   upsertRepository,
 } from "@patchplane/db"
+import type { DependencyChange } from "@patchplane/domain"
 
 export interface SeededRun {
   readonly runId: string
@@ -26,7 +27,7 @@ export interface SeedOptions {
   readonly fullName?: string
   readonly headSha?: string | null
   readonly files?: ReadonlyArray<{ path: string; additions?: number }>
-  readonly dependencyChanges?: ReadonlyArray<Record<string, unknown>>
+  readonly dependencyChanges?: ReadonlyArray<DependencyChange>
   readonly policySpec?: Record<string, unknown>
   /** Leave out the PatchSet (a run the agent has not finished). */
   readonly withoutPatchSet?: boolean
@@ -55,7 +56,7 @@ export const seedRun = async (db: Executor, options: SeedOptions = {}): Promise<
     prompt: "add a subtract function",
     sourceChannel: "issue_comment",
     targetRef: "main",
-    initiator: { kind: "github", login: "octocat" },
+    initiator: { kind: "github", login: "octocat", id: 1 },
     initiatorLogin: "octocat",
     issueNumber: 7,
   })
@@ -78,7 +79,7 @@ export const seedRun = async (db: Executor, options: SeedOptions = {}): Promise<
     })
   const files = (options.files ?? [{ path: "src/math.js", additions: 2 }]).map((f) => ({
     path: f.path,
-    status: "modified",
+    status: "modified" as const,
     additions: f.additions ?? 1,
     deletions: 0,
   }))

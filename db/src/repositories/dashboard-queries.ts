@@ -1,6 +1,7 @@
 // Reads behind the operator dashboard's API: run summaries for the list,
 // connected repositories, webhook deliveries, the provenance graph of a run,
 // and who signed in.
+import type { WorkflowRunState } from "@patchplane/domain"
 import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm"
 import type { Executor } from "../client.ts"
 import {
@@ -64,7 +65,7 @@ export const listInstallationsWithRepositories = async (db: Executor, recentRuns
           await db.execute<{
             repository_id: string
             id: string
-            state: string
+            state: WorkflowRunState
             created_at: string
           }>(sql`
             SELECT r.id AS repository_id, w.id, w.state, w.created_at

@@ -2,6 +2,7 @@
 // workflow_runs.last_event_seq under its row lock, so concurrent appends to
 // one run get gapless, strictly increasing seqs (1, 2, 3, …) in commit order.
 import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm"
+import type { RuntimeEventPayload } from "@patchplane/domain"
 import type { Executor } from "../client.ts"
 import { one } from "./one.ts"
 import { runtimeEvents, workflowRuns } from "../schema/index.ts"
@@ -12,7 +13,7 @@ export interface NewRuntimeEvent {
   readonly workflowRunId: string
   readonly runtimeSessionId?: string | null
   readonly kind: string
-  readonly payload: Record<string, unknown>
+  readonly payload: RuntimeEventPayload
 }
 
 export const appendRuntimeEvents = (

@@ -2,18 +2,16 @@
 // recorded (model_calls), per run with its budget, and a report per
 // repository, initiator and day. Aggregated in PostgreSQL.
 import { eq, inArray, sql } from "drizzle-orm"
-import type { RunUsage, UsageLine, UsageReport } from "@patchplane/domain"
+import type { Api } from "@patchplane/domain"
 import type { Executor } from "../client.ts"
 import { modelCalls, policyBundles, workflowRuns } from "../schema/index.ts"
-
-export type { RunUsage, UsageLine, UsageReport }
 
 const budgetOf = (spec: unknown, key: string): number | null => {
   const value = (spec as { budgets?: Record<string, unknown> } | null)?.budgets?.[key]
   return typeof value === "number" ? value : null
 }
 
-export const runUsage = async (db: Executor, runId: string): Promise<RunUsage> => {
+export const runUsage = async (db: Executor, runId: string): Promise<Api.RunUsage> => {
   const [row] = await db
     .select({
       inputTokens: sql<number>`coalesce((select sum(${modelCalls.inputTokens}) from ${modelCalls} where ${modelCalls.workflowRunId} = ${workflowRuns.id}), 0)::float8`,
@@ -69,7 +67,7 @@ const lines = async (
   grouping: Grouping,
   from: Date,
   to: Date,
-): Promise<ReadonlyArray<UsageLine>> => {
+): Promise<ReadonlyArray<Api.UsageLine>> => {
   const key = keyExpression(grouping)
   const result = await db.execute<{
     key: string
@@ -106,7 +104,7 @@ const lines = async (
   }))
 }
 
-const EMPTY: UsageLine = {
+const EMPTY: Api.UsageLine = {
   key: "total",
   runs: 0,
   decidedRuns: 0,
@@ -118,7 +116,7 @@ const EMPTY: UsageLine = {
 }
 
 /** Model spend between `from` (inclusive) and `to` (exclusive), by when each call was made. */
-export const usageReport = async (db: Executor, from: Date, to: Date): Promise<UsageReport> => {
+export const usageReport = async (db: Executor, from: Date, to: Date): Promise<Api.UsageReport> => {
   const [total, byRepository, byInitiator, byDay] = await Promise.all([
     lines(db, "total", from, to),
     lines(db, "repository", from, to),

@@ -1,26 +1,10 @@
 // What the agent saw: the GitHub context assembled for a run (issue/PR text,
 // comments, repository instructions), sanitised and budgeted, and the exact
 // prompt the model was given. One row per run, written once.
+import type { RunContextPart } from "@patchplane/domain"
 import { integer, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core"
 import { createdAt, id } from "./columns.ts"
 import { workflowRuns } from "./runs.ts"
-
-/** One part of the context: where it came from and what the budget did to it. */
-export interface RunContextPart {
-  readonly kind: string
-  /** e.g. "acme/widgets#3", "acme/widgets#3 comment 1201 by @alice", "CLAUDE.md@main". */
-  readonly source: string
-  readonly title: string
-  /** Characters after sanitising, before the budget. */
-  readonly originalChars: number
-  /** Characters given to the agent. */
-  readonly chars: number
-  readonly truncated: boolean
-  /** Sanitising removed something (hidden HTML, invisible characters). */
-  readonly sanitised: boolean
-  /** The text as given to the agent. */
-  readonly text: string
-}
 
 export const runContexts = pgTable("run_contexts", {
   id: id(),

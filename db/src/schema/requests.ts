@@ -1,5 +1,6 @@
 // Durable PromptRequests: what was asked, by whom, from where.
 import { index, integer, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core"
+import type { Initiator } from "@patchplane/domain"
 import { createdAt, githubId, id } from "./columns.ts"
 import { repositories, webhookDeliveries } from "./github.ts"
 import { policyBundles } from "./policy.ts"
@@ -22,7 +23,7 @@ export const promptRequests = pgTable(
     policyBundleId: uuid().references(() => policyBundles.id),
     hints: jsonb().$type<string[]>().notNull().default([]),
     /** The Initiator record; `initiatorLogin` repeats the login for queries. */
-    initiator: jsonb().$type<Record<string, unknown>>().notNull(),
+    initiator: jsonb().$type<Initiator>().notNull(),
     initiatorLogin: text(),
     /** At most one request per delivery: a redelivered webhook cannot create a second. */
     deliveryId: text()

@@ -11,6 +11,13 @@ import {
   unique,
   uuid,
 } from "drizzle-orm/pg-core"
+import type {
+  CriterionResult,
+  DependencyChange,
+  FileChange,
+  Finding,
+  ReviewerName,
+} from "@patchplane/domain"
 import { createdAt, id } from "./columns.ts"
 import { policyBundles } from "./policy.ts"
 import { runtimeSessions, workflowRuns } from "./runs.ts"
@@ -26,11 +33,11 @@ export const patchSets = pgTable(
     branch: text().notNull(),
     baseSha: text(),
     headSha: text(),
-    files: jsonb().$type<Record<string, unknown>[]>().notNull(),
+    files: jsonb().$type<FileChange[]>().notNull(),
     diffSummary: jsonb().$type<Record<string, number>>().notNull(),
     toolsUsed: jsonb().$type<string[]>().notNull().default([]),
     testsRun: jsonb().$type<string[]>().notNull().default([]),
-    dependencyChanges: jsonb().$type<Record<string, unknown>[]>().notNull().default([]),
+    dependencyChanges: jsonb().$type<DependencyChange[]>().notNull().default([]),
     createdAt: createdAt(),
   },
   (t) => [index().on(t.workflowRunId)],
@@ -47,11 +54,11 @@ export const reviewRuns = pgTable(
     patchSetId: uuid()
       .notNull()
       .references(() => patchSets.id),
-    reviewer: text().notNull(),
+    reviewer: text().$type<ReviewerName>().notNull(),
     passed: boolean().notNull(),
     score: doublePrecision().notNull(),
     comments: text().notNull().default(""),
-    findings: jsonb().$type<Record<string, unknown>[]>().notNull().default([]),
+    findings: jsonb().$type<Finding[]>().notNull().default([]),
     logRef: text(),
     artifactRefs: jsonb().$type<string[]>().notNull().default([]),
     createdAt: createdAt(),
@@ -78,7 +85,7 @@ export const mergeDecisions = pgTable(
       .references(() => workflowRuns.id),
     policyBundleId: uuid().references(() => policyBundles.id),
     weightedScore: doublePrecision().notNull(),
-    criteria: jsonb().$type<Record<string, unknown>[]>().notNull().default([]),
+    criteria: jsonb().$type<CriterionResult[]>().notNull().default([]),
     state: mergeDecisionState().notNull(),
     decidedBy: text().notNull(),
     issueNumber: integer(),

@@ -12,6 +12,7 @@ import {
   unique,
   uuid,
 } from "drizzle-orm/pg-core"
+import type { RuntimeEventPayload } from "@patchplane/domain"
 import { createdAt, githubId, id, updatedAt } from "./columns.ts"
 import { repositories } from "./github.ts"
 import { configProfiles, executionTargets, policyBundles } from "./policy.ts"
@@ -164,7 +165,7 @@ export const runtimeEvents = pgTable(
     runtimeSessionId: uuid().references(() => runtimeSessions.id),
     seq: integer().notNull(),
     kind: text().notNull(),
-    payload: jsonb().$type<Record<string, unknown>>().notNull(),
+    payload: jsonb().$type<RuntimeEventPayload>().notNull(),
     createdAt: createdAt(),
   },
   (t) => [unique().on(t.workflowRunId, t.seq)],

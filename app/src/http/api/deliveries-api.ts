@@ -5,11 +5,12 @@
 //        makes a second PromptRequest for one delivery, so a replay is idempotent;
 //        one that already produced a request is answered without asking GitHub.
 import { getDeliveryWithRequest, listDeliveries } from "@patchplane/db"
+import { Api } from "@patchplane/domain"
 import { requireRole } from "../auth/auth.ts"
 import type { ApiRoutes, DashboardApiDeps } from "./dashboard-deps.ts"
-import { ApiError, sendJson } from "./http-json.ts"
+import { ApiError, sendAnswer } from "./http-json.ts"
 
-const OUTCOMES = new Set(["received", "processed", "ignored", "refused", "failed"])
+const OUTCOMES = new Set<string>(Api.DeliveryOutcome.literals)
 const REPLAY = /^\/api\/deliveries\/([\w-]{1,100})\/replay$/
 
 const encodeCursor = (row: { receivedAt: Date; id: string }) =>
@@ -23,7 +24,7 @@ const decodeCursor = (cursor: string) => {
   return { receivedAt, id }
 }
 
-const list = async (deps: DashboardApiDeps, url: URL) => {
+const list = async (deps: DashboardApiDeps, url: URL): Promise<typeof Api.DeliveryPage.Type> => {
   const limit = Number(url.searchParams.get("limit") ?? "50")
   if (!Number.isInteger(limit) || limit < 1 || limit > 200)
     throw new ApiError(400, "invalid_query", "limit must be an integer from 1 to 200", "limit")
@@ -42,7 +43,10 @@ const list = async (deps: DashboardApiDeps, url: URL) => {
   return { deliveries: rows, nextCursor: rows.length === limit && last ? encodeCursor(last) : null }
 }
 
-const replay = async (deps: DashboardApiDeps, deliveryId: string) => {
+const replay = async (
+  deps: DashboardApiDeps,
+  deliveryId: string,
+): Promise<typeof Api.ReplayAnswer.Type> => {
   const found = await getDeliveryWithRequest(deps.db, deliveryId)
   if (found === undefined) throw new ApiError(404, "not_found", `no delivery ${deliveryId}`)
   if (found.promptRequestId !== null)
@@ -81,14 +85,14 @@ export const deliveriesApi =
   async (req, res, url) => {
     if (url.pathname === "/api/deliveries" && req.method === "GET") {
       requireRole(deps.authenticate(req), "viewer", "listing deliveries")
-      sendJson(res, 200, await list(deps, url))
+      sendAnswer(res, 200, Api.DeliveryPage, await list(deps, url))
       return true
     }
     const match = REPLAY.exec(url.pathname)
     if (match !== null && req.method === "POST") {
       requireRole(deps.authenticate(req), "admin", "replaying a delivery")
       const result = await replay(deps, match[1] ?? "")
-      sendJson(res, result.replayed ? 202 : 200, result)
+      sendAnswer(res, result.replayed ? 202 : 200, Api.ReplayAnswer, result)
       return true
     }
     return false

@@ -11,6 +11,7 @@ import {
   listRuntimeEvents,
   type RuntimeEventRow,
 } from "@patchplane/db"
+import type { Api } from "@patchplane/domain"
 import type { NotificationListener } from "../../orchestration/notification-listener.ts"
 import { type Authenticate, requireRole } from "../auth/auth.ts"
 import { ApiError } from "./http-json.ts"
@@ -25,6 +26,9 @@ export interface EventStreamDeps {
   readonly stopping?: AbortSignal
 }
 
+/** A `run` frame: a run's state when its stream opens, then what the database's run trigger notifies. */
+type RunStateChange = typeof Api.RunStateChange.Type
+
 const frame = (event: string, data: unknown, id?: number) =>
   `${id === undefined ? "" : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`
 
@@ -33,7 +37,7 @@ const rendered = new WeakMap<RuntimeEventRow, string>()
 const eventFrame = (event: RuntimeEventRow) => {
   let text = rendered.get(event)
   if (text === undefined) {
-    text = frame("runtime-event", event, event.seq)
+    text = frame("runtime-event", event satisfies typeof Api.RuntimeEventRow.Type, event.seq)
     rendered.set(event, text)
   }
   return text
@@ -139,7 +143,7 @@ export const handleEventStreams = async (
     const stream = openStream(req, res, heartbeatMs, deps.stopping)
     stream.onClose(
       deps.listener.on("patchplane_runs", (payload) => {
-        stream.send("run", JSON.parse(payload))
+        stream.send("run", JSON.parse(payload) as RunStateChange)
       }),
     )
     await stream.closed
@@ -188,7 +192,7 @@ export const handleEventStreams = async (
       if (!closed) setTimeout(pull, 1_000).unref()
     })
   }
-  stream.send("run", { runId, state: run.state, reason: run.reason })
+  stream.send("run", { runId, state: run.state, reason: run.reason } satisfies RunStateChange)
   stream.onClose(
     deps.listener.on("patchplane_events", (payload) => {
       if (payload.includes(runId)) pull()
@@ -196,7 +200,7 @@ export const handleEventStreams = async (
   )
   stream.onClose(
     deps.listener.on("patchplane_runs", (payload) => {
-      const change = JSON.parse(payload) as { runId: string; state: string }
+      const change = JSON.parse(payload) as RunStateChange
       if (change.runId === runId) stream.send("run", change)
     }),
   )

@@ -2,7 +2,7 @@
 // {"error":{"code","message","path"?}}.
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { Schema } from "effect"
-import { DecodeError, decodeSyncWith } from "@patchplane/domain"
+import { Api, DecodeError, decodeSyncWith } from "@patchplane/domain"
 
 export class ApiError extends Error {
   readonly status: number
@@ -26,8 +26,22 @@ export const sendJson = (res: ServerResponse, status: number, body: unknown): vo
   res.end(text)
 }
 
+/**
+ * Answers with one of the API's shapes (`Api` in @patchplane/domain), which
+ * types `body`. JSON.stringify encodes it: the shapes' one transformation,
+ * Date → ISO string, is what it does too, whereas a Schema encode would cost
+ * a pass over large answers (a run's events) and drop the row columns beyond
+ * the shape that answers have always carried.
+ */
+export const sendAnswer = <S extends Schema.Top>(
+  res: ServerResponse,
+  status: number,
+  _shape: S,
+  body: S["Type"],
+): void => sendJson(res, status, body)
+
 export const sendError = (res: ServerResponse, error: ApiError): void =>
-  sendJson(res, error.status, {
+  sendAnswer(res, error.status, Api.ApiErrorBody, {
     error: {
       code: error.code,
       message: error.message,

@@ -4,7 +4,7 @@
 // record its edge yet, the link implied by the records' own references is
 // added and marked `derived`, so the picture is complete and honest about it.
 import type { provenanceRecords } from "@patchplane/db"
-import type { GraphEdge, GraphNode } from "@patchplane/domain"
+import type { Api } from "@patchplane/domain"
 
 type Records = NonNullable<Awaited<ReturnType<typeof provenanceRecords>>>
 
@@ -13,8 +13,8 @@ const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null
 const pct = (score: number) => `${Math.round(score * 100)}%`
 
 export const buildProvenanceGraph = (records: Records, currentRunId: string) => {
-  const nodes = new Map<string, GraphNode>()
-  const add = (node: Omit<GraphNode, "current">) =>
+  const nodes = new Map<string, Api.GraphNode>()
+  const add = (node: Omit<Api.GraphNode, "current">) =>
     nodes.set(node.id, { ...node, current: node.id === currentRunId })
   if (records.request !== null)
     add({
@@ -71,7 +71,7 @@ export const buildProvenanceGraph = (records: Records, currentRunId: string) => 
       createdAt: iso(decision.createdAt),
     })
 
-  const edges = new Map<string, GraphEdge>()
+  const edges = new Map<string, Api.GraphEdge>()
   for (const edge of records.edges) {
     // Rollbacks are nodes only the edge knows about.
     if (!nodes.has(edge.toId) && edge.toKind === "rollback")

@@ -6,14 +6,17 @@
 import { getRepositoryById, listInstallationsWithRepositories } from "@patchplane/db"
 import { Effect } from "effect"
 import { decodeRepoPolicy, REPO_POLICY_PATH } from "@patchplane/policy"
-import { DecodeError } from "@patchplane/domain"
+import { Api, DecodeError } from "@patchplane/domain"
 import { requireRole } from "../auth/auth.ts"
 import type { ApiRoutes, DashboardApiDeps } from "./dashboard-deps.ts"
-import { ApiError, sendJson } from "./http-json.ts"
+import { ApiError, sendAnswer } from "./http-json.ts"
 
 const POLICY = /^\/api\/repositories\/([0-9a-f-]{36})\/policy$/
 
-const effectivePolicy = async (deps: DashboardApiDeps, repositoryId: string) => {
+const effectivePolicy = async (
+  deps: DashboardApiDeps,
+  repositoryId: string,
+): Promise<typeof Api.PolicyAnswer.Type> => {
   const found = await getRepositoryById(deps.db, repositoryId)
   if (found === undefined) throw new ApiError(404, "not_found", `no repository ${repositoryId}`)
   const { repository, installation } = found
@@ -71,7 +74,7 @@ export const repositoriesApi =
         listInstallationsWithRepositories(deps.db),
         deps.github?.installUrl().catch(() => null) ?? Promise.resolve(null),
       ])
-      sendJson(res, 200, {
+      sendAnswer(res, 200, Api.RepositoriesAnswer, {
         installations,
         installUrl,
         githubConfigured: deps.github !== null,
@@ -81,7 +84,7 @@ export const repositoriesApi =
     const policy = POLICY.exec(url.pathname)
     if (policy !== null) {
       requireRole(deps.authenticate(req), "viewer", "reading a repository's policy")
-      sendJson(res, 200, await effectivePolicy(deps, policy[1] ?? ""))
+      sendAnswer(res, 200, Api.PolicyAnswer, await effectivePolicy(deps, policy[1] ?? ""))
       return true
     }
     return false

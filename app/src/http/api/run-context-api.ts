@@ -12,9 +12,10 @@ import {
   roundsAround,
   roundsStop,
 } from "@patchplane/db"
+import { Api } from "@patchplane/domain"
 import { requireRole } from "../auth/auth.ts"
 import type { ApiRoutes, DashboardApiDeps } from "./dashboard-deps.ts"
-import { ApiError, sendJson } from "./http-json.ts"
+import { ApiError, sendAnswer } from "./http-json.ts"
 
 const CONTEXT = /^\/api\/runs\/([0-9a-f-]{36})\/context$/
 const ROUNDS = /^\/api\/runs\/([0-9a-f-]{36})\/rounds$/
@@ -33,11 +34,8 @@ export const runContextApi =
       const triage = await ciTriageOf(deps.db, chain)
       const stop = await roundsStop(deps.db, runId)
       const costs = await costOfRuns(deps.db, chain)
-      sendJson(res, 200, {
-        stopped:
-          stop === undefined
-            ? null
-            : { by: stop.actor, at: stop.at.toISOString(), runId: stop.runId },
+      sendAnswer(res, 200, Api.RunRounds, {
+        stopped: stop === undefined ? null : { by: stop.actor, at: stop.at, runId: stop.runId },
         rounds: runs.flatMap((run, index) =>
           run === undefined
             ? []
@@ -69,7 +67,7 @@ export const runContextApi =
     if ((await getWorkflowRun(deps.db, runId)) === undefined)
       throw new ApiError(404, "not_found", `no run ${runId}`)
     const context = await getRunContext(deps.db, runId)
-    sendJson(res, 200, {
+    sendAnswer(res, 200, Api.RunContextAnswer, {
       context:
         context === undefined
           ? null
@@ -79,7 +77,7 @@ export const runContextApi =
               parts: context.parts,
               omitted: context.omitted,
               totalChars: context.totalChars,
-              createdAt: context.createdAt.toISOString(),
+              createdAt: context.createdAt,
             },
     })
     return true

@@ -9,9 +9,10 @@ import {
   listRunSummaries,
   provenanceRecords,
 } from "@patchplane/db"
+import { Api } from "@patchplane/domain"
 import { requireRole } from "../auth/auth.ts"
 import type { ApiRoutes, DashboardApiDeps } from "./dashboard-deps.ts"
-import { ApiError, sendJson } from "./http-json.ts"
+import { ApiError, sendAnswer } from "./http-json.ts"
 import { buildProvenanceGraph } from "./provenance-graph.ts"
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
@@ -26,9 +27,7 @@ const remember = (key: string, diff: string) => {
   if (diffCache.size > 20) diffCache.delete(diffCache.keys().next().value as string)
 }
 
-type DiffAnswer =
-  | { available: true; source: string; diff: string; truncated: boolean }
-  | { available: false; reason: string }
+type DiffAnswer = typeof Api.DiffAnswer.Type
 
 const patchSetDiff = async (
   deps: DashboardApiDeps,
@@ -89,7 +88,7 @@ export const runViewsApi =
       const ids = (url.searchParams.get("ids") ?? "").split(",").filter((id) => UUID.test(id))
       if (ids.length > 200)
         throw new ApiError(400, "invalid_query", "at most 200 ids at a time", "ids")
-      sendJson(res, 200, { summaries: await listRunSummaries(deps.db, ids) })
+      sendAnswer(res, 200, Api.RunSummaries, { summaries: await listRunSummaries(deps.db, ids) })
       return true
     }
     const provenance = PROVENANCE.exec(path)
@@ -98,13 +97,13 @@ export const runViewsApi =
       const runId = provenance[1] ?? ""
       const records = await provenanceRecords(deps.db, runId)
       if (records === undefined) throw new ApiError(404, "not_found", `no run ${runId}`)
-      sendJson(res, 200, buildProvenanceGraph(records, runId))
+      sendAnswer(res, 200, Api.ProvenanceGraph, buildProvenanceGraph(records, runId))
       return true
     }
     const diff = DIFF.exec(path)
     if (diff !== null) {
       requireRole(deps.authenticate(req), "viewer", "reading a run")
-      sendJson(res, 200, await patchSetDiff(deps, diff[1] ?? "", diff[2] ?? ""))
+      sendAnswer(res, 200, Api.DiffAnswer, await patchSetDiff(deps, diff[1] ?? "", diff[2] ?? ""))
       return true
     }
     return false

@@ -16,13 +16,13 @@ import {
   runDetail,
   type WorkflowRunRow,
 } from "@patchplane/db"
-import { Effect, Schema } from "effect"
+import { Effect } from "effect"
 import type { ResolvedConfig } from "../../config/load-config.ts"
-import { WorkflowRunState } from "@patchplane/domain"
+import { Api, WorkflowRunState } from "@patchplane/domain"
 import { sanitizeBounded, TextRefused } from "../../intake/bounded-sanitizer.ts"
 import type { ControlError, OrchestratorShape } from "../../orchestration/orchestrator.ts"
 import { type Authenticate, type Caller, requireRole } from "../auth/auth.ts"
-import { ApiError, readBody, sendJson } from "./http-json.ts"
+import { ApiError, readBody, sendAnswer } from "./http-json.ts"
 import { stopRoundsOf } from "./stop-rounds.ts"
 
 export interface RunsApiDeps {
@@ -31,15 +31,6 @@ export interface RunsApiDeps {
   readonly config: ResolvedConfig
   readonly authenticate: Authenticate
 }
-
-const PromptBody = Schema.Struct({
-  repository: Schema.String,
-  prompt: Schema.String,
-  ref: Schema.optionalKey(Schema.NonEmptyString),
-})
-const ReasonBody = Schema.Struct({ reason: Schema.optionalKey(Schema.String) })
-const SteerBody = Schema.Struct({ message: Schema.NonEmptyString })
-const PauseBody = Schema.Struct({ cancelRunning: Schema.optionalKey(Schema.Boolean) })
 
 const encodeCursor = (run: Pick<WorkflowRunRow, "createdAt" | "id">) =>
   Buffer.from(`${run.createdAt.toISOString()}|${run.id}`).toString("base64url")
@@ -81,7 +72,7 @@ const unwrap = (error: unknown): unknown => {
   return cause instanceof ApiError ? cause : error
 }
 
-const listRuns = async (deps: RunsApiDeps, url: URL) => {
+const listRuns = async (deps: RunsApiDeps, url: URL): Promise<typeof Api.RunPage.Type> => {
   const limitText = url.searchParams.get("limit") ?? "50"
   const limit = Number(limitText)
   if (!Number.isInteger(limit) || limit < 1 || limit > 200)
@@ -118,9 +109,13 @@ const readable = async (text: string, field: string) => {
   }
 }
 
-const startPrompt = async (deps: RunsApiDeps, req: IncomingMessage, caller: Caller) => {
+const startPrompt = async (
+  deps: RunsApiDeps,
+  req: IncomingMessage,
+  caller: Caller,
+): Promise<typeof Api.StartedRun.Type> => {
   requireRole(caller, "reviewer", "starting a run")
-  const body = await readBody(req, PromptBody)
+  const body = await readBody(req, Api.StartRunBody)
   const repository = await getRepositoryByFullName(deps.db, body.repository)
   if (repository === undefined || !repository.active)
     throw new ApiError(
@@ -159,13 +154,13 @@ const actOnRun = async (
   caller: Caller,
   runId: string,
   action: string,
-) => {
+): Promise<typeof Api.RunRow.Type> => {
   const o = deps.orchestrator
   const actor = caller.name
   requireRole(caller, "reviewer", action)
   switch (action) {
     case "cancel": {
-      const { reason } = await readBody(req, ReasonBody)
+      const { reason } = await readBody(req, Api.ReasonBody)
       return control(o.cancel(runId, actor, reason ?? `cancelled by ${actor}`))
     }
     case "interrupt":
@@ -173,13 +168,19 @@ const actOnRun = async (
     case "approve":
       return control(o.approve(runId, actor))
     case "reject":
-      return control(o.reject(runId, actor, (await readBody(req, ReasonBody)).reason ?? ""))
+      return control(o.reject(runId, actor, (await readBody(req, Api.ReasonBody)).reason ?? ""))
     case "steer":
       return control(
-        o.steer(runId, actor, await readable((await readBody(req, SteerBody)).message, "message")),
+        o.steer(
+          runId,
+          actor,
+          await readable((await readBody(req, Api.SteerBody)).message, "message"),
+        ),
       )
     case "manual-review":
-      return control(o.manualReview(runId, actor, (await readBody(req, ReasonBody)).reason ?? ""))
+      return control(
+        o.manualReview(runId, actor, (await readBody(req, Api.ReasonBody)).reason ?? ""),
+      )
     case "retry":
       return control(o.retry(runId, actor))
     case "stop-rounds":
@@ -206,26 +207,27 @@ export const handleRunsApi = async (
   const isRead = method === "GET" || method === "HEAD"
   if (path === "/api/runs" && isRead) {
     requireRole(deps.authenticate(req), "viewer", "listing runs")
-    sendJson(res, 200, await listRuns(deps, url))
+    sendAnswer(res, 200, Api.RunPage, await listRuns(deps, url))
     return true
   }
   if (path === "/api/prompts" && method === "POST") {
-    sendJson(res, 201, await startPrompt(deps, req, deps.authenticate(req)))
+    sendAnswer(res, 201, Api.StartedRun, await startPrompt(deps, req, deps.authenticate(req)))
     return true
   }
   if ((path === "/api/control/pause" || path === "/api/control/resume") && method === "POST") {
     const caller = deps.authenticate(req)
     requireRole(caller, "admin", "the kill switch")
     if (path.endsWith("pause")) {
-      const body = await readBody(req, PauseBody)
-      sendJson(
+      const body = await readBody(req, Api.PauseBody)
+      sendAnswer(
         res,
         200,
+        Api.Paused,
         await control(
           deps.orchestrator.pause(caller.name, { cancelRunning: body.cancelRunning ?? false }),
         ),
       )
-    } else sendJson(res, 200, await control(deps.orchestrator.resume(caller.name)))
+    } else sendAnswer(res, 200, Api.Resumed, await control(deps.orchestrator.resume(caller.name)))
     return true
   }
   const match = RUN_PATH.exec(path)
@@ -235,7 +237,7 @@ export const handleRunsApi = async (
     requireRole(deps.authenticate(req), "viewer", "reading a run")
     const detail = await runDetail(deps.db, runId)
     if (detail === undefined) throw new ApiError(404, "not_found", `no run ${runId}`)
-    sendJson(res, 200, detail)
+    sendAnswer(res, 200, Api.RunDetail, detail)
     return true
   }
   if (action === "earlier-events" && isRead) {
@@ -245,14 +247,14 @@ export const handleRunsApi = async (
       throw new ApiError(400, "invalid_request", "before must be a positive event seq")
     if ((await getWorkflowRun(deps.db, runId)) === undefined)
       throw new ApiError(404, "not_found", `no run ${runId}`)
-    sendJson(res, 200, {
+    sendAnswer(res, 200, Api.EarlierEvents, {
       events: await latestRuntimeEvents(deps.db, runId, { beforeSeq: before, limit: EARLIER_PAGE }),
     })
     return true
   }
   if (action !== undefined && action !== "events" && method === "POST") {
     const run = await actOnRun(deps, req, deps.authenticate(req), runId, action)
-    sendJson(res, 200, { run })
+    sendAnswer(res, 200, Api.RunActionAnswer, { run })
     return true
   }
   return false

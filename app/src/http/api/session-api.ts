@@ -2,11 +2,12 @@
 //                    (setup notices, the kill switch); answers 200 even
 //                    signed out, so the dashboard can offer sign-in.
 // GET /api/control   the kill switch's state, for every open dashboard.
+import { Api } from "@patchplane/domain"
 import { Effect } from "effect"
 import { VERSION } from "../../version.ts"
 import { type Caller, localOperatorMode } from "../auth/auth.ts"
 import type { ApiRoutes, DashboardApiDeps } from "./dashboard-deps.ts"
-import { ApiError, sendJson } from "./http-json.ts"
+import { ApiError, sendAnswer } from "./http-json.ts"
 
 const isPaused = (deps: DashboardApiDeps) =>
   Effect.runPromise(deps.orchestrator.isPaused).catch(() => false)
@@ -17,11 +18,11 @@ export const sessionApi =
     if (req.method !== "GET") return false
     if (url.pathname === "/api/control") {
       deps.authenticate(req)
-      sendJson(res, 200, { paused: await isPaused(deps) })
+      sendAnswer(res, 200, Api.ControlState, { paused: await isPaused(deps) })
       return true
     }
     if (url.pathname !== "/api/session") return false
-    const auth =
+    const auth: (typeof Api.SessionInfo.Type)["auth"] =
       deps.config.workos !== null ? "workos" : localOperatorMode(deps.config) ? "local" : "token"
     let caller: Caller | null = null
     let refusal: { code: string; message: string } | null = null
@@ -37,10 +38,10 @@ export const sessionApi =
       version: VERSION,
     }
     if (caller === null) {
-      sendJson(res, 200, { ...base, caller: null, refusal })
+      sendAnswer(res, 200, Api.SessionInfo, { ...base, caller: null, refusal })
       return true
     }
-    sendJson(res, 200, {
+    sendAnswer(res, 200, Api.SessionInfo, {
       ...base,
       caller,
       refusal: null,

@@ -4,9 +4,10 @@
 //                                      model spend per repository, initiator and UTC day
 //                                      (default the last 30 days; `to` inclusive)
 import { getWorkflowRun, runUsage, usageReport } from "@patchplane/db"
+import { Api } from "@patchplane/domain"
 import { requireRole } from "../auth/auth.ts"
 import type { ApiRoutes, DashboardApiDeps } from "./dashboard-deps.ts"
-import { ApiError, sendJson } from "./http-json.ts"
+import { ApiError, sendAnswer } from "./http-json.ts"
 
 const RUN_USAGE = /^\/api\/runs\/([0-9a-f-]{36})\/usage$/
 const DAY = /^\d{4}-\d{2}-\d{2}$/
@@ -36,7 +37,7 @@ export const usageApi =
       // Before the run has resolved its repository's policy, the defaults apply.
       const usage = await runUsage(deps.db, runId)
       const budgets = deps.config.policy.budgets
-      sendJson(res, 200, {
+      sendAnswer(res, 200, Api.RunUsage, {
         ...usage,
         maxTokens: usage.maxTokens ?? budgets.maxTokens,
         maxCostUsd: usage.maxCostUsd ?? budgets.maxCostUsd,
@@ -51,6 +52,11 @@ export const usageApi =
     if (firstDay > lastDay) throw new ApiError(400, "invalid_query", "from is after to", "from")
     if ((lastDay.getTime() - firstDay.getTime()) / DAY_MS >= MAX_DAYS)
       throw new ApiError(400, "invalid_query", `at most ${MAX_DAYS} days at a time`, "from")
-    sendJson(res, 200, await usageReport(deps.db, firstDay, new Date(lastDay.getTime() + DAY_MS)))
+    sendAnswer(
+      res,
+      200,
+      Api.UsageReport,
+      await usageReport(deps.db, firstDay, new Date(lastDay.getTime() + DAY_MS)),
+    )
     return true
   }

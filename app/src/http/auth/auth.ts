@@ -12,18 +12,14 @@
 // Cookie-authenticated and local requests that change something must come
 // from our own pages: a cross-site POST is refused (CSRF).
 import type { IncomingMessage } from "node:http"
+import type { Api } from "@patchplane/domain"
 import { Redacted } from "effect"
 import type { ResolvedConfig } from "../../config/load-config.ts"
 import { ApiError } from "../api/http-json.ts"
 import { hasLocalCookie, isLocalToken, type LocalOperator, sameSecret } from "./local-operator.ts"
 
-export type Role = "admin" | "reviewer" | "viewer"
-
-export interface Caller {
-  readonly id: string
-  readonly name: string
-  readonly role: Role
-}
+export type Role = Api.Role
+export type Caller = Api.Caller
 
 const RANK: Record<Role, number> = { viewer: 0, reviewer: 1, admin: 2 }
 
