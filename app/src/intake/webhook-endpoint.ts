@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { decodeSyncWith } from "@patchplane/domain"
 import { type Probot, verifySignature } from "../github/probot.ts"
+import { BodyTooLarge, readBoundedBody, sendJson } from "../platform/http-json.ts"
 import type { Logger } from "../platform/logger.ts"
 import type { Outcome } from "./command-handler.ts"
 import type { DeliveryLog } from "./delivery-log.ts"
@@ -30,33 +31,8 @@ export interface WebhookEndpointDeps {
 const REQUIRED_HEADERS = ["x-github-event", "x-github-delivery", "x-hub-signature-256"] as const
 const JSON_TYPE = /^\s*application\/json\s*(?:;|$)/i
 
-const send = (res: ServerResponse, status: number, body: Record<string, unknown>) => {
-  const text = JSON.stringify(body)
-  res.writeHead(status, {
-    "content-type": "application/json; charset=utf-8",
-    "content-length": Buffer.byteLength(text),
-  })
-  res.end(text)
-}
-
-class BodyTooLarge extends Error {}
-
-const readBody = (req: IncomingMessage, limit: number): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length
-      if (size > limit) {
-        reject(new BodyTooLarge())
-        req.pause()
-        return
-      }
-      chunks.push(chunk)
-    })
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")))
-    req.on("error", reject)
-  })
+const send = (res: ServerResponse, status: number, body: Record<string, unknown>) =>
+  sendJson(res, status, body)
 
 const decodeEnvelope = decodeSyncWith(DeliveryEnvelope, "webhook payload", { excess: "ignore" })
 
@@ -79,11 +55,9 @@ export const createWebhookEndpoint =
     const signature = req.headers["x-hub-signature-256"] as string
     const log = deps.log.child({ deliveryId, event })
 
-    const declared = Number(req.headers["content-length"] ?? "0")
     let body: string
     try {
-      if (declared > deps.maxBodyBytes) throw new BodyTooLarge()
-      body = await readBody(req, deps.maxBodyBytes)
+      body = (await readBoundedBody(req, deps.maxBodyBytes)).toString("utf8")
     } catch (error) {
       if (!(error instanceof BodyTooLarge)) throw error
       log.warn({ limit: deps.maxBodyBytes }, "webhook refused: body too large")

@@ -1,6 +1,7 @@
 // Reading a bounded JSON body and answering JSON, for the review endpoint.
 import type { IncomingMessage } from "node:http"
 import { Effect } from "effect"
+import { BodyTooLarge, readBoundedBody } from "../platform/http-json.ts"
 import { ReviewRequestError } from "./review-errors.ts"
 
 // One way to answer JSON for every endpoint (the control API's).
@@ -14,27 +15,6 @@ export const bearerToken = (req: IncomingMessage): string | null => {
 
 const isJson = (req: IncomingMessage) =>
   /^application\/json\s*(;|$)/i.test(req.headers["content-type"] ?? "")
-
-const collect = (req: IncomingMessage, maxBytes: number) =>
-  new Promise<Buffer | null>((resolve, reject) => {
-    const declared = Number(req.headers["content-length"] ?? "0")
-    if (declared > maxBytes) {
-      req.resume()
-      return resolve(null)
-    }
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length
-      if (size > maxBytes) {
-        req.removeAllListeners("data")
-        req.resume()
-        resolve(null)
-      } else chunks.push(chunk)
-    })
-    req.once("end", () => resolve(Buffer.concat(chunks)))
-    req.once("error", reject)
-  })
 
 /** The body parsed as JSON: 415 if not JSON, 413 over maxBytes, 400 if malformed. */
 export const readJsonBody = (
@@ -51,16 +31,20 @@ export const readJsonBody = (
       })
     }
     const body = yield* Effect.tryPromise({
-      try: () => collect(req, maxBytes),
-      catch: () =>
-        new ReviewRequestError({ status: 400, code: "bad_request", message: "body unreadable" }),
+      try: () => readBoundedBody(req, maxBytes),
+      catch: (error) =>
+        error instanceof BodyTooLarge
+          ? new ReviewRequestError({
+              status: 413,
+              code: "body_too_large",
+              message: `the body is larger than ${maxBytes} bytes`,
+            })
+          : new ReviewRequestError({
+              status: 400,
+              code: "bad_request",
+              message: "body unreadable",
+            }),
     })
-    if (body === null)
-      return yield* new ReviewRequestError({
-        status: 413,
-        code: "body_too_large",
-        message: `the body is larger than ${maxBytes} bytes`,
-      })
     return yield* Effect.try({
       try: (): unknown => JSON.parse(body.toString("utf8")),
       catch: (error) =>

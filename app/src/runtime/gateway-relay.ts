@@ -8,6 +8,7 @@ import { createServer, type Server } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, type Scope } from "effect"
+import { sendJson } from "../platform/http-json.ts"
 import type { ModelGatewayShape } from "./model-gateway.ts"
 
 export interface GatewaySocket {
@@ -32,8 +33,7 @@ export const serveGatewaySocket = (
           gateway.handle(req, res).then(
             (handled) => {
               if (handled) return
-              res.writeHead(404, { "content-type": "application/json" })
-              res.end(JSON.stringify({ error: { message: "only the model gateway is reachable" } }))
+              sendJson(res, 404, { error: { message: "only the model gateway is reachable" } })
             },
             () => res.destroy(),
           )

@@ -14,6 +14,7 @@ import type { IncomingMessage, ServerResponse } from "node:http"
 import { type Executor, getRuntimeSession, recordModelCall, runModelUsage } from "@patchplane/db"
 import { Context, Effect, Layer, Redacted } from "effect"
 import { Database } from "../platform/database.ts"
+import { BodyTooLarge, readBoundedBody, sendJson } from "../platform/http-json.ts"
 import { anthropicMessagesProtocol } from "./anthropic-messages.ts"
 import { type CallUsage, type GatewayProtocol, LineRelay } from "./gateway-protocol.ts"
 import { type RunTokenClaims, signRunToken, verifyRunToken } from "./gateway-token.ts"
@@ -82,30 +83,6 @@ export interface ModelGatewayShape {
 
 export const budgetExhaustedCode = "patchplane_budget_exhausted"
 const retryable = new Set([429, 500, 502, 503, 504])
-
-class BodyTooLarge extends Error {}
-
-const readBody = async (req: IncomingMessage, max: number): Promise<Buffer> => {
-  const chunks: Array<Buffer> = []
-  let size = 0
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length
-    if (size > max) throw new BodyTooLarge(`request body over ${max} bytes`)
-    chunks.push(chunk as Buffer)
-  }
-  return Buffer.concat(chunks, size)
-}
-
-const sendJson = (
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-) => {
-  if (res.headersSent) return void res.end()
-  res.writeHead(status, { "content-type": "application/json", ...headers })
-  res.end(JSON.stringify(body))
-}
 
 const errorBody = (message: string, type: string, code: string) => ({
   error: { message, type, code },
@@ -293,7 +270,7 @@ export const createModelGateway = (options: ModelGatewayOptions): ModelGatewaySh
     const [session, spent, body] = await Promise.all([
       getRuntimeSession(options.db, claims.sessionId),
       runModelUsage(options.db, claims.runId),
-      readBody(req, maxBody).catch((error: unknown) =>
+      readBoundedBody(req, maxBody).catch((error: unknown) =>
         error instanceof Error ? error : new Error(String(error)),
       ),
     ])
@@ -317,7 +294,9 @@ export const createModelGateway = (options: ModelGatewayOptions): ModelGatewaySh
         res,
         tooLarge ? 413 : 400,
         protocol.errorBody(
-          tooLarge ? error.message : `invalid request body: ${(error as Error).message}`,
+          tooLarge
+            ? `request body over ${error.limit} bytes`
+            : `invalid request body: ${(error as Error).message}`,
           "invalid_request_error",
           tooLarge ? "patchplane_body_too_large" : "patchplane_invalid_body",
         ),

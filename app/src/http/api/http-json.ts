@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { Schema } from "effect"
 import { Api, DecodeError, decodeSyncWith } from "@patchplane/domain"
+import { BodyTooLarge, readBoundedBody, sendJson } from "../../platform/http-json.ts"
 
 export class ApiError extends Error {
   readonly status: number
@@ -16,15 +17,7 @@ export class ApiError extends Error {
   }
 }
 
-export const sendJson = (res: ServerResponse, status: number, body: unknown): void => {
-  const text = JSON.stringify(body)
-  res.writeHead(status, {
-    "content-type": "application/json; charset=utf-8",
-    "content-length": Buffer.byteLength(text),
-    "cache-control": "no-store",
-  })
-  res.end(text)
-}
+export { sendJson }
 
 /**
  * Answers with one of the API's shapes (`Api` in @patchplane/domain), which
@@ -56,14 +49,13 @@ export const readBody = async <S extends Schema.Decoder<unknown>>(
   req: IncomingMessage,
   schema: S,
 ): Promise<S["Type"]> => {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length
-    if (size > MAX_BODY) throw new ApiError(413, "body_too_large", `body exceeds ${MAX_BODY} bytes`)
-    chunks.push(chunk as Buffer)
-  }
-  const text = Buffer.concat(chunks).toString("utf8")
+  const text = (
+    await readBoundedBody(req, MAX_BODY).catch((error: unknown) => {
+      if (error instanceof BodyTooLarge)
+        throw new ApiError(413, "body_too_large", `body exceeds ${MAX_BODY} bytes`)
+      throw error
+    })
+  ).toString("utf8")
   let raw: unknown = {}
   if (text.trim() !== "") {
     try {
