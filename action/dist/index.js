@@ -31124,6 +31124,7 @@ var decodeErrorFrom = (source, cause) => {
 // ../domain/src/primitives.ts
 var Id = Schema_exports.String.check(Schema_exports.isUUID(void 0, { expected: "a UUID" }));
 var Timestamp = Schema_exports.Date;
+var IsoDate = Schema_exports.DateFromString;
 var NonNegativeInt = Schema_exports.Int.check(Schema_exports.isGreaterThanOrEqualTo(0));
 var PositiveInt = Schema_exports.Int.check(Schema_exports.isGreaterThanOrEqualTo(1));
 var UnitInterval = Schema_exports.Number.check(Schema_exports.isBetween({ minimum: 0, maximum: 1 }));
@@ -31985,6 +31986,459 @@ var dependencyChanges = (path, before, after) => {
   }
   return changes.length > 0 ? changes : whole;
 };
+
+// ../domain/src/run-context.ts
+var RunContextPart = Schema_exports.Struct({
+  kind: Schema_exports.String,
+  /** e.g. "acme/widgets#3", "acme/widgets#3 comment 1201 by @alice", "CLAUDE.md@main". */
+  source: Schema_exports.String,
+  title: Schema_exports.String,
+  /** Characters after sanitising, before the budget. */
+  originalChars: NonNegativeInt,
+  /** Characters given to the agent. */
+  chars: NonNegativeInt,
+  truncated: Schema_exports.Boolean,
+  /** Sanitising removed something (hidden HTML, invisible characters). */
+  sanitised: Schema_exports.Boolean,
+  /** The text as given to the agent. */
+  text: Schema_exports.String
+});
+
+// ../domain/src/markdown-cell.ts
+var markdownCell = (value3) => String(value3 ?? "").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+
+// ../domain/src/api/api-error.ts
+var ApiErrorBody = Schema_exports.Struct({
+  error: Schema_exports.Struct({
+    code: Schema_exports.String,
+    message: Schema_exports.String,
+    /** The request field at fault, e.g. "prompt" or "reviewRuns[1].score". */
+    path: Schema_exports.optionalKey(Schema_exports.String)
+  })
+});
+
+// ../domain/src/api/session.ts
+var Role = Schema_exports.Literals(["admin", "reviewer", "viewer"]);
+var Caller = Schema_exports.Struct({ id: Schema_exports.String, name: Schema_exports.String, role: Role });
+var SessionInfo = Schema_exports.Struct({
+  auth: Schema_exports.Literals(["workos", "local", "token"]),
+  signInUrl: Schema_exports.NullOr(Schema_exports.String),
+  version: Schema_exports.String,
+  caller: Schema_exports.NullOr(Caller),
+  /** Why the request is not signed in (the API error it would get). */
+  refusal: Schema_exports.NullOr(Schema_exports.Struct({ code: Schema_exports.String, message: Schema_exports.String })),
+  // Only for a signed-in caller:
+  unconfigured: Schema_exports.optionalKey(Schema_exports.Array(Schema_exports.String)),
+  paused: Schema_exports.optionalKey(Schema_exports.Boolean),
+  github: Schema_exports.optionalKey(Schema_exports.Struct({ configured: Schema_exports.Boolean, webUrl: Schema_exports.String }))
+});
+
+// ../domain/src/api/kill-switch.ts
+var ControlState = Schema_exports.Struct({ paused: Schema_exports.Boolean });
+var PauseBody = Schema_exports.Struct({ cancelRunning: Schema_exports.optionalKey(Schema_exports.Boolean) });
+var Paused = Schema_exports.Struct({
+  paused: Schema_exports.Literal(true),
+  /** Runs cancelled because the body asked for it. */
+  cancelled: Schema_exports.Int
+});
+var Resumed = Schema_exports.Struct({
+  paused: Schema_exports.Literal(false),
+  /** Queued runs it started. */
+  started: Schema_exports.Int
+});
+
+// ../domain/src/api/runs-list.ts
+var RunRow = Schema_exports.Struct({
+  id: Id,
+  promptRequestId: Id,
+  repositoryId: Id,
+  state: WorkflowRunState,
+  reason: Schema_exports.NullOr(Schema_exports.String),
+  pullRequestNumber: Schema_exports.NullOr(Schema_exports.Int),
+  createdAt: IsoDate,
+  updatedAt: IsoDate
+});
+var RunPage = Schema_exports.Struct({
+  runs: Schema_exports.Array(RunRow),
+  /** Pass as `cursor` for the next page; null on the last one. */
+  nextCursor: Schema_exports.NullOr(Schema_exports.String)
+});
+var RunSummary = Schema_exports.Struct({
+  runId: Id,
+  /** The first 240 characters. */
+  prompt: Schema_exports.String,
+  sourceChannel: Schema_exports.String,
+  initiatorLogin: Schema_exports.NullOr(Schema_exports.String),
+  issueNumber: Schema_exports.NullOr(Schema_exports.Int),
+  targetRef: Schema_exports.String,
+  repository: Schema_exports.String,
+  /** Input + output tokens of every model call of the run so far. */
+  tokens: Schema_exports.Number,
+  costUsd: Schema_exports.Number
+});
+var RunSummaries = Schema_exports.Struct({ summaries: Schema_exports.Array(RunSummary) });
+
+// ../domain/src/api/run-control.ts
+var StartRunBody = Schema_exports.Struct({
+  /** owner/name of a connected repository. */
+  repository: Schema_exports.String,
+  prompt: Schema_exports.String,
+  /** Default: the repository's default branch. */
+  ref: Schema_exports.optionalKey(Schema_exports.NonEmptyString)
+});
+var StartedRun = Schema_exports.Struct({ promptRequestId: Id, runId: Id });
+var ReasonBody = Schema_exports.Struct({ reason: Schema_exports.optionalKey(Schema_exports.String) });
+var SteerBody = Schema_exports.Struct({ message: Schema_exports.NonEmptyString });
+var RunActionAnswer = Schema_exports.Struct({ run: RunRow });
+
+// ../domain/src/api/repositories.ts
+var RepositoryRow = Schema_exports.Struct({
+  id: Id,
+  fullName: Schema_exports.String,
+  defaultBranch: Schema_exports.String,
+  private: Schema_exports.Boolean,
+  active: Schema_exports.Boolean
+});
+var ConnectedRepository = Schema_exports.Struct({
+  ...RepositoryRow.fields,
+  /** Its newest runs, newest first. */
+  recentRuns: Schema_exports.Array(Schema_exports.Struct({ id: Id, state: WorkflowRunState, createdAt: IsoDate }))
+});
+var Installation = Schema_exports.Struct({
+  id: Id,
+  /** GitHub's id of the App installation. */
+  installationId: Schema_exports.Int,
+  accountLogin: Schema_exports.String,
+  accountType: Schema_exports.String,
+  suspendedAt: Schema_exports.NullOr(IsoDate),
+  deletedAt: Schema_exports.NullOr(IsoDate),
+  repositories: Schema_exports.Array(ConnectedRepository)
+});
+var RepositoriesAnswer = Schema_exports.Struct({
+  installations: Schema_exports.Array(Installation),
+  /** Where to install the GitHub App; null when unknown (no App configured, GitHub away). */
+  installUrl: Schema_exports.NullOr(Schema_exports.String),
+  githubConfigured: Schema_exports.Boolean
+});
+var PolicyAnswer = Schema_exports.Struct({
+  /** Where the policy came from: "defaults" or `owner/name@ref:.github/patchplane.yml`. */
+  source: Schema_exports.String,
+  /** The decoded policy; null when the file does not decode. */
+  policy: Schema_exports.NullOr(JsonObject2),
+  issues: Schema_exports.Array(Schema_exports.Struct({ path: Schema_exports.String, message: Schema_exports.String })),
+  note: Schema_exports.NullOr(Schema_exports.String)
+});
+
+// ../domain/src/api/run-detail.ts
+var PromptRequestRow = Schema_exports.Struct({
+  id: Id,
+  /** What the agent sees (sanitised). */
+  prompt: Schema_exports.String,
+  /** The text exactly as written. */
+  promptRaw: Schema_exports.String,
+  sourceChannel: Schema_exports.String,
+  targetRef: Schema_exports.String,
+  initiator: Initiator,
+  initiatorLogin: Schema_exports.NullOr(Schema_exports.String),
+  issueNumber: Schema_exports.NullOr(Schema_exports.Int),
+  deliveryId: Schema_exports.NullOr(Schema_exports.String),
+  createdAt: IsoDate
+});
+var SessionRow = Schema_exports.Struct({
+  id: Id,
+  adapter: Schema_exports.String,
+  status: RuntimeSessionStatus,
+  sandboxId: Schema_exports.NullOr(Schema_exports.String),
+  /** Model usage so far. */
+  inputTokens: Schema_exports.Number,
+  outputTokens: Schema_exports.Number,
+  costUsd: Schema_exports.Number,
+  startedAt: IsoDate,
+  endedAt: Schema_exports.NullOr(IsoDate)
+});
+var RuntimeEventRow = Schema_exports.Struct({
+  id: Id,
+  seq: Schema_exports.Int,
+  kind: Schema_exports.String,
+  payload: RuntimeEventPayload,
+  createdAt: IsoDate
+});
+var PatchSetRow = Schema_exports.Struct({
+  id: Id,
+  branch: Schema_exports.String,
+  baseSha: Schema_exports.NullOr(Schema_exports.String),
+  headSha: Schema_exports.NullOr(Schema_exports.String),
+  files: Schema_exports.Array(FileChange),
+  diffSummary: Schema_exports.Struct({
+    filesChanged: Schema_exports.optionalKey(NonNegativeInt),
+    additions: Schema_exports.optionalKey(NonNegativeInt),
+    deletions: Schema_exports.optionalKey(NonNegativeInt)
+  }),
+  testsRun: Schema_exports.Array(Schema_exports.String),
+  toolsUsed: Schema_exports.Array(Schema_exports.String),
+  dependencyChanges: Schema_exports.Array(DependencyChange),
+  createdAt: IsoDate
+});
+var ReviewRow = Schema_exports.Struct({
+  id: Id,
+  patchSetId: Id,
+  reviewer: ReviewerName,
+  passed: Schema_exports.Boolean,
+  score: Schema_exports.Number,
+  comments: Schema_exports.String,
+  findings: Schema_exports.Array(Finding),
+  logRef: Schema_exports.NullOr(Schema_exports.String),
+  createdAt: IsoDate
+});
+var DecisionRow = Schema_exports.Struct({
+  id: Id,
+  state: MergeDecisionState,
+  weightedScore: Schema_exports.Number,
+  criteria: Schema_exports.Array(CriterionResult),
+  /** "policy", "iteration", or the operator who overrode it. */
+  decidedBy: Schema_exports.String,
+  pullRequestNumber: Schema_exports.NullOr(Schema_exports.Int),
+  createdAt: IsoDate
+});
+var TransitionRow = Schema_exports.Struct({
+  id: Id,
+  fromState: Schema_exports.NullOr(WorkflowRunState),
+  toState: WorkflowRunState,
+  reason: Schema_exports.NullOr(Schema_exports.String),
+  actor: Schema_exports.String,
+  createdAt: IsoDate
+});
+var ApprovalRow = Schema_exports.Struct({
+  id: Id,
+  kind: Schema_exports.Literals(["runtime", "merge", "policy"]),
+  reason: Schema_exports.String,
+  resolution: Schema_exports.NullOr(Schema_exports.Literals(["approved", "rejected"])),
+  resolvedBy: Schema_exports.NullOr(Schema_exports.String),
+  createdAt: IsoDate
+});
+var PublicationFailureRow = Schema_exports.Struct({
+  id: Id,
+  /** What was being written: "status comment", "check run", "reaction", … */
+  step: Schema_exports.String,
+  message: Schema_exports.String,
+  attempts: Schema_exports.Int,
+  createdAt: IsoDate
+});
+var RunDetail = Schema_exports.Struct({
+  run: RunRow,
+  request: PromptRequestRow,
+  repository: RepositoryRow,
+  sessions: Schema_exports.Array(SessionRow),
+  /** The newest events, oldest first; earlier ones come from earlier-events. */
+  events: Schema_exports.Array(RuntimeEventRow),
+  patchSets: Schema_exports.Array(PatchSetRow),
+  reviews: Schema_exports.Array(ReviewRow),
+  decision: Schema_exports.NullOr(DecisionRow),
+  transitions: Schema_exports.Array(TransitionRow),
+  approvals: Schema_exports.Array(ApprovalRow),
+  publicationFailures: Schema_exports.Array(PublicationFailureRow)
+});
+var EarlierEvents = Schema_exports.Struct({ events: Schema_exports.Array(RuntimeEventRow) });
+
+// ../domain/src/api/run-stream.ts
+var RunStateChange = Schema_exports.Struct({
+  runId: Id,
+  state: WorkflowRunState,
+  /** Sent with a run's first frame. */
+  reason: Schema_exports.optionalKey(Schema_exports.NullOr(Schema_exports.String)),
+  /** Sent with each change. */
+  repositoryId: Schema_exports.optionalKey(Id)
+});
+
+// ../domain/src/api/run-context.ts
+var RunContext = Schema_exports.Struct({
+  /** sha256 of `prompt`: the same digest means the model was given the same text. */
+  digest: Schema_exports.String,
+  /** The exact first message the agent's model received. */
+  prompt: Schema_exports.String,
+  parts: Schema_exports.Array(RunContextPart),
+  /** Parts (or comments) left out whole because the budget was spent. */
+  omitted: Schema_exports.Array(Schema_exports.String),
+  totalChars: NonNegativeInt,
+  createdAt: IsoDate
+});
+var RunContextAnswer = Schema_exports.Struct({ context: Schema_exports.NullOr(RunContext) });
+
+// ../domain/src/api/rounds.ts
+var RunRounds = Schema_exports.Struct({
+  /** An operator stopped the chain: no review or CI failure starts another round. */
+  stopped: Schema_exports.NullOr(Schema_exports.Struct({ by: Schema_exports.String, at: IsoDate, runId: Id })),
+  /** First round first. */
+  rounds: Schema_exports.Array(
+    Schema_exports.Struct({
+      round: Schema_exports.Int,
+      id: Id,
+      state: WorkflowRunState,
+      reason: Schema_exports.NullOr(Schema_exports.String),
+      /** What this round's model calls cost. */
+      tokens: Schema_exports.Number,
+      costUsd: Schema_exports.Number
+    })
+  ),
+  ci: Schema_exports.Array(
+    Schema_exports.Struct({
+      runId: Id,
+      workflow: Schema_exports.String,
+      headSha: Schema_exports.String,
+      outcome: Schema_exports.String,
+      repairRunId: Schema_exports.NullOr(Id)
+    })
+  )
+});
+
+// ../domain/src/api/usage.ts
+var RunUsage = Schema_exports.Struct({
+  inputTokens: Schema_exports.Number,
+  outputTokens: Schema_exports.Number,
+  costUsd: Schema_exports.Number,
+  calls: Schema_exports.Number,
+  /** The run's budget (its policy's `budgets`); null when the policy has none. */
+  maxTokens: Schema_exports.NullOr(Schema_exports.Number),
+  maxCostUsd: Schema_exports.NullOr(Schema_exports.Number)
+});
+var UsageLine = Schema_exports.Struct({
+  /** The repository's full name, the initiator's login ("dashboard" for the dashboard), or the UTC day. */
+  key: Schema_exports.String,
+  runs: Schema_exports.Number,
+  decidedRuns: Schema_exports.Number,
+  calls: Schema_exports.Number,
+  inputTokens: Schema_exports.Number,
+  outputTokens: Schema_exports.Number,
+  costUsd: Schema_exports.Number,
+  /** All spend in the line ÷ its decided runs (what one decision costs); null without one. */
+  costPerDecidedRun: Schema_exports.NullOr(Schema_exports.Number)
+});
+var UsageReport = Schema_exports.Struct({
+  /** The window as ISO 8601 instants: `from` inclusive, `to` exclusive. */
+  from: Schema_exports.String,
+  to: Schema_exports.String,
+  total: UsageLine,
+  byRepository: Schema_exports.Array(UsageLine),
+  byInitiator: Schema_exports.Array(UsageLine),
+  byDay: Schema_exports.Array(UsageLine)
+});
+
+// ../domain/src/api/patch-set-diff.ts
+var DiffAnswer = Schema_exports.Union([
+  Schema_exports.Struct({
+    available: Schema_exports.Literal(true),
+    /** Where the diff was read: "github". */
+    source: Schema_exports.String,
+    diff: Schema_exports.String,
+    /** Cut at the API's size limit. */
+    truncated: Schema_exports.Boolean
+  }),
+  Schema_exports.Struct({ available: Schema_exports.Literal(false), reason: Schema_exports.String })
+]);
+
+// ../domain/src/api/provenance-graph.ts
+var GraphNode = Schema_exports.Struct({
+  id: Schema_exports.String,
+  kind: Schema_exports.String,
+  label: Schema_exports.String,
+  detail: Schema_exports.String,
+  /** ISO 8601; the graph builder renders it (null when the record has none). */
+  createdAt: Schema_exports.NullOr(Schema_exports.String),
+  /** The run the page is about. */
+  current: Schema_exports.Boolean
+});
+var GraphEdge = Schema_exports.Struct({
+  id: Schema_exports.String,
+  from: Schema_exports.String,
+  to: Schema_exports.String,
+  relation: Schema_exports.String,
+  actor: Schema_exports.NullOr(Schema_exports.String),
+  derived: Schema_exports.Boolean
+});
+var ProvenanceGraph = Schema_exports.Struct({
+  nodes: Schema_exports.Array(GraphNode),
+  edges: Schema_exports.Array(GraphEdge)
+});
+
+// ../domain/src/api/deliveries.ts
+var DeliveryOutcome = Schema_exports.Literals([
+  "received",
+  "processed",
+  "ignored",
+  "refused",
+  "failed"
+]);
+var Delivery = Schema_exports.Struct({
+  id: Id,
+  /** GitHub's X-GitHub-Delivery. */
+  deliveryId: Schema_exports.String,
+  event: Schema_exports.String,
+  action: Schema_exports.NullOr(Schema_exports.String),
+  repositoryFullName: Schema_exports.NullOr(Schema_exports.String),
+  outcome: DeliveryOutcome,
+  error: Schema_exports.NullOr(Schema_exports.String),
+  receivedAt: IsoDate,
+  processedAt: Schema_exports.NullOr(IsoDate),
+  /** The PromptRequest it produced, if any. */
+  promptRequestId: Schema_exports.NullOr(Id)
+});
+var DeliveryPage = Schema_exports.Struct({
+  deliveries: Schema_exports.Array(Delivery),
+  /** Pass as `cursor` for the next page; null on the last one. */
+  nextCursor: Schema_exports.NullOr(Schema_exports.String)
+});
+var ReplayAnswer = Schema_exports.Struct({
+  replayed: Schema_exports.Boolean,
+  message: Schema_exports.String,
+  promptRequestId: Schema_exports.NullOr(Id)
+});
+
+// ../domain/src/api/github-app-manifest.ts
+var ManifestInfo = Schema_exports.Struct({
+  /** A GitHub App is configured already. */
+  configured: Schema_exports.Boolean,
+  manifest: JsonObject2,
+  publicUrl: Schema_exports.String,
+  /** GitHub can deliver webhooks to publicUrl (it is not a loopback address). */
+  reachableByGitHub: Schema_exports.Boolean,
+  /** The config file the App's credentials will be written to. */
+  configFile: Schema_exports.String
+});
+var ManifestStartBody = Schema_exports.Struct({
+  /** https://github.com (default) or a GitHub Enterprise Server URL. */
+  githubUrl: Schema_exports.optionalKey(Schema_exports.String),
+  /** Register the App for this organization instead of the signed-in user. */
+  organization: Schema_exports.optionalKey(Schema_exports.String)
+});
+var ManifestStart = Schema_exports.Struct({
+  /** The GitHub form to post the manifest to (with a one-time state). */
+  action: Schema_exports.String,
+  /** The manifest as JSON text, the form's `manifest` field. */
+  manifest: Schema_exports.String
+});
+
+// ../domain/src/api/review-results.ts
+var ReviewResultsAnswer = Schema_exports.Struct({
+  /** The round whose PR head was reviewed (may be a later round than the URL's run). */
+  runId: Id,
+  patchSetId: Id,
+  reviewRuns: Schema_exports.Array(
+    Schema_exports.Struct({
+      id: Id,
+      reviewer: ReviewerName,
+      passed: Schema_exports.Boolean,
+      score: Schema_exports.Number,
+      /** An earlier report of this reviewer for the PatchSet was replaced. */
+      replaced: Schema_exports.Boolean
+    })
+  ),
+  decision: Schema_exports.Struct({
+    id: Id,
+    state: MergeDecisionState,
+    weightedScore: Schema_exports.Number,
+    criteria: Schema_exports.Array(CriterionResult)
+  })
+});
 
 // src/toolkit.ts
 import { randomUUID } from "node:crypto";
@@ -32998,7 +33452,7 @@ var annotations2 = (outcomes) => {
     notShown: ranked.length - shown.length
   };
 };
-var cell = (text) => text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+var cell = markdownCell;
 var n2 = (n) => n.toFixed(2);
 var seconds2 = (ms) => `${(ms / 1e3).toFixed(1)} s`;
 var MAX_FINDING_ROWS = 2e3;

@@ -1,6 +1,6 @@
 // What people see in GitHub: annotations on the diff lines and the job
 // summary table. Findings at `info` stay out of the annotations.
-import type { Finding, ReviewScore } from "@patchplane/domain"
+import { type Finding, markdownCell, type ReviewScore } from "@patchplane/domain"
 import type { ReviewOutcome } from "./fan-out.ts"
 import { type AnnotationLevel, annotation } from "./toolkit.ts"
 
@@ -46,7 +46,7 @@ export const annotations = (outcomes: ReadonlyArray<ReviewOutcome>): Annotations
   }
 }
 
-const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ")
+const cell = markdownCell
 const n2 = (n: number) => n.toFixed(2)
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 

@@ -20,5 +20,6 @@ export * from "./review-results-body.ts"
 export * from "./git-diff-parse.ts"
 export * from "./dependency-files.ts"
 export * from "./run-context.ts"
+export * from "./markdown-cell.ts"
 // The HTTP API's shapes (Api.RunDetail, Api.StartRunBody, …), named apart from the records.
 export * as Api from "./api/index.ts"

@@ -1,7 +1,7 @@
 // The `PatchPlane` check run's output: the decision, the score per reviewer,
 // the findings worth a look, and the dashboard link. GitHub renders it as
 // Markdown on the PR's Checks tab.
-import type { MergeDecisionState, WorkflowRunState } from "@patchplane/domain"
+import { markdownCell, type MergeDecisionState, type WorkflowRunState } from "@patchplane/domain"
 
 export interface SummaryReview {
   readonly reviewer: string
@@ -38,10 +38,7 @@ const DECISION_TITLE: Record<MergeDecisionState, string> = {
 }
 
 const pct = (score: number) => `${Math.round(score * 100)}%`
-const cell = (value: unknown) =>
-  String(value ?? "")
-    .replace(/\|/g, "\\|")
-    .replace(/\n/g, " ")
+const cell = markdownCell
 
 export const checkRunTitle = (input: CheckSummaryInput): string =>
   input.decision !== null

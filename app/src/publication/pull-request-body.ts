@@ -1,7 +1,7 @@
 // The draft PR a run opens: a title from the prompt and a body that says what
 // was asked, by whom, what changed, what needs a careful look, and where the
 // record lives. A marker lets PatchPlane recognise its own PRs.
-import type { DependencyChange, FileChange } from "@patchplane/domain"
+import { type DependencyChange, type FileChange, markdownCell } from "@patchplane/domain"
 
 export interface PullRequestContent {
   readonly runId: string
@@ -41,7 +41,8 @@ const quote = (text: string) =>
     .map((line) => `> ${line}`)
     .join("\n")
 
-const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/`/g, "'")
+// Inside code spans too: a backtick would end the span.
+const cell = (text: string) => markdownCell(text).replace(/`/g, "'")
 
 const dependencyLine = (change: DependencyChange) =>
   `- \`${cell(change.name === "*" ? change.manifest : change.name)}\` in \`${cell(change.manifest)}\`${

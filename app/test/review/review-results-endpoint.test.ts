@@ -216,6 +216,9 @@ describe("review results endpoint", () => {
     expect((await post(run.runId, "{not json", token)).body.error.code).toBe("invalid_json")
     const text = await post(run.runId, "x", token, { "content-type": "text/plain" })
     expect(text.status).toBe(415)
+    // Over the 2 MB limit: refused, and the refusal still reaches the Action.
+    const huge = await post(run.runId, JSON.stringify({ pad: "x".repeat(3 * 1024 * 1024) }), token)
+    expect(huge).toMatchObject({ status: 413, body: { error: { code: "body_too_large" } } })
   })
 
   it("answers 404 for an unknown run and 409 without a PatchSet or for another run's", async () => {
