@@ -29,6 +29,7 @@ import { ReviewResults } from "./review-results.tsx"
 import { RoundsView } from "./rounds-view.tsx"
 import { RunControls } from "./run-controls.tsx"
 import { RunUsageFacts } from "./run-usage.tsx"
+import { RunClock } from "./run-clock.tsx"
 import { RunDuration } from "./run-duration.tsx"
 import { StageProgress } from "./stage-progress.tsx"
 import { SteerBox } from "./steer-box.tsx"
@@ -182,60 +183,65 @@ export function RunView({ runId }: { runId: string }) {
 
   return (
     <article className="run" data-run-state={run.state}>
-      <header className="run-head">
-        <div className="section-head">
-          <h1>
-            Run <span className="mono">{shortId(run.id)}</span> <StateBadge state={run.state} />
-          </h1>
-          <LiveIndicator status={status} />
-        </div>
-        <dl className="facts">
-          <div>
-            <dt>Repository</dt>
-            <dd>
-              <a href={repoUrl}>{repository.fullName}</a> @ <code>{request.targetRef}</code>
-            </dd>
+      <RunClock state={run.state} transitions={detail.transitions}>
+        <header className="run-head">
+          <div className="section-head">
+            <h1>
+              Run <span className="mono">{shortId(run.id)}</span> <StateBadge state={run.state} />
+            </h1>
+            <LiveIndicator status={status} />
           </div>
-          <div>
-            <dt>Requested by</dt>
-            <dd>
-              {initiator} via {request.sourceChannel.replaceAll("_", " ")} on{" "}
-              <time dateTime={request.createdAt}>{dateTime(request.createdAt)}</time>
-            </dd>
-          </div>
-          {issueUrl === null && prUrl === null ? null : (
+          <dl className="facts">
             <div>
-              <dt>On GitHub</dt>
+              <dt>Repository</dt>
               <dd>
-                {issueUrl === null ? null : <a href={issueUrl}>issue #{request.issueNumber}</a>}
-                {issueUrl !== null && prUrl !== null ? " · " : null}
-                {prUrl === null ? null : <a href={prUrl}>pull request #{prNumber}</a>}
+                <a href={repoUrl}>{repository.fullName}</a> @ <code>{request.targetRef}</code>
               </dd>
             </div>
-          )}
-          <RunDuration state={run.state} transitions={detail.transitions} />
-          <RunUsageFacts runId={run.id} version={`${version}:${Math.floor(ordered.length / 10)}`} />
-          {run.reason === null ? null : (
             <div>
-              <dt>Reason</dt>
-              <dd>{run.reason}</dd>
+              <dt>Requested by</dt>
+              <dd>
+                {initiator} via {request.sourceChannel.replaceAll("_", " ")} on{" "}
+                <time dateTime={request.createdAt}>{dateTime(request.createdAt)}</time>
+              </dd>
             </div>
-          )}
-        </dl>
-        <blockquote className="prompt" aria-label="Prompt">
-          {request.prompt}
-        </blockquote>
-        <RunControls
-          runId={run.id}
-          state={run.state}
-          onChanged={(changed) => {
-            if (changed !== null && changed.id === run.id) applyRun(changed)
-            scheduleReload()
-          }}
-        />
-        <StageProgress state={run.state} reason={run.reason} transitions={detail.transitions} />
-        <PublicationFailures failures={detail.publicationFailures} />
-      </header>
+            {issueUrl === null && prUrl === null ? null : (
+              <div>
+                <dt>On GitHub</dt>
+                <dd>
+                  {issueUrl === null ? null : <a href={issueUrl}>issue #{request.issueNumber}</a>}
+                  {issueUrl !== null && prUrl !== null ? " · " : null}
+                  {prUrl === null ? null : <a href={prUrl}>pull request #{prNumber}</a>}
+                </dd>
+              </div>
+            )}
+            <RunDuration state={run.state} />
+            <RunUsageFacts
+              runId={run.id}
+              version={`${version}:${Math.floor(ordered.length / 10)}`}
+            />
+            {run.reason === null ? null : (
+              <div>
+                <dt>Reason</dt>
+                <dd>{run.reason}</dd>
+              </div>
+            )}
+          </dl>
+          <blockquote className="prompt" aria-label="Prompt">
+            {request.prompt}
+          </blockquote>
+          <RunControls
+            runId={run.id}
+            state={run.state}
+            onChanged={(changed) => {
+              if (changed !== null && changed.id === run.id) applyRun(changed)
+              scheduleReload()
+            }}
+          />
+          <StageProgress state={run.state} reason={run.reason} />
+          <PublicationFailures failures={detail.publicationFailures} />
+        </header>
+      </RunClock>
       <nav className="section-nav" aria-label="Run sections">
         {SECTIONS.map(([id, label]) => (
           <a key={id} href={`#${id}`}>

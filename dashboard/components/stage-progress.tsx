@@ -2,23 +2,19 @@
 // Where the run is on its way: each stage done (with how long it took),
 // current, paused by an operator, or ahead; a run that stopped shows at which
 // stage and why.
-import type { TransitionRow, WorkflowRunState } from "../lib/api-types.ts"
+import type { WorkflowRunState } from "../lib/api-types.ts"
 import { duration } from "../lib/format.ts"
-import { stageTimes } from "../lib/run-stages.ts"
 import { isTerminal, STAGES, STATE_LABEL } from "../lib/run-states.ts"
-import { useNow } from "../lib/use-now.ts"
+import { useRunTimes } from "./run-clock.tsx"
 
 export function StageProgress({
   state,
   reason,
-  transitions,
 }: {
   state: WorkflowRunState
   reason: string | null
-  transitions: ReadonlyArray<TransitionRow>
 }) {
-  const now = useNow(1_000)
-  const times = stageTimes(state, transitions, now)
+  const times = useRunTimes()
   const stopped = isTerminal(state) && state !== "decided"
   return (
     <div className="stages-wrap">
