@@ -20,13 +20,9 @@ import { type AgentChoices, decodeRepoPolicy, piOnly, REPO_POLICY_PATH } from "@
 import { assembleContext } from "../context/assemble-context.ts"
 import { emptyContext, type GatheredContext } from "../context/context-types.ts"
 import type { GatherTarget } from "../context/gather-context.ts"
-import {
-  isPullRequestChannel,
-  isTerminalState,
-  PolicySpec,
-  type WorkflowRunState,
-} from "@patchplane/domain"
+import { isTerminalState, PolicySpec, type WorkflowRunState } from "@patchplane/domain"
 import type { Logger } from "../platform/logger.ts"
+import { plannedRunOf } from "../publication/planned-run.ts"
 import {
   type StepOptions,
   StepGaveUp,
@@ -468,19 +464,11 @@ const resolvePlan = async (deps: RunWorkflowDeps, runId: string): Promise<RunPla
     source,
   })
   return {
-    runId,
-    promptRequestId: request.id,
-    repositoryId: repository.id,
-    repository: repository.fullName,
-    installationId: installation.installationId,
-    prompt: request.prompt,
+    ...plannedRunOf(context),
     agentPrompt: request.prompt,
     requestCommentId: request.commentId ?? null,
     targetRef: request.targetRef,
-    issueNumber: request.issueNumber,
     revertOf: request.revertOf ?? null,
-    sourcePullRequest: isPullRequestChannel(request.sourceChannel) ? request.issueNumber : null,
-    initiator: request.initiatorLogin ?? "unknown",
     policy,
     deadline: run.createdAt.getTime() + policy.budgets.runTimeoutSeconds * 1000,
   }

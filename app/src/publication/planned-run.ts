@@ -21,6 +21,26 @@ export interface PlannedRun {
   readonly sourcePullRequest: number | null
 }
 
+type LoadedRun = NonNullable<Awaited<ReturnType<typeof loadRunContext>>>
+
+/** The fields of a run that stay the same while it runs, from its loaded records. */
+export const plannedRunOf = ({
+  run,
+  request,
+  repository,
+  installation,
+}: LoadedRun): PlannedRun => ({
+  runId: run.id,
+  promptRequestId: request.id,
+  repositoryId: repository.id,
+  repository: repository.fullName,
+  installationId: installation.installationId,
+  prompt: request.prompt,
+  initiator: request.initiatorLogin ?? "unknown",
+  issueNumber: request.issueNumber,
+  sourcePullRequest: isPullRequestChannel(request.sourceChannel) ? request.issueNumber : null,
+})
+
 /**
  * A run and its plan, read together (one query), for callers that hold only
  * the run's id; undefined when the run does not exist.
@@ -30,22 +50,7 @@ export const loadPlannedRun = async (
   runId: string,
 ): Promise<{ readonly run: WorkflowRunRow; readonly plan: PlannedRun } | undefined> => {
   const context = await loadRunContext(db, runId)
-  if (context === undefined) return undefined
-  const { run, request, repository, installation } = context
-  return {
-    run,
-    plan: {
-      runId,
-      promptRequestId: request.id,
-      repositoryId: repository.id,
-      repository: repository.fullName,
-      installationId: installation.installationId,
-      prompt: request.prompt,
-      initiator: request.initiatorLogin ?? "unknown",
-      issueNumber: request.issueNumber,
-      sourcePullRequest: isPullRequestChannel(request.sourceChannel) ? request.issueNumber : null,
-    },
-  }
+  return context === undefined ? undefined : { run: context.run, plan: plannedRunOf(context) }
 }
 
 /** The run as given (its plan), with its row read again: state and links move, the plan does not. */
