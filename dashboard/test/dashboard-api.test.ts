@@ -105,6 +105,16 @@ const startRun = async (prompt = "Make greet() polite") => {
   return res.body.runId as string
 }
 
+/** The demo's patch set on a run's branch; without shas the diff cannot be compared. */
+const insertDemoPatchSet = (runId: string, { withShas = true } = {}) =>
+  insertPatchSet(stack.db, {
+    workflowRunId: runId,
+    branch: `patchplane/${runId}`,
+    ...(withShas ? { baseSha: BASE_SHA, headSha: HEAD_SHA } : {}),
+    files: DEMO_FILES,
+    diffSummary: { filesChanged: 2, additions: 3, deletions: 1 },
+  })
+
 describe("session and local mode", () => {
   it("names the caller, the mode and what is not configured", async () => {
     const local = await api("/api/session")
@@ -199,14 +209,7 @@ describe("run views", () => {
 
   it("reads a patch set's diff from GitHub, once, and says why when it cannot", async () => {
     const runId = await startRun("Diff me")
-    const withShas = await insertPatchSet(stack.db, {
-      workflowRunId: runId,
-      branch: `patchplane/${runId}`,
-      baseSha: BASE_SHA,
-      headSha: HEAD_SHA,
-      files: DEMO_FILES,
-      diffSummary: { filesChanged: 2, additions: 3, deletions: 1 },
-    })
+    const withShas = await insertDemoPatchSet(runId)
     const first = await api(`/api/runs/${runId}/patch-sets/${withShas.id}/diff`, { token: VIEWER })
     expect(first.body).toEqual({
       available: true,
@@ -217,12 +220,7 @@ describe("run views", () => {
     const before = compares()
     await api(`/api/runs/${runId}/patch-sets/${withShas.id}/diff`)
     expect(compares()).toBe(before)
-    const without = await insertPatchSet(stack.db, {
-      workflowRunId: runId,
-      branch: `patchplane/${runId}`,
-      files: DEMO_FILES,
-      diffSummary: { filesChanged: 2, additions: 3, deletions: 1 },
-    })
+    const without = await insertDemoPatchSet(runId, { withShas: false })
     const missing = await api(`/api/runs/${runId}/patch-sets/${without.id}/diff`)
     expect(missing.body).toMatchObject({
       available: false,
@@ -447,14 +445,7 @@ describe("the API's shapes", () => {
     await expect
       .poll(async () => (await api(`/api/runs/${runId}`)).body.events.length, { timeout: 15_000 })
       .toBeGreaterThan(1)
-    const patch = await insertPatchSet(stack.db, {
-      workflowRunId: runId,
-      branch: `patchplane/${runId}`,
-      baseSha: BASE_SHA,
-      headSha: HEAD_SHA,
-      files: DEMO_FILES,
-      diffSummary: { filesChanged: 2, additions: 3, deletions: 1 },
-    })
+    const patch = await insertDemoPatchSet(runId)
     const shapes = {
       "/api/session": Api.SessionInfo,
       "/api/control": Api.ControlState,

@@ -3,16 +3,13 @@
 // tests provide their own. Every step must be safe to run again after a crash
 // (idempotent by stored ids): a step that was cut off mid-way is re-run.
 import type { PolicySpec, RevertTarget } from "@patchplane/domain"
+import type { PlannedRun } from "../publication/planned-run.ts"
 
-/** What the workflow resolved about a run before provisioning it. */
-export interface RunPlan {
-  readonly runId: string
-  readonly promptRequestId: string
-  readonly repositoryId: string
-  readonly repository: string
-  readonly installationId: number
-  /** The initiator's instruction, as they wrote it (sanitised). */
-  readonly prompt: string
+/**
+ * What the workflow resolved about a run before provisioning it: its plan as
+ * publication knows it, plus what only the agent's steps need.
+ */
+export interface RunPlan extends PlannedRun {
   /**
    * What the agent's model is given: the instruction under the run's GitHub
    * context, quoted as data (set by the workflow's context step).
@@ -21,12 +18,8 @@ export interface RunPlan {
   /** The comment that carried the request, if it came from one. */
   readonly requestCommentId: number | null
   readonly targetRef: string
-  readonly issueNumber: number | null
-  /** Set when the request came from a pull request's conversation. */
-  readonly sourcePullRequest: number | null
   /** A revert request: the run reverts this merge instead of running the agent. */
   readonly revertOf: RevertTarget | null
-  readonly initiator: string
   readonly policy: PolicySpec
   /** Epoch ms by which the run must be decided (policy budgets.runTimeoutSeconds). */
   readonly deadline: number
