@@ -2,7 +2,12 @@
 // agent that visibly works (messages, a tool call with its output, a turn),
 // then a PatchSet with real commits to diff. Sandbox bookkeeping is the
 // orchestration tests' scripted steps.
-import { appendRuntimeEvents, type Database, insertPatchSet } from "@patchplane/db"
+import {
+  appendRuntimeEvents,
+  type Database,
+  insertPatchSet,
+  setRuntimeSessionStatus,
+} from "@patchplane/db"
 import type { FileChange, RuntimeEventPayload } from "@patchplane/domain"
 import { scriptedSteps } from "../../app/test/orchestration/scripted-steps.ts"
 import type { RunSteps } from "../../app/src/orchestration/run-steps.ts"
@@ -59,6 +64,8 @@ export const demoSteps = (db: () => Database, options: { agentMs: number }): Run
         appendRuntimeEvents(db(), plan.runId, [
           { runtimeSessionId: session, kind: payload.kind, payload },
         ])
+      // The session's row moves as a runtime's recorder moves it, so the graph shows it end.
+      if (session !== null) await setRuntimeSessionStatus(db(), session, "running")
       await append({ kind: "session.started", adapter: "demo" })
       await append({ kind: "turn.started", turn: 1 })
       await append({
@@ -96,6 +103,12 @@ export const demoSteps = (db: () => Database, options: { agentMs: number }): Run
         kind: "session.terminated",
         reason: control.signal.aborted ? "aborted" : "completed",
       })
+      if (session !== null)
+        await setRuntimeSessionStatus(
+          db(),
+          session,
+          control.signal.aborted ? "aborted" : "completed",
+        )
       return { kind: "completed" }
     },
     collectPatchSet: async (plan, sandbox) => {
