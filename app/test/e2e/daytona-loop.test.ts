@@ -12,7 +12,7 @@ import { join } from "node:path"
 import { latestMergeDecision, listPatchSets } from "@patchplane/db"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { piSnapshot } from "../../dev/daytona-stand-in/local-daytona.ts"
+import { agentsSnapshot } from "../../dev/daytona-stand-in/local-daytona.ts"
 import type { DaytonaStandIn, StandInSandbox } from "../../dev/daytona-stand-in/server.ts"
 import { REPOSITORY, WEBHOOK_SECRET } from "../../dev/local-world.ts"
 import { callTools, contributingScript, toolCall } from "../../dev/scripted-model/model-scripts.ts"
@@ -122,12 +122,12 @@ describe("the whole loop on Daytona", () => {
     expect(pr.head.sha).toBe(patchSet?.headSha)
     expect(patchSet?.files.length).toBeGreaterThan(0)
 
-    // On Daytona: two creates (the 503, then the sandbox from Pi's snapshot), the
+    // On Daytona: two creates (the 503, then the sandbox from the agents' snapshot), the
     // SDK polling until it started, Pi through a session, the push through git/push.
     const creates = daytona.requests.filter((r) => r.method === "POST" && r.path === "/api/sandbox")
     expect(creates).toHaveLength(2)
     expect(creates[1]?.body).toMatchObject({
-      snapshot: piSnapshot,
+      snapshot: agentsSnapshot,
       labels: { "patchplane-run": published.id },
       networkBlockAll: false,
       networkAllowList: "127.0.0.1/32",
