@@ -70,7 +70,7 @@ const world = await startLocalWorld({
 say(`GitHub stand-in on ${world.github.webUrl}, repository ${REPOSITORY}`)
 if (world.daytona !== null)
   say(
-    `sandboxes: the local Daytona on ${world.daytona.apiUrl} (snapshot with Pi, bubblewrap inside)`,
+    `sandboxes: the local Daytona on ${world.daytona.apiUrl} (snapshot with Pi and Claude Code, bubblewrap inside)`,
   )
 say(
   model === undefined

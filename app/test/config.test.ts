@@ -105,6 +105,34 @@ describe("loading patchplane.config.json", () => {
     expect(error.message).toMatch(/- server\.port: /)
   })
 
+  it("reads how each agent starts in a Daytona image: runtime.pi.remote and runtime.claudeCode.remote", async () => {
+    await write("patchplane.config.json", {
+      runtime: { pi: { remote: { snapshot: "patchplane-agents" } }, claudeCode: { remote: {} } },
+    })
+    const config = await load()
+    expect(config.runtime.pi.remote).toEqual({ command: ["pi"], snapshot: "patchplane-agents" })
+    // The gateway URL defaults to <server.publicUrl>/api/model-gateway when the runs start.
+    expect(config.runtime.claudeCode.remote).toEqual({ binaryPath: "claude" })
+    await write("patchplane.config.json", {
+      runtime: {
+        claudeCode: {
+          remote: { binaryPath: "/usr/local/bin/claude", gatewayUrl: "https://pp.example.com/gw" },
+        },
+      },
+    })
+    expect((await load()).runtime.claudeCode.remote).toEqual({
+      binaryPath: "/usr/local/bin/claude",
+      gatewayUrl: "https://pp.example.com/gw",
+    })
+    await write("patchplane.config.json", {
+      runtime: { claudeCode: { remote: { binaryPath: "", gatewayUrl: "pp.example.com" } } },
+    })
+    expect((await loadError()).issues.map((issue) => issue.path)).toEqual([
+      "runtime.claudeCode.remote.binaryPath",
+      "runtime.claudeCode.remote.gatewayUrl",
+    ])
+  })
+
   it("reports a missing secret by its config path, never by its value", async () => {
     await write("patchplane.config.json", {
       github: { appId: 7, privateKey: { file: "nope.pem" }, webhookSecret: { env: "UNSET_VAR" } },

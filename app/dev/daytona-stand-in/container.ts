@@ -1,12 +1,13 @@
 // One Daytona sandbox of the stand-in: a host directory run as a real
 // bubblewrap container (the same isolation the local sandbox uses, through
 // `bwrapArgs`). Its "image" is the host's /usr, Node.js and — for snapshots
-// that carry it — the Pi coding agent installed with this app, on PATH as
-// `pi`, as the Dockerfile under src/execution puts it in a real image. Every
+// that carry them — the Pi coding agent and Claude Code's native binary
+// installed with this app, on PATH as `pi` and `claude`, as the Dockerfile
+// under src/execution puts them in a real image. Every
 // process of the sandbox (toolbox executes, git, session commands) runs in
 // it, as Daytona's daemon runs them inside the sandbox.
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
-import { chmod, lstat, mkdir, mkdtemp, readlink, rm, writeFile } from "node:fs/promises"
+import { chmod, lstat, mkdir, mkdtemp, readlink, rm, symlink, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { bwrapArgs, type HostLayout } from "../../src/execution/bwrap-args.ts"
@@ -14,10 +15,13 @@ import { bwrapArgs, type HostLayout } from "../../src/execution/bwrap-args.ts"
 export const daytonaHome = "/home/daytona"
 const imageDir = "/opt/daytona-image"
 const piModules = "/opt/daytona-image/pi/node_modules"
+const claudeDir = "/opt/daytona-image/claude-code"
 
 export interface ImageSpec {
   /** Host node_modules holding Pi, and cli.js relative to it; null: no Pi in this image. */
   readonly pi: { readonly hostNodeModules: string; readonly cliRelative: string } | null
+  /** Host directory holding Claude Code's native binary, and its name; absent: no Claude Code. */
+  readonly claudeCode?: { readonly hostDir: string; readonly binaryName: string } | null
 }
 
 export interface ContainerSpec {
@@ -87,6 +91,12 @@ export class Container {
       await writeFile(pi, `#!/bin/sh\nexec node ${piModules}/${spec.image.pi.cliRelative} "$@"\n`)
       await chmod(pi, 0o755)
     }
+    // npm's global bin links `claude` to the native binary; a link resolved inside the sandbox.
+    if (spec.image.claudeCode != null)
+      await symlink(
+        `${claudeDir}/${spec.image.claudeCode.binaryName}`,
+        join(hostDir, "image", "bin", "claude"),
+      )
     return new Container(hostDir, await hostLayout(), spec)
   }
 
@@ -125,6 +135,9 @@ export class Container {
         ...(this.spec.image.pi === null
           ? []
           : [{ hostPath: this.spec.image.pi.hostNodeModules, sandboxPath: piModules }]),
+        ...(this.spec.image.claudeCode == null
+          ? []
+          : [{ hostPath: this.spec.image.claudeCode.hostDir, sandboxPath: claudeDir }]),
       ],
       network: this.spec.network,
       env,

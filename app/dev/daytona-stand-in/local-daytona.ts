@@ -1,19 +1,23 @@
 // The local Daytona as the local world and the demo use it: the stand-in with
-// two snapshots — `patchplane-pi` (Pi at the pinned version, as the
-// Dockerfile under src/execution/daytona builds it) and `bare` (no Pi) — and
-// the PatchPlane config that points at it.
+// two snapshots — `patchplane-agents` (Pi and Claude Code at the pinned
+// versions, as the Dockerfile under src/execution/daytona builds it) and
+// `bare` (no agent) — and the PatchPlane config that points at it.
+import { locateClaudeInstall } from "../../src/runtime/claude-launch.ts"
 import { locatePiInstall } from "../../src/runtime/pi-launch.ts"
 import { type DaytonaStandIn, startDaytonaStandIn } from "./server.ts"
 
 export type { DaytonaStandIn } from "./server.ts"
 
 export const localDaytonaApiKey = "dtn_local_world_key"
-export const piSnapshot = "patchplane-pi"
+export const agentsSnapshot = "patchplane-agents"
 
 export const startLocalDaytona = (): Promise<DaytonaStandIn> =>
   startDaytonaStandIn({
     apiKey: localDaytonaApiKey,
-    snapshots: { [piSnapshot]: { pi: locatePiInstall() }, bare: { pi: null } },
+    snapshots: {
+      [agentsSnapshot]: { pi: locatePiInstall(), claudeCode: locateClaudeInstall() },
+      bare: { pi: null },
+    },
   })
 
 /** sandbox.*: Daytona, network blocked except loopback (where the gateway and the git host are). */
@@ -29,4 +33,4 @@ export const localDaytonaSandbox = (daytona: DaytonaStandIn) => ({
 })
 
 /** runtime.pi.remote: Pi from the snapshot, the gateway on PatchPlane's own URL. */
-export const localDaytonaRemote = { command: ["pi"], snapshot: piSnapshot }
+export const localDaytonaRemote = { command: ["pi"], snapshot: agentsSnapshot }

@@ -154,6 +154,19 @@ export const ClaudeCodeConfig = Schema.Struct({
    * The key is runtime.pi.upstream.apiKey, sent as x-api-key.
    */
   anthropicBaseUrl: Schema.optionalKey(HttpUrl),
+  /**
+   * Claude Code in remote (Daytona) sandboxes, which cannot see the host's
+   * binary: the `claude` binary in the image (the same snapshot as Pi's,
+   * built from app/src/execution/daytona/Dockerfile), and the model
+   * gateway's URL as the sandbox reaches it (default
+   * <server.publicUrl>/api/model-gateway; Claude Code appends /v1/messages).
+   */
+  remote: Schema.optionalKey(
+    Schema.Struct({
+      binaryPath: Schema.NonEmptyString.pipe(withDefault("claude")),
+      gatewayUrl: Schema.optionalKey(HttpUrl),
+    }),
+  ),
 })
 
 /** What a repository's .github/patchplane.yml may choose (agent.runtime, agent.model). */

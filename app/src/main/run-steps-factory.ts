@@ -49,10 +49,15 @@ export const chooseRunSteps = (input: {
   const upstream = config.modelUpstream
   const daytona = config.sandbox.backend === "daytona" ? config.sandbox.daytona : null
   const remote = config.runtime.pi.remote
+  const claudeRemote = config.runtime.claudeCode.remote
   const publicUrl = (config.server.publicUrl ?? input.httpUrl)?.replace(/\/+$/, "")
   const gatewayUrl =
     remote?.gatewayUrl ??
     (publicUrl === undefined ? undefined : `${publicUrl}${gatewayBasePath}/v1`)
+  // Claude Code appends /v1/messages itself.
+  const claudeGatewayUrl =
+    claudeRemote?.gatewayUrl ??
+    (publicUrl === undefined ? undefined : `${publicUrl}${gatewayBasePath}`)
   const missing =
     probot === null
       ? "no GitHub App is configured (github.*), so there is nothing to check out"
@@ -118,7 +123,19 @@ export const chooseRunSteps = (input: {
         },
         // Claude Code only where a policy may choose it.
         ...(config.agentChoices.runtimes.includes("claude-code")
-          ? { claudeCode: { model: config.runtime.claudeCode.model } }
+          ? {
+              claudeCode: {
+                model: config.runtime.claudeCode.model,
+                ...(daytona === null || claudeGatewayUrl === undefined
+                  ? {}
+                  : {
+                      remote: {
+                        binaryPath: claudeRemote?.binaryPath ?? "claude",
+                        gatewayBaseUrl: claudeGatewayUrl,
+                      },
+                    }),
+              },
+            }
           : {}),
       }),
       base,

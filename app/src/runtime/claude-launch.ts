@@ -12,6 +12,7 @@
 // - the model "key" is the per-run gateway token, in a 0600 file read by an
 //   `apiKeyHelper` (never in argv or the environment); retries are the
 //   gateway's (CLAUDE_CODE_MAX_RETRIES=0), so a refused call is not repeated.
+import { readFileSync } from "node:fs"
 import { dirname } from "node:path"
 import { fileURLToPath } from "node:url"
 import { runTokenPattern } from "./gateway-token.ts"
@@ -43,6 +44,22 @@ export const locateClaudeInstall = (): ClaudeInstall => {
     hostDir: dirname(resolved),
     binaryName: process.platform === "win32" ? "claude.exe" : "claude",
   }
+}
+
+/**
+ * The Claude Code version this app pins (its npm dependency): what a Daytona
+ * image must carry, since its stream-json lines are mapped for exactly it.
+ */
+export const pinnedClaudeVersion = (): string => {
+  const manifest = JSON.parse(
+    readFileSync(
+      fileURLToPath(import.meta.resolve("@anthropic-ai/claude-code/package.json")),
+      "utf8",
+    ),
+  ) as { version?: unknown }
+  if (typeof manifest.version !== "string")
+    throw new Error("Claude Code's package.json has no version")
+  return manifest.version
 }
 
 /** Where the binary's directory appears inside a local sandbox. */

@@ -4,19 +4,27 @@
 // read-only into local sandboxes and started by the same in-sandbox launcher;
 // it talks the Anthropic Messages protocol to the gateway (its `/v1/messages`
 // route), through the per-session unix socket when the sandbox has no network.
+// In a remote (Daytona) sandbox it comes from the image instead, at the pinned
+// version, and reaches the gateway over HTTPS.
 import { Effect } from "effect"
+import { ExecutionAdapter } from "../execution/execution-adapter.ts"
 import type { ProcessBind } from "../execution/index.ts"
 import {
   type ClaudeInstall,
   claudeLaunchPlan,
   locateClaudeInstall,
+  pinnedClaudeVersion,
   sandboxClaudeDir,
 } from "./claude-launch.ts"
 import { makeClaudeSession } from "./claude-session.ts"
 import { defaultMapperLimits } from "./pi-events.ts"
 import { RuntimeError } from "./runtime-errors.ts"
 import type { RuntimeAdapterShape } from "./runtime-types.ts"
-import { makeSandboxRuntime, type SandboxRuntimeOptions } from "./sandbox-runtime.ts"
+import {
+  checkRemoteVersion,
+  makeSandboxRuntime,
+  type SandboxRuntimeOptions,
+} from "./sandbox-runtime.ts"
 
 export const claudeCodeAdapterId = "claude-code"
 
@@ -27,13 +35,20 @@ export interface ClaudeRuntimeOptions extends SandboxRuntimeOptions {
   readonly install?: ClaudeInstall
   /**
    * For sandboxes that cannot bind host paths (Daytona): the `claude` binary
-   * inside the image and the gateway URL the sandbox reaches (`…/api/model-gateway`).
+   * inside the image, the gateway URL the sandbox reaches
+   * (`https://<publicUrl>/api/model-gateway`), and the version `claude
+   * --version` must print (default: the version this app pins).
    */
-  readonly remote?: { readonly binaryPath: string; readonly gatewayBaseUrl: string }
+  readonly remote?: {
+    readonly binaryPath: string
+    readonly gatewayBaseUrl: string
+    readonly expectedVersion?: string
+  }
 }
 
 export const makeClaudeRuntime = (options: ClaudeRuntimeOptions = {}) =>
   Effect.gen(function* () {
+    const execution = yield* ExecutionAdapter
     const limits = { ...defaultMapperLimits, ...options.limits }
     const timing = {
       abortGraceMs: options.abortGraceMs ?? 3000,
@@ -70,6 +85,16 @@ export const makeClaudeRuntime = (options: ClaudeRuntimeOptions = {}) =>
               )
             binaryPath = options.remote.binaryPath
             gatewayBaseUrl = options.remote.gatewayBaseUrl.replace(/\/v1\/?$/, "")
+            const expected = yield* Effect.try({
+              try: () => options.remote?.expectedVersion ?? pinnedClaudeVersion(),
+              catch: (error) => startFailed(error instanceof Error ? error.message : String(error)),
+            })
+            yield* checkRemoteVersion(execution, sandbox, {
+              name: "Claude Code",
+              command: [binaryPath],
+              expected,
+              configKey: "runtime.claudeCode.remote",
+            }).pipe(Effect.mapError((message) => startFailed(message)))
           }
 
           const model = request.model ?? options.model ?? "default"

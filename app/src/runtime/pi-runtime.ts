@@ -6,7 +6,7 @@
 // unix socket when the sandbox has no network.
 import { Effect } from "effect"
 import { ExecutionAdapter } from "../execution/execution-adapter.ts"
-import type { ExecutionAdapterShape, ProcessBind, SandboxHandle } from "../execution/index.ts"
+import type { ProcessBind } from "../execution/index.ts"
 import { defaultMapperLimits } from "./pi-events.ts"
 import {
   launchPlan,
@@ -18,7 +18,11 @@ import {
 } from "./pi-launch.ts"
 import { makePiSession } from "./pi-session.ts"
 import type { RuntimeAdapterShape } from "./runtime-types.ts"
-import { makeSandboxRuntime, type SandboxRuntimeOptions } from "./sandbox-runtime.ts"
+import {
+  checkRemoteVersion,
+  makeSandboxRuntime,
+  type SandboxRuntimeOptions,
+} from "./sandbox-runtime.ts"
 
 export interface PiRuntimeOptions extends SandboxRuntimeOptions {
   /** The model Pi asks the gateway for, and its limits (RuntimeProfile.model overrides the id). */
@@ -47,40 +51,6 @@ const defaultModel: ModelSettings = {
   inputUsdPerMTok: 0,
   outputUsdPerMTok: 0,
 }
-
-/**
- * Pi is part of a remote sandbox's image, not bound in: before the session,
- * `pi --version` must answer the version PatchPlane maps events for.
- */
-const checkPiVersion = (
-  execution: ExecutionAdapterShape,
-  sandbox: SandboxHandle,
-  command: ReadonlyArray<string>,
-  expected: string,
-) =>
-  Effect.gen(function* () {
-    const shown = command.join(" ")
-    const result = yield* execution
-      .exec(sandbox, [...command, "--version"], { timeoutSeconds: 60 })
-      .pipe(
-        Effect.mapError(
-          (error) => `cannot run \`${shown} --version\` in the sandbox: ${error.message}`,
-        ),
-      )
-    const output = `${result.stdout}${result.stderr}`.trim()
-    if (result.exitCode !== 0)
-      return yield* Effect.fail(
-        `Pi is missing from the sandbox image: \`${shown} --version\` exited with ${result.exitCode ?? "a signal"}` +
-          `${output === "" ? "" : ` (${output.slice(-300)})`}. Build the image from app/src/execution/daytona/Dockerfile ` +
-          `and set runtime.pi.remote (see docs/daytona.md)`,
-      )
-    const version = /\d+\.\d+\.\d+\S*/.exec(output)?.[0]
-    if (version !== expected)
-      return yield* Effect.fail(
-        `the sandbox image has Pi ${version ?? `(unrecognised: ${output.slice(0, 100)})`}, but PatchPlane needs Pi ${expected}; ` +
-          "rebuild the image from app/src/execution/daytona/Dockerfile",
-      )
-  })
 
 export const makePiRuntime = (options: PiRuntimeOptions = {}) =>
   Effect.gen(function* () {
@@ -120,12 +90,12 @@ export const makePiRuntime = (options: PiRuntimeOptions = {}) =>
               )
             piCommand = options.remote.command
             gatewayBaseUrl = options.remote.gatewayBaseUrl
-            yield* checkPiVersion(
-              execution,
-              sandbox,
-              piCommand,
-              options.remote.expectedVersion ?? pinnedPiVersion(),
-            ).pipe(Effect.mapError((message) => startFailed(message)))
+            yield* checkRemoteVersion(execution, sandbox, {
+              name: "Pi",
+              command: piCommand,
+              expected: options.remote.expectedVersion ?? pinnedPiVersion(),
+              configKey: "runtime.pi.remote",
+            }).pipe(Effect.mapError((message) => startFailed(message)))
           }
 
           const model = request.model ?? options.model?.id ?? defaultModel.id

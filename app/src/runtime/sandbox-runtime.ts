@@ -8,7 +8,7 @@
 // (pi-runtime.ts, claude-runtime.ts).
 import { Effect, Redacted, type Scope } from "effect"
 import { ExecutionAdapter } from "../execution/execution-adapter.ts"
-import type { ProcessBind } from "../execution/index.ts"
+import type { ExecutionAdapterShape, ProcessBind, SandboxHandle } from "../execution/index.ts"
 import { serveGatewaySocket } from "./gateway-relay.ts"
 import { ModelGateway } from "./model-gateway.ts"
 import type { PiMapperLimits } from "./pi-events.ts"
@@ -69,6 +69,48 @@ export interface Launch {
   /** The launch plan; throws on settings it refuses (e.g. a malformed token). */
   readonly plan: () => LaunchPlan
 }
+
+/**
+ * A remote sandbox's agent is part of its image, not bound in: before the
+ * session, `<command> --version` must answer the version PatchPlane maps
+ * events for. Fails with the reason and what to do (the message only).
+ */
+export const checkRemoteVersion = (
+  execution: ExecutionAdapterShape,
+  sandbox: SandboxHandle,
+  agent: {
+    /** The agent's name in messages, e.g. "Pi". */
+    readonly name: string
+    readonly command: ReadonlyArray<string>
+    readonly expected: string
+    /** The config key that says how it starts, e.g. "runtime.pi.remote". */
+    readonly configKey: string
+  },
+): Effect.Effect<void, string> =>
+  Effect.gen(function* () {
+    const { name, command, expected } = agent
+    const shown = command.join(" ")
+    const result = yield* execution
+      .exec(sandbox, [...command, "--version"], { timeoutSeconds: 60 })
+      .pipe(
+        Effect.mapError(
+          (error) => `cannot run \`${shown} --version\` in the sandbox: ${error.message}`,
+        ),
+      )
+    const output = `${result.stdout}${result.stderr}`.trim()
+    if (result.exitCode !== 0)
+      return yield* Effect.fail(
+        `${name} is missing from the sandbox image: \`${shown} --version\` exited with ${result.exitCode ?? "a signal"}` +
+          `${output === "" ? "" : ` (${output.slice(-300)})`}. Build the image from app/src/execution/daytona/Dockerfile ` +
+          `and set ${agent.configKey} (see docs/daytona.md)`,
+      )
+    const version = /\d+\.\d+\.\d+\S*/.exec(output)?.[0]
+    if (version !== expected)
+      return yield* Effect.fail(
+        `the sandbox image has ${name} ${version ?? `(unrecognised: ${output.slice(0, 100)})`}, but PatchPlane needs ${name} ${expected}; ` +
+          "rebuild the image from app/src/execution/daytona/Dockerfile",
+      )
+  })
 
 /** Token validity beyond the run timeout, so the last call of a run is not cut off. */
 const tokenGraceMs = 60_000

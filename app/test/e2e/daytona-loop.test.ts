@@ -7,16 +7,21 @@
 // plane is in the sandbox (its files and its processes' environments), a
 // cancel mid-run deletes the sandbox within 2 s, and a sandbox that dies
 // mid-run fails the run with Daytona's reason, its record kept.
-import { readdir, readFile } from "node:fs/promises"
-import { join } from "node:path"
 import { latestMergeDecision, listPatchSets } from "@patchplane/db"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { piSnapshot } from "../../dev/daytona-stand-in/local-daytona.ts"
-import type { DaytonaStandIn, StandInSandbox } from "../../dev/daytona-stand-in/server.ts"
-import { REPOSITORY, WEBHOOK_SECRET } from "../../dev/local-world.ts"
+import { agentsSnapshot } from "../../dev/daytona-stand-in/local-daytona.ts"
+import type { DaytonaStandIn } from "../../dev/daytona-stand-in/server.ts"
+import { REPOSITORY } from "../../dev/local-world.ts"
 import { callTools, contributingScript, toolCall } from "../../dev/scripted-model/model-scripts.ts"
 import { type Loop, startLoop } from "./harness.ts"
+import {
+  controlPlaneSecrets,
+  leaked,
+  sandboxOf,
+  secretsInSandbox,
+  sentToDaytona,
+} from "./sandbox-scan.ts"
 
 let loop: Loop
 let daytona: DaytonaStandIn
@@ -29,75 +34,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await loop?.stop()
 })
-
-/** Every secret of the control plane that must never reach a sandbox. */
-const secrets = async () => {
-  const appKey = await readFile(join(loop.dir, "app.pem"), "utf8")
-  return {
-    "model provider key": loop.world.model.apiKey,
-    "GitHub App private key": appKey.split("\n")[1] ?? appKey,
-    "database URL": loop.db.url,
-    "webhook secret": WEBHOOK_SECRET,
-  }
-}
-
-/** What the text holds of them, by name. */
-const leaked = (text: string, all: Record<string, string>) =>
-  Object.entries(all)
-    .filter(([, value]) => text.includes(value))
-    .map(([name]) => name)
-
-/** Everything PatchPlane sent to Daytona, with base64-wrapped scripts decoded. */
-const sentToDaytona = () =>
-  daytona.requests
-    .map((r) => JSON.stringify(r.body))
-    .map((text) =>
-      [
-        text,
-        ...[...text.matchAll(/printf %s ([A-Za-z0-9+/=]{8,})/g)].map((m) =>
-          Buffer.from(m[1] ?? "", "base64").toString(),
-        ),
-      ].join("\n"),
-    )
-    .join("\n")
-
-const filesUnder = async (dir: string): Promise<Array<string>> => {
-  const out: Array<string> = []
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name)
-    if (entry.isDirectory()) out.push(...(await filesUnder(path)))
-    else if (entry.isFile()) out.push(path)
-  }
-  return out
-}
-
-/** The environments of a sandbox's processes (bwrap and everything under it), from /proc. */
-const processEnvironments = async (roots: ReadonlyArray<number>) => {
-  const parent = new Map<number, number>()
-  for (const entry of await readdir("/proc")) {
-    if (!/^\d+$/.test(entry)) continue
-    const status = await readFile(`/proc/${entry}/status`, "utf8").catch(() => "")
-    const ppid = /^PPid:\s+(\d+)/m.exec(status)?.[1]
-    if (ppid !== undefined) parent.set(Number(entry), Number(ppid))
-  }
-  const inside = (pid: number): boolean => {
-    for (let p: number | undefined = pid; p !== undefined && p > 1; p = parent.get(p))
-      if (roots.includes(p)) return true
-    return false
-  }
-  const envs: Array<string> = []
-  for (const pid of parent.keys())
-    if (inside(pid))
-      envs.push(
-        (await readFile(`/proc/${pid}/environ`, "utf8").catch(() => "")).replaceAll("\0", "\n"),
-      )
-  return envs
-}
-
-const sandboxOf = (runId: string): StandInSandbox | undefined =>
-  [...daytona.sandboxes.values()].find(
-    (s) => (s.body.labels as Record<string, string>)["patchplane-run"] === runId,
-  )
 
 /** The agent's first move is a long shell command: the moment to look in, or to interrupt. */
 const slowStart = (seconds: number) =>
@@ -122,17 +58,17 @@ describe("the whole loop on Daytona", () => {
     expect(pr.head.sha).toBe(patchSet?.headSha)
     expect(patchSet?.files.length).toBeGreaterThan(0)
 
-    // On Daytona: two creates (the 503, then the sandbox from Pi's snapshot), the
+    // On Daytona: two creates (the 503, then the sandbox from the agents' snapshot), the
     // SDK polling until it started, Pi through a session, the push through git/push.
     const creates = daytona.requests.filter((r) => r.method === "POST" && r.path === "/api/sandbox")
     expect(creates).toHaveLength(2)
     expect(creates[1]?.body).toMatchObject({
-      snapshot: piSnapshot,
+      snapshot: agentsSnapshot,
       labels: { "patchplane-run": published.id },
       networkBlockAll: false,
       networkAllowList: "127.0.0.1/32",
     })
-    const sandbox = sandboxOf(published.id)
+    const sandbox = sandboxOf(daytona, published.id)
     expect(sandbox).toBeDefined()
     const toolbox = (suffix: string) =>
       daytona.requests.filter(
@@ -148,12 +84,12 @@ describe("the whole loop on Daytona", () => {
     expect(toolbox("/git/push")).toHaveLength(1)
     // The model was called through the gateway on PatchPlane's HTTP server.
     expect(world.model.requests.length).toBeGreaterThan(0)
-    const launched = sentToDaytona()
+    const launched = sentToDaytona(daytona)
     // Pi's version was checked in the sandbox before it started.
     expect(launched).toContain("exec pi --version")
     expect(launched).toContain(`${url.replace("127.0.0.1", "localhost")}/api/model-gateway/v1`)
     // No key of the control plane went to Daytona, by any request.
-    expect(leaked(launched, await secrets())).toEqual([])
+    expect(leaked(launched, await controlPlaneSecrets(loop))).toEqual([])
 
     const review = await world.review(prNumber, url)
     expect(review.code).toBe(0)
@@ -196,22 +132,11 @@ describe("the whole loop on Daytona", () => {
     const run = await loop.runOn(sent.issueNumber, (r) => r.state === "running", "a running run")
     await world.model.waitForRequests(served + 1, 120_000)
     const sandbox = await daytona.waitForSessionCommand(run.id)
-    const container = sandbox.container
-    if (container === null) throw new Error("the sandbox has no container")
-
     // Mid-run, while Pi runs its tool: every file in the sandbox and every process's environment.
-    const files = await filesUnder(container.homeDir)
-    expect(files.some((f) => f.endsWith("/README.md"))).toBe(true)
-    const all = await secrets()
-    const inFiles: Array<string> = []
-    for (const file of files) {
-      for (const name of leaked(await readFile(file, "latin1"), all))
-        inFiles.push(`${name} in ${file}`)
-    }
-    expect(inFiles).toEqual([])
-    const envs = await processEnvironments(container.pids())
-    expect(envs.some((env) => env.includes("HOME=/home/daytona"))).toBe(true)
-    for (const env of envs) expect(leaked(env, all)).toEqual([])
+    const scan = await secretsInSandbox(loop, sandbox)
+    expect(scan.files.some((f) => f.endsWith("/README.md"))).toBe(true)
+    expect(scan.envs.some((env) => env.includes("HOME=/home/daytona"))).toBe(true)
+    expect(scan.found).toEqual([])
 
     const started = Date.now()
     await Effect.runPromise(app.orchestrator.cancel(run.id, "octocat", "wrong repository"))
