@@ -366,18 +366,18 @@ describe("provenance", () => {
   })
 })
 
-describe("patch sets", () => {
-  const patchSet = (workflowRunId: string) => ({
-    workflowRunId,
-    branch: `patchplane/${workflowRunId}`,
-    baseSha: "a".repeat(40),
-    headSha: "b".repeat(40),
-    files: [{ path: "README.md", status: "modified" as const, additions: 1, deletions: 0 }],
-    diffSummary: { filesChanged: 1, additions: 1, deletions: 0 },
-  })
-  const diff =
-    "diff --git a/README.md b/README.md\n--- a/README.md\n+++ b/README.md\n@@ -1 +1,2 @@\n # demo\n+more\n"
+const patchSet = (workflowRunId: string) => ({
+  workflowRunId,
+  branch: `patchplane/${workflowRunId}`,
+  baseSha: "a".repeat(40),
+  headSha: "b".repeat(40),
+  files: [{ path: "README.md", status: "modified" as const, additions: 1, deletions: 0 }],
+  diffSummary: { filesChanged: 1, additions: 1, deletions: 0 },
+})
+const diff =
+  "diff --git a/README.md b/README.md\n--- a/README.md\n+++ b/README.md\n@@ -1 +1,2 @@\n # demo\n+more\n"
 
+describe("patch sets", () => {
   it("stores the diff with the PatchSet, in the same write, and never rewrites it", async () => {
     const { run } = await seedRun(t.db)
     const row = await insertPatchSet(t.db, patchSet(run.id), {
@@ -397,7 +397,7 @@ describe("patch sets", () => {
     // All or nothing: a diff that cannot be written leaves no PatchSet behind.
     await expect(
       insertPatchSet(t.db, patchSet(run.id), { diff, bytes: 2 ** 40, truncated: false }),
-    ).rejects.toThrow()
+    ).rejects.toThrow(/patch_set_diffs/)
     expect((await listPatchSets(t.db, run.id)).map((p) => p.id)).toEqual([row.id, older.id])
     await expect(
       t.pool.query("UPDATE patch_set_diffs SET diff = '' WHERE patch_set_id = $1", [row.id]),
