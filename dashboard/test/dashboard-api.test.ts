@@ -1,6 +1,7 @@
 // The API routes the dashboard adds, over real HTTP: the session, local-mode
 // rules (loopback host, no cross-site writes), run summaries, the provenance
-// graph, PatchSet diffs (read from GitHub), repositories with their effective
+// graph, PatchSet diffs (stored with them; older ones read from GitHub),
+// repositories with their effective
 // policy, webhook deliveries with idempotent replay, answers that decode with
 // the API's shared Schemas, and run pages that stay fast with 10,000 runs.
 import { request } from "node:http"
@@ -105,7 +106,10 @@ const startRun = async (prompt = "Make greet() polite") => {
   return res.body.runId as string
 }
 
-/** The demo's patch set on a run's branch; without shas the diff cannot be compared. */
+/**
+ * The demo's patch set on a run's branch, recorded as before diffs were stored
+ * (GitHub has its diff); without shas the diff cannot be compared.
+ */
 const insertDemoPatchSet = (runId: string, { withShas = true } = {}) =>
   insertPatchSet(stack.db, {
     workflowRunId: runId,
@@ -207,9 +211,56 @@ describe("run views", () => {
     await api(`/api/runs/${runId}/cancel`, { method: "POST", body: "{}" })
   })
 
-  it("reads a patch set's diff from GitHub, once, and says why when it cannot", async () => {
+  it("shows a patch set's stored diff without asking GitHub, also when GitHub has no branch to compare", async () => {
+    const runId = await startRun("Diff me from the database")
+    // Commits GitHub never saw (a refused push, a deleted branch): a compare would fail.
+    const unpushed = { baseSha: "3".repeat(40), headSha: "4".repeat(40) }
+    const before = compares()
+    const stored = await insertPatchSet(
+      stack.db,
+      {
+        workflowRunId: runId,
+        branch: `patchplane/${runId}`,
+        ...unpushed,
+        files: DEMO_FILES,
+        diffSummary: { filesChanged: 2, additions: 3, deletions: 1 },
+      },
+      { diff: DEMO_DIFF, bytes: Buffer.byteLength(DEMO_DIFF), truncated: false },
+    )
+    const path = `/api/runs/${runId}/patch-sets/${stored.id}/diff`
+    expect((await api(path, { token: VIEWER })).body).toEqual({
+      available: true,
+      source: "stored",
+      diff: DEMO_DIFF,
+      truncated: false,
+    })
+    // Cut at the collection's cap: said the way a diff cut from GitHub is.
+    const head = DEMO_DIFF.slice(0, 200)
+    const capped = await insertPatchSet(
+      stack.db,
+      {
+        workflowRunId: runId,
+        branch: `patchplane/${runId}`,
+        ...unpushed,
+        files: DEMO_FILES,
+        diffSummary: { filesChanged: 2, additions: 3, deletions: 1 },
+      },
+      { diff: head, bytes: Buffer.byteLength(DEMO_DIFF), truncated: true },
+    )
+    expect((await api(`/api/runs/${runId}/patch-sets/${capped.id}/diff`)).body).toEqual({
+      available: true,
+      source: "stored",
+      diff: head,
+      truncated: true,
+    })
+    expect(compares()).toBe(before)
+    await api(`/api/runs/${runId}/cancel`, { method: "POST", body: "{}" })
+  })
+
+  it("reads a patch set recorded without its diff from GitHub, once, and says why when it cannot", async () => {
     const runId = await startRun("Diff me")
     const withShas = await insertDemoPatchSet(runId)
+    const asked = compares()
     const first = await api(`/api/runs/${runId}/patch-sets/${withShas.id}/diff`, { token: VIEWER })
     expect(first.body).toEqual({
       available: true,
@@ -218,6 +269,7 @@ describe("run views", () => {
       truncated: false,
     })
     const before = compares()
+    expect(before).toBe(asked + 1)
     await api(`/api/runs/${runId}/patch-sets/${withShas.id}/diff`)
     expect(compares()).toBe(before)
     const without = await insertDemoPatchSet(runId, { withShas: false })

@@ -112,6 +112,8 @@ export const demoSteps = (db: () => Database, options: { agentMs: number }): Run
       return { kind: "completed" }
     },
     collectPatchSet: async (plan, sandbox) => {
+      // Recorded without its diff, as before diffs were stored: the browser
+      // tests show it through the GitHub fallback (fake GitHub serves DEMO_DIFF).
       const patch = await insertPatchSet(db(), {
         workflowRunId: plan.runId,
         runtimeSessionId: sandbox.runtimeSessionId,

@@ -7,10 +7,14 @@ import {
   finishDeliveries,
   finishDelivery,
   getDelivery,
+  getPatchSet,
+  getPatchSetDiff,
   getRepositoryByFullName,
   getWorkflowRun,
+  insertPatchSet,
   insertPromptRequest,
   lineageOf,
+  listPatchSets,
   listPromptRequests,
   listRuntimeEvents,
   listTransitions,
@@ -359,5 +363,58 @@ describe("provenance", () => {
     await expect(
       t.pool.query("DELETE FROM provenance_edges WHERE from_id = $1", [run.id]),
     ).rejects.toThrow(/append-only/)
+  })
+})
+
+const patchSet = (workflowRunId: string) => ({
+  workflowRunId,
+  branch: `patchplane/${workflowRunId}`,
+  baseSha: "a".repeat(40),
+  headSha: "b".repeat(40),
+  files: [{ path: "README.md", status: "modified" as const, additions: 1, deletions: 0 }],
+  diffSummary: { filesChanged: 1, additions: 1, deletions: 0 },
+})
+const diff =
+  "diff --git a/README.md b/README.md\n--- a/README.md\n+++ b/README.md\n@@ -1 +1,2 @@\n # demo\n+more\n"
+
+describe("patch sets", () => {
+  it("stores the diff with the PatchSet, in the same write, and never rewrites it", async () => {
+    const { run } = await seedRun(t.db)
+    const row = await insertPatchSet(t.db, patchSet(run.id), {
+      diff,
+      bytes: 4_000_000,
+      truncated: true,
+    })
+    expect(await getPatchSetDiff(t.db, row.id)).toMatchObject({
+      patchSetId: row.id,
+      diff,
+      bytes: 4_000_000,
+      truncated: true,
+    })
+    // A PatchSet recorded without one (as before diffs were stored) has none.
+    const older = await insertPatchSet(t.db, patchSet(run.id))
+    expect(await getPatchSetDiff(t.db, older.id)).toBeUndefined()
+    // All or nothing: a diff that cannot be written leaves no PatchSet behind.
+    await expect(
+      insertPatchSet(t.db, patchSet(run.id), { diff, bytes: 2 ** 40, truncated: false }),
+    ).rejects.toThrow(/patch_set_diffs/)
+    expect((await listPatchSets(t.db, run.id)).map((p) => p.id)).toEqual([row.id, older.id])
+    await expect(
+      t.pool.query("UPDATE patch_set_diffs SET diff = '' WHERE patch_set_id = $1", [row.id]),
+    ).rejects.toThrow(/append-only/)
+    await expect(
+      t.pool.query("DELETE FROM patch_set_diffs WHERE patch_set_id = $1", [row.id]),
+    ).rejects.toThrow(/append-only/)
+    expect(await getPatchSet(t.db, row.id)).toBeDefined()
+  })
+
+  it("keeps a diff with a NUL byte, which PostgreSQL text cannot hold", async () => {
+    const { run } = await seedRun(t.db)
+    const row = await insertPatchSet(t.db, patchSet(run.id), {
+      diff: "+a\u0000b\n",
+      bytes: 6,
+      truncated: false,
+    })
+    expect((await getPatchSetDiff(t.db, row.id))?.diff).toBe("+a\uFFFDb\n")
   })
 })

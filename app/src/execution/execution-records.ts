@@ -1,6 +1,6 @@
 // Where execution results land in PostgreSQL: the sandbox id on its
 // RuntimeSession (so a run's sandbox can always be found and deleted) and the
-// PatchSet row.
+// PatchSet row with its diff.
 import {
   insertPatchSet,
   type PatchSetRow,
@@ -9,7 +9,7 @@ import {
 } from "@patchplane/db"
 import type { Effect } from "effect"
 import { type Database, type DatabaseError, queryDatabase } from "../platform/database.ts"
-import type { PatchSetDraft } from "./patch-set-collector.ts"
+import type { DiffArtifact, PatchSetDraft } from "./patch-set-collector.ts"
 import type { SandboxHandle } from "./sandbox-types.ts"
 
 export const recordSandboxOnSession = (
@@ -23,16 +23,25 @@ export const recordSandboxOnSession = (
     }),
   )
 
+/**
+ * The PatchSet and its capped diff in one write: the dashboard shows the diff
+ * from here, also when the push is refused or the branch is gone later.
+ */
 export const savePatchSet = (
   draft: PatchSetDraft,
+  diff: DiffArtifact,
 ): Effect.Effect<PatchSetRow, DatabaseError, Database> =>
   queryDatabase("saving the PatchSet", (db) =>
-    insertPatchSet(db, {
-      ...draft,
-      files: draft.files.map((file) => ({ ...file })),
-      diffSummary: { ...draft.diffSummary },
-      toolsUsed: [...draft.toolsUsed],
-      testsRun: [...draft.testsRun],
-      dependencyChanges: draft.dependencyChanges.map((change) => ({ ...change })),
-    }),
+    insertPatchSet(
+      db,
+      {
+        ...draft,
+        files: draft.files.map((file) => ({ ...file })),
+        diffSummary: { ...draft.diffSummary },
+        toolsUsed: [...draft.toolsUsed],
+        testsRun: [...draft.testsRun],
+        dependencyChanges: draft.dependencyChanges.map((change) => ({ ...change })),
+      },
+      { diff: diff.content, bytes: diff.bytes, truncated: diff.truncated },
+    ),
   )

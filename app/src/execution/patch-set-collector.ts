@@ -41,7 +41,7 @@ export interface CollectRequest {
   readonly maxDiffBytes?: number
 }
 
-/** The unified diff, stored as an artifact next to the PatchSet. */
+/** The unified diff, stored with the PatchSet (patch_set_diffs). */
 export interface DiffArtifact {
   readonly name: string
   readonly mediaType: "text/x-diff"

@@ -1,5 +1,6 @@
 // The GitHub reads the dashboard needs beyond the GitHub service: a repo's
-// policy file, the diff between a PatchSet's commits, the App's public page,
+// policy file, the diff between a PatchSet's commits (for PatchSets recorded
+// before their diff was stored with them), the App's public page,
 // and asking GitHub to redeliver a webhook (replay).
 import { githubWebUrl } from "./github-urls.ts"
 import type { Octokit, Probot } from "./probot.ts"

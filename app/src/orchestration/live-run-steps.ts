@@ -282,7 +282,7 @@ export const makeLiveRunSteps = (options: LiveStepsOptions): RunSteps => {
         }),
       )
       if (collected.kind === "no-changes") return { kind: "no-changes" }
-      const row = await run(savePatchSet(collected.patchSet))
+      const row = await run(savePatchSet(collected.patchSet, collected.diff))
       // Checked before the push: an oversized (or, by policy, binary) change never leaves the sandbox.
       const limits = patchSetLimitFindings(plan.policy.patchSetLimits, collected.patchSet.files)
       if (limits.refuse.length > 0)

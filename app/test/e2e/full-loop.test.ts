@@ -4,7 +4,8 @@
 // gateway → PatchSet → branch pushed over git's smart HTTP to the GitHub
 // stand-in → draft PR → the companion Action's bundle run on that branch with
 // OIDC → ReviewRuns → MergeDecision → check run, PR and status comment updated
-// → the dashboard in Chromium shows the run with its diff and graph.
+// → the dashboard in Chromium shows the run with its diff (stored with the
+// PatchSet, not read from GitHub) and graph.
 import {
   latestMergeDecision,
   lineageOf,
@@ -134,7 +135,9 @@ describe("the whole loop", () => {
       ].toSorted(),
     )
 
-    // The dashboard, in a real browser: the run, its diff (from the pushed branch) and graph.
+    // The dashboard, in a real browser: the run, its diff (stored with the PatchSet) and graph.
+    const compares = () => world.github.requestsMatching("GET", /\/compare\//).length
+    const comparedBefore = compares()
     const browser: TestBrowser = await launchBrowser()
     try {
       const page = await browser.page()
@@ -152,6 +155,7 @@ describe("the whole loop", () => {
         .first()
         .waitFor({ timeout: 30_000 })
       await page.getByTestId("provenance-graph").waitFor()
+      expect(compares()).toBe(comparedBefore)
       await browser.screenshot(page, "e2e-full-loop")
       expect(
         browser.requests.every(

@@ -2,7 +2,9 @@
 // copes, end to end against the stand-in (which refuses as GitHub does) with
 // Octokit's throttling on, as deployed: the repository is private on GitHub
 // Free (no draft PRs) and the agent changes a workflow file (GitHub refuses
-// that push without the `workflows` permission).
+// that push without the `workflows` permission). A run whose every push GitHub
+// refuses fails, and the dashboard still shows its diff, stored with its
+// PatchSet: GitHub has no branch to compare.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { LocalWorld } from "../../dev/local-world.ts"
 import { REPOSITORY } from "../../dev/local-world.ts"
@@ -165,5 +167,45 @@ describe("GitHub's refusals", () => {
     } finally {
       world.github.setNewBranchDelay(0)
     }
+  }, 180_000)
+
+  // Last in the file: the armed refusals outlive a run that pushes fewer times.
+  it("shows the diff of a run whose push GitHub refused, without asking GitHub", async () => {
+    const pushes = () => world.github.requestsMatching("POST", /\/git-receive-pack$/)
+    const compares = () => world.github.requestsMatching("GET", /\/compare\//).length
+    const pushedBefore = pushes().length
+    const comparedBefore = compares()
+    // Each attempt of the collect step pushes again; GitHub refuses every one.
+    world.github.failNext({
+      method: "POST",
+      path: /\/git-receive-pack$/,
+      status: 403,
+      times: 3,
+    })
+    const sent = await world.request("add a security policy", {
+      script: writeFile("SECURITY.md", "# Security\n\nReport issues privately.\n"),
+    })
+    const failed = await loop.runOn(
+      sent.issueNumber,
+      (r) => r.state === "failed",
+      "the run whose push was refused",
+    )
+    expect(failed.reason).toContain("403")
+    const refused = pushes().slice(pushedBefore)
+    expect(refused.length).toBeGreaterThan(0)
+    expect(refused.every((r) => r.status === 403)).toBe(true)
+
+    const get = async (path: string) => {
+      const res = await fetch(`${loop.url}${path}`, { headers: loop.operator })
+      expect(res.status).toBe(200)
+      return (await res.json()) as Record<string, any>
+    }
+    const detail = await get(`/api/runs/${failed.id}`)
+    const patch = detail.patchSets.at(-1) as { id: string }
+    const diff = await get(`/api/runs/${failed.id}/patch-sets/${patch.id}/diff`)
+    expect(diff).toMatchObject({ available: true, source: "stored", truncated: false })
+    expect(diff.diff).toContain("+++ b/SECURITY.md")
+    expect(diff.diff).toContain("+Report issues privately.")
+    expect(compares()).toBe(comparedBefore)
   }, 180_000)
 })

@@ -1,7 +1,9 @@
 // PatchSet collection from a real repository in the local sandbox after a
-// real change, stored in PostgreSQL with the sandbox recorded on its session.
+// real change, stored in PostgreSQL with its diff and the sandbox recorded on
+// its session.
 import { rm } from "node:fs/promises"
 import {
+  getPatchSetDiff,
   getRuntimeSession,
   insertPromptRequest,
   insertRuntimeSession,
@@ -213,7 +215,7 @@ describe("PatchSet collection", () => {
     expect(outcome.diff.note).toContain(outcome.patchSet.headSha ?? "no head")
   }, 30_000)
 
-  it("stores the PatchSet and records the sandbox id on the RuntimeSession", async () => {
+  it("stores the PatchSet with its diff and records the sandbox id on the RuntimeSession", async () => {
     const stored = await runIn(Layer.mergeAll(layers(), testDatabaseLayer))(
       Effect.gen(function* () {
         const { db } = yield* Database
@@ -267,10 +269,12 @@ describe("PatchSet collection", () => {
           requestedBy: "octocat",
         })
         if (outcome.kind !== "changes") return yield* Effect.die(new Error("expected changes"))
-        const row = yield* savePatchSet(outcome.patchSet)
+        const row = yield* savePatchSet(outcome.patchSet, outcome.diff)
         return {
           sandbox,
           row,
+          collected: outcome.diff,
+          diff: yield* Effect.promise(() => getPatchSetDiff(db, row.id)),
           session: yield* Effect.promise(() => getRuntimeSession(db, session.id)),
           listed: yield* Effect.promise(() => listPatchSets(db, run.id)),
         }
@@ -285,5 +289,14 @@ describe("PatchSet collection", () => {
     ])
     expect(stored.row.diffSummary).toEqual({ filesChanged: 1, additions: 1, deletions: 0 })
     expect(stored.row.runtimeSessionId).toBe(stored.session?.id)
+    // The diff as collected, in the same write: readable without the git host.
+    expect(stored.diff).toMatchObject({
+      patchSetId: stored.row.id,
+      diff: stored.collected.content,
+      bytes: stored.collected.bytes,
+      truncated: false,
+    })
+    expect(stored.diff?.diff).toContain("diff --git a/README.md b/README.md")
+    expect(stored.diff?.diff).toContain("+more")
   }, 30_000)
 })

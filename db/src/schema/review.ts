@@ -43,6 +43,24 @@ export const patchSets = pgTable(
   (t) => [index().on(t.workflowRunId)],
 )
 
+/**
+ * The PatchSet's unified diff as collected (capped), written with it, so it can
+ * be shown without the git host: a refused push or a deleted branch leaves
+ * nothing there to compare. A table of its own keeps the text (up to the
+ * collection's cap) out of every read of PatchSet rows. None for PatchSets
+ * recorded before diffs were stored.
+ */
+export const patchSetDiffs = pgTable("patch_set_diffs", {
+  patchSetId: uuid()
+    .primaryKey()
+    .references(() => patchSets.id),
+  diff: text().notNull(),
+  /** Size of the whole diff; `diff` holds at most the collection's cap. */
+  bytes: integer().notNull(),
+  truncated: boolean().notNull(),
+  createdAt: createdAt(),
+})
+
 /** One result per reviewer per PatchSet: a re-reported result replaces, never duplicates. */
 export const reviewRuns = pgTable(
   "review_runs",

@@ -4,6 +4,7 @@
 //   GET /api/runs/:id/patch-sets/:patchSetId/diff     the PatchSet's unified diff, when available
 import {
   getPatchSet,
+  getPatchSetDiff,
   getRepositoryById,
   getWorkflowRun,
   listRunSummaries,
@@ -37,19 +38,22 @@ const patchSetDiff = async (
   const patch = await getPatchSet(deps.db, patchSetId)
   if (patch === undefined || patch.workflowRunId !== runId)
     throw new ApiError(404, "not_found", `no patch set ${patchSetId} in run ${runId}`)
-  // The unified diff is not stored with the PatchSet yet; GitHub has it once
-  // the run's branch is pushed.
+  // Stored with the PatchSet when it was recorded: no GitHub call, and shown
+  // also when the push was refused or the branch has since been deleted.
+  const stored = await getPatchSetDiff(deps.db, patchSetId)
+  if (stored !== undefined) return answer("stored", stored.diff, stored.truncated)
+  // Recorded before diffs were stored: GitHub has it while the run's branch does.
   if (deps.github === null)
     return {
       available: false,
       reason:
-        "the diff is not stored with the patch set, and no GitHub App is configured to read it from",
+        "the diff was not stored with this patch set (recorded before diffs were), and no GitHub App is configured to read it from",
     }
   if (patch.baseSha === null || patch.headSha === null)
     return { available: false, reason: "the patch set has no base and head commits to compare" }
   const key = `${patch.baseSha}...${patch.headSha}`
   const cached = diffCache.get(key)
-  if (cached !== undefined) return answer(cached)
+  if (cached !== undefined) return answer("github", cached)
   const run = await getWorkflowRun(deps.db, runId)
   const target = run === undefined ? undefined : await getRepositoryById(deps.db, run.repositoryId)
   if (target === undefined) throw new ApiError(404, "not_found", `no run ${runId}`)
@@ -61,21 +65,21 @@ const patchSetDiff = async (
       patch.headSha,
     )
     remember(key, diff)
-    return answer(diff)
+    return answer("github", diff)
   } catch (error) {
     deps.log.warn({ err: String(error), patchSetId }, "could not read a diff from GitHub")
     return {
       available: false,
-      reason: `GitHub did not return the diff (${(error as { status?: number }).status ?? "no answer"}); the branch may not be pushed yet`,
+      reason: `GitHub did not return the diff (${(error as { status?: number }).status ?? "no answer"}); the branch may not be pushed, or deleted since`,
     }
   }
 }
 
-const answer = (diff: string): DiffAnswer => ({
+const answer = (source: "stored" | "github", diff: string, truncated = false): DiffAnswer => ({
   available: true,
-  source: "github",
+  source,
   diff: diff.length > MAX_DIFF_CHARS ? diff.slice(0, MAX_DIFF_CHARS) : diff,
-  truncated: diff.length > MAX_DIFF_CHARS,
+  truncated: truncated || diff.length > MAX_DIFF_CHARS,
 })
 
 export const runViewsApi =
