@@ -2,6 +2,7 @@
 // RuntimeSession (so a run's sandbox can always be found and deleted) and the
 // PatchSet row with its diff.
 import {
+  findPatchSetByHead,
   insertPatchSet,
   type PatchSetRow,
   recordRuntimeSessionSandbox,
@@ -31,8 +32,14 @@ export const savePatchSet = (
   draft: PatchSetDraft,
   diff: DiffArtifact,
 ): Effect.Effect<PatchSetRow, DatabaseError, Database> =>
-  queryDatabase("saving the PatchSet", (db) =>
-    insertPatchSet(
+  queryDatabase("saving the PatchSet", async (db) => {
+    // Collecting again (after a failed push) finds the same commit: one PatchSet for it.
+    const recorded =
+      draft.headSha === null
+        ? undefined
+        : await findPatchSetByHead(db, draft.workflowRunId, draft.headSha)
+    if (recorded !== undefined) return recorded
+    return insertPatchSet(
       db,
       {
         ...draft,
@@ -43,5 +50,5 @@ export const savePatchSet = (
         dependencyChanges: draft.dependencyChanges.map((change) => ({ ...change })),
       },
       { diff: diff.content, bytes: diff.bytes, truncated: diff.truncated },
-    ),
-  )
+    )
+  })

@@ -201,7 +201,9 @@ describe("GitHub's refusals", () => {
       return (await res.json()) as Record<string, any>
     }
     const detail = await get(`/api/runs/${failed.id}`)
-    const patch = detail.patchSets.at(-1) as { id: string }
+    // Every attempt collected the same commit: it is one PatchSet, not one per attempt.
+    expect(detail.patchSets).toHaveLength(1)
+    const patch = detail.patchSets[0] as { id: string }
     const diff = await get(`/api/runs/${failed.id}/patch-sets/${patch.id}/diff`)
     expect(diff).toMatchObject({ available: true, source: "stored", truncated: false })
     expect(diff.diff).toContain("+++ b/SECURITY.md")

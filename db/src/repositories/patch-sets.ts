@@ -1,5 +1,5 @@
 // PatchSets: the machine-readable result of one agent session, with its unified diff.
-import { asc, eq } from "drizzle-orm"
+import { and, asc, eq } from "drizzle-orm"
 import type { Executor } from "../client.ts"
 import { one } from "./one.ts"
 import { patchSetDiffs, patchSets, provenanceEdges } from "../schema/index.ts"
@@ -42,6 +42,25 @@ export const insertPatchSet = (
     })
     return row
   })
+
+/**
+ * The run's PatchSet for a head commit, if one was recorded: a collect step
+ * that runs again (its push failed and is retried) finds the same commit and
+ * must not record it twice.
+ */
+export const findPatchSetByHead = async (
+  db: Executor,
+  workflowRunId: string,
+  headSha: string,
+): Promise<PatchSetRow | undefined> => {
+  const [row] = await db
+    .select()
+    .from(patchSets)
+    .where(and(eq(patchSets.workflowRunId, workflowRunId), eq(patchSets.headSha, headSha)))
+    .orderBy(asc(patchSets.createdAt))
+    .limit(1)
+  return row
+}
 
 export const getPatchSet = async (db: Executor, id: string): Promise<PatchSetRow | undefined> => {
   const [row] = await db.select().from(patchSets).where(eq(patchSets.id, id))
