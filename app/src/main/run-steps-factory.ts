@@ -111,6 +111,10 @@ export const chooseRunSteps = (input: {
     ModelGateway.layerValue(gateway),
     Layer.succeed(Database, input.database),
   )
+  // The run steps' own runtime, apart from the process's (config, database): it is
+  // built when a run first needs it, so a sandbox backend's SDK (Daytona's) loads
+  // only then (a web-only process never loads it), and a backend that cannot be
+  // set up fails that run with its reason, never the process's start.
   const runtime = ManagedRuntime.make(
     Layer.provideMerge(
       RuntimeAdapter.layerLive({
