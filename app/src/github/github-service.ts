@@ -1,8 +1,8 @@
-// Every call PatchPlane makes to GitHub, as one Effect service with typed
-// errors. The live layer rides on Probot's installation-authenticated Octokit,
+// Every call PatchPlane makes to GitHub, as Effects with typed errors
+// (GitHubShape). It rides on Probot's installation-authenticated Octokit,
 // whose retry (5xx) and throttling (403/429 rate limits) plugins are
-// configured in probot.ts; the test layer records calls in memory.
-import { Context, Effect, Layer, Schema } from "effect"
+// configured in probot.ts; tests run it against the GitHub stand-in.
+import { Effect, Schema } from "effect"
 import { type Octokit, type Probot } from "./probot.ts"
 
 export class GitHubError extends Schema.TaggedError<GitHubError>()("GitHubError", {
@@ -653,7 +653,3 @@ export const makeGitHubLive = (probot: Probot): GitHubShape => ({
       })
     }),
 })
-
-export class GitHub extends Context.Service<GitHub, GitHubShape>()("@patchplane/app/GitHub") {
-  static readonly layer = (probot: Probot) => Layer.succeed(GitHub, makeGitHubLive(probot))
-}

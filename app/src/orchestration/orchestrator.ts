@@ -17,7 +17,7 @@ import {
   setControlFlag,
   type WorkflowRunRow,
 } from "@patchplane/db"
-import { Context, Effect, Layer, Schema } from "effect"
+import { Effect, Schema } from "effect"
 import { isTerminalState, type IllegalTransition, type WorkflowRunState } from "@patchplane/domain"
 import { type DatabaseError, tryDatabase } from "../platform/database.ts"
 import type { Engine } from "./dbos-engine.ts"
@@ -312,11 +312,4 @@ export const makeDurableOrchestrator = ({
       }),
     isPaused: paused,
   }
-}
-
-export class Orchestrator extends Context.Service<Orchestrator, OrchestratorShape>()(
-  "@patchplane/app/Orchestrator",
-) {
-  static readonly layer = (deps: DurableOrchestratorDeps) =>
-    Layer.succeed(Orchestrator, makeDurableOrchestrator(deps))
 }
