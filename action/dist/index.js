@@ -32327,10 +32327,10 @@ var UsageReport = Schema_exports.Struct({
 var DiffAnswer = Schema_exports.Union([
   Schema_exports.Struct({
     available: Schema_exports.Literal(true),
-    /** Where the diff was read: "github". */
-    source: Schema_exports.String,
+    /** Where the diff was read: "stored" with the PatchSet, or "github" for older PatchSets. */
+    source: Schema_exports.Literals(["stored", "github"]),
     diff: Schema_exports.String,
-    /** Cut at the API's size limit. */
+    /** Cut: at the collection's cap when stored, at the API's size limit from GitHub. */
     truncated: Schema_exports.Boolean
   }),
   Schema_exports.Struct({ available: Schema_exports.Literal(false), reason: Schema_exports.String })

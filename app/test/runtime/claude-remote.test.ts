@@ -4,92 +4,39 @@
 // one starts and answers Claude Code's own handshake. Checked against the
 // local Daytona with one snapshot without any agent and one with the agents
 // the Dockerfile installs (the native binary installed with this app).
-import { randomUUID } from "node:crypto"
 import { readFile } from "node:fs/promises"
-import { createTestDatabase, type TestDatabase } from "@patchplane/db/testing"
-import { Effect, Layer, Redacted } from "effect"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type DaytonaStandIn, startDaytonaStandIn } from "../../dev/daytona-stand-in/server.ts"
-import { ExecutionAdapter } from "../../src/execution/execution-adapter.ts"
+import { Effect } from "effect"
+import { describe, expect, it } from "vitest"
 import { locateClaudeInstall, pinnedClaudeVersion } from "../../src/runtime/claude-launch.ts"
 import type { ClaudeRuntimeOptions } from "../../src/runtime/claude-runtime.ts"
-import { createModelGateway, ModelGateway } from "../../src/runtime/model-gateway.ts"
 import { locatePiInstall } from "../../src/runtime/pi-launch.ts"
 import { RuntimeAdapter } from "../../src/runtime/runtime-adapter.ts"
 import { sentToDaytona } from "../e2e/sandbox-scan.ts"
-import { failureOf, profile } from "../execution/helpers.ts"
+import { failureOf } from "../execution/helpers.ts"
+import { messageOf, remoteImageWorld, startSessionIn } from "./remote-image.ts"
 
-let daytona: DaytonaStandIn
-let db: TestDatabase
-
-beforeAll(async () => {
-  db = await createTestDatabase("claude-remote")
-  daytona = await startDaytonaStandIn({
-    apiKey: "dtn_claude_remote",
-    snapshots: {
-      bare: { pi: null },
-      "pi-only": { pi: locatePiInstall() },
-      agents: { pi: locatePiInstall(), claudeCode: locateClaudeInstall() },
-    },
-  })
-}, 60_000)
-afterAll(async () => {
-  await daytona?.close()
-  await db?.drop()
+const world = remoteImageWorld("claude-remote", {
+  bare: { pi: null },
+  "pi-only": { pi: locatePiInstall() },
+  agents: { pi: locatePiInstall(), claudeCode: locateClaudeInstall() },
 })
 
 const layer = (remote: ClaudeRuntimeOptions["remote"]) =>
-  Layer.provideMerge(
+  world.layer(
     RuntimeAdapter.layerClaudeCode({
       model: "claude-scripted",
       ...(remote === undefined ? {} : { remote }),
     }),
-    Layer.mergeAll(
-      ExecutionAdapter.layerDaytona({
-        apiUrl: daytona.apiUrl,
-        apiKey: Redacted.make("dtn_claude_remote"),
-        target: "us",
-      }),
-      ModelGateway.layerValue(
-        createModelGateway({
-          db: db.db,
-          upstream: { baseUrl: "http://127.0.0.1:9/v1", apiKey: null },
-        }),
-      ),
-    ),
   )
 
+/** Starts a session in a sandbox of `snapshot` and ends it. */
 const startIn = (snapshot: string) =>
-  Effect.gen(function* () {
-    const sandbox = yield* ExecutionAdapter.scoped({
-      runId: randomUUID(),
-      profile: profile({ backend: "daytona", snapshot, network: "egress" }),
-    })
-    const runtime = yield* RuntimeAdapter
-    const session = yield* runtime.startSession({
-      runId: sandbox.runId,
-      sessionId: randomUUID(),
-      sandbox,
-      cwd: sandbox.workspaceRoot,
-      budget: {
-        maxTurns: 1,
-        turnTimeoutSeconds: 30,
-        runTimeoutSeconds: 60,
-        maxTokens: 1000,
-        maxCostUsd: 1,
-      },
-      readAgentsMd: false,
-      onEvent: () => Effect.void,
-    })
-    return yield* runtime.terminate(session)
-  })
+  Effect.flatMap(startSessionIn(snapshot), ({ runtime, session }) => runtime.terminate(session))
 
 const remote = {
   binaryPath: "claude",
   gatewayBaseUrl: "http://127.0.0.1:9/api/model-gateway",
 }
-
-const messageOf = (error: unknown) => String((error as { message?: unknown }).message)
 
 describe("Claude Code in a Daytona image", () => {
   it("fails the start with a clear reason when the image has no Claude Code", async () => {
@@ -113,7 +60,7 @@ describe("Claude Code in a Daytona image", () => {
       Effect.scoped(startIn("agents")).pipe(Effect.provide(layer(remote))),
     )
     expect(end.reason).toBe("completed")
-    expect(sentToDaytona(daytona)).toContain("exec claude --version")
+    expect(sentToDaytona(world.daytona())).toContain("exec claude --version")
   }, 60_000)
 
   it("refuses a Daytona sandbox when the runtime has no remote settings", async () => {
