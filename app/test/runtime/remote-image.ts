@@ -20,6 +20,11 @@ export interface RemoteImageWorld {
   ) => Layer.Layer<RuntimeAdapter | ExecutionAdapter | ModelGateway, E>
 }
 
+const started = <T>(value: T | undefined): T => {
+  if (value === undefined) throw new Error("the remote image world has not started")
+  return value
+}
+
 /** Starts the local Daytona and a test database for this file (closed after it). */
 export const remoteImageWorld = (
   name: string,
@@ -36,10 +41,6 @@ export const remoteImageWorld = (
     await daytona?.close()
     await db?.drop()
   })
-  const started = <T>(value: T | undefined): T => {
-    if (value === undefined) throw new Error("the remote image world has not started")
-    return value
-  }
   return {
     daytona: () => started(daytona),
     layer: (runtime) =>
