@@ -8,6 +8,7 @@ import { request } from "node:http"
 import {
   finishDelivery,
   insertPatchSet,
+  type NewPatchSetDiff,
   insertPromptRequest,
   recordDelivery,
   linkRound,
@@ -106,18 +107,27 @@ const startRun = async (prompt = "Make greet() polite") => {
   return res.body.runId as string
 }
 
+const DEMO_SHAS = { baseSha: BASE_SHA, headSha: HEAD_SHA }
+
 /**
- * The demo's patch set on a run's branch, recorded as before diffs were stored
- * (GitHub has its diff); without shas the diff cannot be compared.
+ * The demo's patch set on a run's branch: with its diff when given, else as
+ * recorded before diffs were stored (GitHub has it); without shas it cannot be compared.
  */
-const insertDemoPatchSet = (runId: string, { withShas = true } = {}) =>
-  insertPatchSet(stack.db, {
-    workflowRunId: runId,
-    branch: `patchplane/${runId}`,
-    ...(withShas ? { baseSha: BASE_SHA, headSha: HEAD_SHA } : {}),
-    files: DEMO_FILES,
-    diffSummary: { filesChanged: 2, additions: 3, deletions: 1 },
-  })
+const insertDemoPatchSet = (
+  runId: string,
+  { shas = DEMO_SHAS, diff }: { shas?: typeof DEMO_SHAS | null; diff?: NewPatchSetDiff } = {},
+) =>
+  insertPatchSet(
+    stack.db,
+    {
+      workflowRunId: runId,
+      branch: `patchplane/${runId}`,
+      ...shas,
+      files: DEMO_FILES,
+      diffSummary: { filesChanged: 2, additions: 3, deletions: 1 },
+    },
+    diff,
+  )
 
 describe("session and local mode", () => {
   it("names the caller, the mode and what is not configured", async () => {
@@ -216,17 +226,10 @@ describe("run views", () => {
     // Commits GitHub never saw (a refused push, a deleted branch): a compare would fail.
     const unpushed = { baseSha: "3".repeat(40), headSha: "4".repeat(40) }
     const before = compares()
-    const stored = await insertPatchSet(
-      stack.db,
-      {
-        workflowRunId: runId,
-        branch: `patchplane/${runId}`,
-        ...unpushed,
-        files: DEMO_FILES,
-        diffSummary: { filesChanged: 2, additions: 3, deletions: 1 },
-      },
-      { diff: DEMO_DIFF, bytes: Buffer.byteLength(DEMO_DIFF), truncated: false },
-    )
+    const stored = await insertDemoPatchSet(runId, {
+      shas: unpushed,
+      diff: { diff: DEMO_DIFF, bytes: Buffer.byteLength(DEMO_DIFF), truncated: false },
+    })
     const path = `/api/runs/${runId}/patch-sets/${stored.id}/diff`
     expect((await api(path, { token: VIEWER })).body).toEqual({
       available: true,
@@ -236,17 +239,10 @@ describe("run views", () => {
     })
     // Cut at the collection's cap: said the way a diff cut from GitHub is.
     const head = DEMO_DIFF.slice(0, 200)
-    const capped = await insertPatchSet(
-      stack.db,
-      {
-        workflowRunId: runId,
-        branch: `patchplane/${runId}`,
-        ...unpushed,
-        files: DEMO_FILES,
-        diffSummary: { filesChanged: 2, additions: 3, deletions: 1 },
-      },
-      { diff: head, bytes: Buffer.byteLength(DEMO_DIFF), truncated: true },
-    )
+    const capped = await insertDemoPatchSet(runId, {
+      shas: unpushed,
+      diff: { diff: head, bytes: Buffer.byteLength(DEMO_DIFF), truncated: true },
+    })
     expect((await api(`/api/runs/${runId}/patch-sets/${capped.id}/diff`)).body).toEqual({
       available: true,
       source: "stored",
@@ -272,7 +268,7 @@ describe("run views", () => {
     expect(before).toBe(asked + 1)
     await api(`/api/runs/${runId}/patch-sets/${withShas.id}/diff`)
     expect(compares()).toBe(before)
-    const without = await insertDemoPatchSet(runId, { withShas: false })
+    const without = await insertDemoPatchSet(runId, { shas: null })
     const missing = await api(`/api/runs/${runId}/patch-sets/${without.id}/diff`)
     expect(missing.body).toMatchObject({
       available: false,
